@@ -1,0 +1,1 @@
+"""KSLN Monitor engine: import, store, indicators and exports. Never imports streamlit."""

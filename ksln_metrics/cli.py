@@ -1,0 +1,102 @@
+"""The command line of DESIGN §6: ``python -m ksln_metrics <command> ...``.
+
+Exit codes: 0 success, 1 rejected input (problems printed), 2 usage error.
+Each subcommand is one ``cmd_<name>`` function registered in ``build_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from ksln_metrics.store import Store, StoreError, default_db_path
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; only the messages are made Indonesian."""
+
+    def error(self, message: str) -> None:  # noqa: D401 - argparse hook
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: kesalahan penggunaan: {message}\n")
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="berkas DuckDB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
+    )
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    return Store(args.db or default_db_path())
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ksln_metrics.ingest import commit_upload, read_uploads
+
+    paths: list[Path] = args.files
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        for p in missing:
+            print(f"{p}: berkas tidak ditemukan", file=sys.stderr)
+        return 2
+    with _open_store(args) as store:
+        uploads = read_uploads([(p.name, p.read_bytes()) for p in paths], store=store)
+        failed = False
+        for upload in uploads:
+            for problem in upload.problems:
+                print(problem.line(), file=sys.stderr if problem.is_error else sys.stdout)
+            failed = failed or not upload.ok
+        if failed:
+            print("Tidak ada yang disimpan: perbaiki kesalahan di atas lalu unggah ulang.", file=sys.stderr)
+            return 1
+        for upload in uploads:
+            result = commit_upload(store, upload, user=args.user, replace=args.replace)
+            print(upload.summary(result))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ksln_metrics.demo import load_demo
+
+    with _open_store(args) as store:
+        results = load_demo(store)
+        written = [r for r in results if r.batch_id is not None]
+        print(f"Data contoh dimuat ke {store.path}: {len(written)} batch baru.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m ksln_metrics", description="KSLN Monitor — baris perintah")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ingest = sub.add_parser("ingest", help="impor berkas xlsx/xls/ods/csv ke basis data")
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _add_db(ingest)
+    ingest.add_argument("--user", default=getpass.getuser(), help="nama pengguna yang tercatat pada batch")
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="ganti seluruh data kab/kota dalam berkas (baris yang tidak ada di berkas dihapus lewat batch)",
+    )
+    ingest.set_defaults(func=cmd_ingest)
+
+    demo = sub.add_parser("demo", help="muat data contoh (bukan data resmi)")
+    _add_db(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except StoreError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return 1
