@@ -354,6 +354,7 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()  # for CODED columns
     aliases: dict[str, str] = field(default_factory=dict)  # normalised text -> choice
+    open_choices: bool = False  # CODED: other values are kept, with a warning
 
 
 @dataclass(frozen=True)
@@ -484,7 +485,7 @@ KEGIATAN = Table(
         Column("jenis_kegiatan", CODED, "Jenis Kegiatan",
                "Penandatanganan, seremoni dan kunjungan kehormatan dihitung seremonial; selain itu substantif.",
                ("jenis kegiatan", "tipe kegiatan", "kategori kegiatan", "bentuk kegiatan", "jenis"),
-               choices=JENIS_KEGIATAN, aliases=JENIS_KEGIATAN_ALIASES),
+               choices=JENIS_KEGIATAN, aliases=JENIS_KEGIATAN_ALIASES, open_choices=True),
         Column("output", TEXT, "Output", "Keluaran atau hasil kegiatan.",
                ("output", "keluaran", "hasil", "hasil kegiatan", "output kegiatan")),
         Column("anggaran", MONEY, "Anggaran (Rp)", "Anggaran kegiatan dalam rupiah.",

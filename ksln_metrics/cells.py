@@ -1,0 +1,413 @@
+"""Cell values as kab/kota staff write them -> canonical values.
+
+Each ``parse_<kind>`` takes one raw cell (str, number, date from Excel) and returns the
+canonical value or raises :class:`CellError` whose message says, in Bahasa Indonesia,
+what was expected. ``parse_series`` applies them to a whole column quickly: vectorised
+fast paths for the common cases, and the scalar parser once per distinct value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ksln_metrics import reference as ref
+from ksln_metrics.reference import BOOL, CODED, COUNTRY, DATE, MONEY, NUMBER, REGION, TEXT, YEAR, Column
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what was expected."""
+
+
+EMPTY_MARKERS = {"", "-", "--", "—", "–", "n/a", "na", "nan", "none", "null"}
+
+
+def is_empty(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, str) and value.strip().lower() in EMPTY_MARKERS
+
+
+# --- dates --------------------------------------------------------------------------
+
+MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "nop": 11, "nopember": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}
+_WEEKDAYS = r"(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_DATE_WORDS = re.compile(rf"^(?:{_WEEKDAYS},?\s+)?(\d{{1,2}})\s+([a-z']+)\.?\s+(\d{{4}})$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+_DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]00:00(?::00)?)?$")
+EXCEL_EPOCH = date(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1945, 2100
+_SERIAL_MIN = (date(MIN_YEAR, 1, 1) - EXCEL_EPOCH).days
+_SERIAL_MAX = (date(MAX_YEAR, 12, 31) - EXCEL_EPOCH).days
+DATE_EXPECTED = "tanggal seperti 11 Maret 2019, 11/03/2019, 11-03-2019 atau 2019-03-11"
+
+
+def _checked_date(year: int, month: int, day: int) -> date:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise CellError(f"tahun {year} di luar rentang wajar ({MIN_YEAR}–{MAX_YEAR})")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(f"tanggal {day}-{month}-{year} tidak ada di kalender") from None
+
+
+def parse_date(value) -> date:
+    if isinstance(value, datetime):
+        return _checked_date(value.year, value.month, value.day)
+    if isinstance(value, date):
+        return _checked_date(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise CellError(f"diharapkan {DATE_EXPECTED}")
+    if isinstance(value, (int, float)):
+        return _date_from_serial(float(value))
+    text = " ".join(str(value).strip().lower().split())
+    if m := _DATE_WORDS.match(text):
+        month = MONTHS.get(m.group(2).rstrip("."))
+        if month is None:
+            raise CellError(f"nama bulan '{m.group(2)}' tidak dikenal; diharapkan {DATE_EXPECTED}")
+        return _checked_date(int(m.group(3)), month, int(m.group(1)))
+    if m := _DATE_YMD.match(text):
+        return _checked_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _DATE_DMY.match(text):
+        year = int(m.group(3))
+        if year < 100:
+            year += 2000
+        return _checked_date(year, int(m.group(2)), int(m.group(1)))
+    if re.fullmatch(r"\d{5}(?:\.0+)?", text):
+        return _date_from_serial(float(text))
+    raise CellError(f"diharapkan {DATE_EXPECTED}")
+
+
+def _date_from_serial(serial: float) -> date:
+    if not (_SERIAL_MIN <= serial <= _SERIAL_MAX) or serial != int(serial):
+        raise CellError(f"angka {serial:g} bukan tanggal; diharapkan {DATE_EXPECTED}")
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+# --- money and numbers ----------------------------------------------------------------
+
+_CURRENCY = re.compile(r"^\s*(?:rp\.?|idr)\s*", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:,-|\.-|,00-|-)\s*$")
+_DOTS_THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_COMMAS_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
+MONEY_EXPECTED = "jumlah rupiah seperti Rp 150.000.000,00 atau 150000000"
+NUMBER_EXPECTED = "angka seperti 1.234,5 atau 75"
+
+
+def _number_text(text: str) -> float | None:
+    """Indonesian (1.234.567,89) or plain (1234567.89) number text -> float."""
+    t = text.replace(" ", "").replace("\u00a0", "")
+    if _DOTS_THOUSANDS.match(t):
+        # "1.500" is fifteen hundred in Indonesian writing, never one and a half.
+        return float(t.replace(".", "").replace(",", "."))
+    if _COMMAS_THOUSANDS.match(t):
+        return float(t.replace(",", ""))
+    if _DECIMAL_COMMA.match(t):
+        return float(t.replace(",", "."))
+    if _PLAIN.match(t):
+        return float(t)
+    return None
+
+
+def parse_money(value) -> float:
+    if isinstance(value, bool):
+        raise CellError(f"diharapkan {MONEY_EXPECTED}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = _TRAILING.sub("", _CURRENCY.sub("", str(value).strip()))
+        number = _number_text(text)
+        if number is None:
+            raise CellError(f"diharapkan {MONEY_EXPECTED}")
+    if math.isnan(number) or math.isinf(number):
+        raise CellError(f"diharapkan {MONEY_EXPECTED}")
+    if number < 0:
+        raise CellError("jumlah rupiah tidak boleh negatif")
+    return round(number, 2)
+
+
+def parse_number(value) -> float:
+    if isinstance(value, bool):
+        raise CellError(f"diharapkan {NUMBER_EXPECTED}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        number = _number_text(str(value).strip().rstrip("%").strip())
+        if number is None:
+            raise CellError(f"diharapkan {NUMBER_EXPECTED}")
+    if math.isnan(number) or math.isinf(number):
+        raise CellError(f"diharapkan {NUMBER_EXPECTED}")
+    return number
+
+
+def parse_year(value) -> int:
+    if isinstance(value, (datetime, date)):
+        return value.year
+    text = str(value).strip()
+    text = re.sub(r"^(?:ta|t\.a\.?|tahun|tahun anggaran)\s*", "", text, flags=re.IGNORECASE)
+    if isinstance(value, float) and value == int(value):
+        text = str(int(value))
+    if not re.fullmatch(r"\d{4}(?:\.0+)?", text):
+        raise CellError("diharapkan tahun empat angka, mis. 2024")
+    year = int(float(text))
+    if not 2000 <= year <= MAX_YEAR:
+        raise CellError(f"tahun {year} di luar rentang wajar (2000–{MAX_YEAR})")
+    return year
+
+
+# --- booleans -------------------------------------------------------------------------
+
+TRUE_WORDS = {"ya", "y", "iya", "ada", "sudah", "sudah ada", "telah", "yes", "true", "benar", "1", "✓", "✔", "√", "☑", "v"}
+FALSE_WORDS = {"tidak", "t", "tdk", "tidak ada", "belum", "belum ada", "no", "false", "salah", "0", "✗", "✘", "☐"}
+BOOL_EXPECTED = "Ya/Tidak, Ada/Tidak ada atau ✓"
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = " ".join(str(value).strip().lower().split())
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(f"diharapkan {BOOL_EXPECTED}")
+
+
+# --- regions and countries ----------------------------------------------------------------
+
+_LEADING_CODE = re.compile(r"^\s*(36(?:[.\s]?\d{2})?)\s*[-–:.)]?\s*(.*)$")
+
+
+def parse_region(value) -> str:
+    """Kab/kota name or Kemendagri code (or both, '36.74 Kota Tangerang Selatan') -> code."""
+    if isinstance(value, float):
+        value = f"{value:.2f}" if value < 100 else f"{value:.0f}"
+    text = str(value).strip()
+    code_only = ref.region_code_from_code(text)
+    if code_only:
+        return code_only
+    name_text = text
+    code = None
+    if m := _LEADING_CODE.match(text):
+        code = ref.region_code_from_code(m.group(1))
+        if code:
+            name_text = m.group(2)
+    name = ref.normalize_text(name_text)
+    if name in ref.AMBIGUOUS_REGION_NAMES and code is None:
+        kab, kota = ref.AMBIGUOUS_REGION_NAMES[name]
+        raise CellError(
+            f"'{text}' ambigu: {ref.region_name(kab)} ({kab}) atau {ref.region_name(kota)} ({kota})? "
+            f"Tulis 'Kab. {name.title()}' atau 'Kota {name.title()}', atau kodenya"
+        )
+    from_name = ref.region_aliases().get(name)
+    if code and name in ref.AMBIGUOUS_REGION_NAMES and code in ref.AMBIGUOUS_REGION_NAMES[name]:
+        return code
+    if from_name is None:
+        if code and not name:
+            return code
+        raise CellError(
+            "kab/kota tidak dikenal; diharapkan nama atau kode Kemendagri, mis. 'Kab. Lebak', "
+            "'Kota Tangerang Selatan' atau 36.74"
+        )
+    if code and code != from_name:
+        raise CellError(
+            f"kode {code} ({ref.region_name(code)}) bertentangan dengan nama {ref.region_name(from_name)} ({from_name})"
+        )
+    return from_name
+
+
+_COUNTRY_PREFIXES = re.compile(r"^(?:negara|republik|kerajaan|republic of|kingdom of|the)\s+")
+
+
+def parse_country(value) -> str:
+    text = ref.normalize_text(value)
+    aliases = ref.country_aliases()
+    if text in aliases:
+        return aliases[text]
+    stripped = _COUNTRY_PREFIXES.sub("", text)
+    if stripped in aliases:
+        return aliases[stripped]
+    raise CellError(
+        "negara tidak dikenal; tulis nama negara dalam bahasa Indonesia atau Inggris atau kode ISO, "
+        "mis. Jepang, Korea Selatan, Tiongkok, JPN"
+    )
+
+
+def parse_coded(column: Column, value) -> str:
+    text = ref.normalize_text(value)
+    lookup = {ref.normalize_text(choice): choice for choice in column.choices}
+    lookup.update(column.aliases)
+    if text in lookup:
+        return lookup[text]
+    # "Penandatanganan MoU dengan Gyeonggi" -> penandatanganan: the longest known prefix wins.
+    prefixes = sorted((k for k in lookup if text.startswith(k + " ")), key=len, reverse=True)
+    if prefixes:
+        return lookup[prefixes[0]]
+    raise CellError(f"diharapkan salah satu dari: {', '.join(column.choices)}")
+
+
+def parse_text(value) -> str:
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+SCALAR_PARSERS = {
+    DATE: parse_date,
+    MONEY: parse_money,
+    NUMBER: parse_number,
+    YEAR: parse_year,
+    BOOL: parse_bool,
+    REGION: parse_region,
+    COUNTRY: parse_country,
+    TEXT: parse_text,
+}
+
+
+def parse_cell(column: Column, value):
+    """One raw cell -> canonical value, None when empty; raises CellError."""
+    if is_empty(value):
+        return None
+    if column.kind == CODED:
+        return parse_coded(column, value)
+    return SCALAR_PARSERS[column.kind](value)
+
+
+# --- whole columns ----------------------------------------------------------------------
+
+_EMPTY_TEXT = re.compile(r"^\s*(?:|-|--|—|–|n/a|na|nan|none|null)\s*$", re.IGNORECASE)
+
+
+def empty_mask(raw: pd.Series) -> pd.Series:
+    """True where a cell is empty: missing, blank, or a dash."""
+    mask = raw.isna()
+    strings = raw.map(lambda v: isinstance(v, str)).astype(bool)
+    if strings.any():
+        mask = mask | (strings & raw.where(strings, "x").astype(str).str.fullmatch(_EMPTY_TEXT).fillna(False))
+    return mask.astype(bool)
+
+
+def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
+    """Numbers (Excel cells) and number text converted without a Python call per cell.
+
+    Text goes through the same patterns as ``_number_text``, vectorised; NaN where a
+    cell is none of them, so the scalar parser can explain it.
+    """
+    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).astype(bool)
+    out = pd.Series(np.nan, index=raw.index, dtype="float64")
+    if is_number.any():
+        out[is_number] = raw[is_number].astype("float64")
+    strings = raw[~is_number].astype(str)
+    if strings.empty:
+        return out
+    t = strings.str.strip()
+    if kind == MONEY:
+        t = t.str.replace(_CURRENCY, "", regex=True).str.replace(_TRAILING, "", regex=True)
+    else:
+        t = t.str.rstrip("%")
+    t = t.str.replace(r"[\s\u00a0]", "", regex=True)
+    dots = t.str.fullmatch(_DOTS_THOUSANDS.pattern)
+    commas = t.str.fullmatch(_COMMAS_THOUSANDS.pattern) & ~dots
+    decimal_comma = t.str.fullmatch(_DECIMAL_COMMA.pattern)
+    plain = t.str.fullmatch(_PLAIN.pattern) & ~dots
+    normal = t.where(~dots, t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    normal = normal.where(~commas, t.str.replace(",", "", regex=False))
+    normal = normal.where(~decimal_comma, t.str.replace(",", ".", regex=False))
+    known = dots | commas | decimal_comma | plain
+    out[known[known].index] = pd.to_numeric(normal[known], errors="coerce")
+    return out
+
+
+def parse_series(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A whole column -> (canonical values, error messages) aligned on ``raw``'s index.
+
+    Values are None/NA where the cell is empty or invalid; messages are None where valid.
+    """
+    empty = empty_mask(raw)
+    values = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    errors = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    todo = raw[~empty]
+    if todo.empty:
+        return _typed(column.kind, values), errors
+
+    if column.kind in (MONEY, NUMBER):
+        fast = _numeric_fast_path(todo, column.kind)
+        ok = fast.notna() & np.isfinite(fast)
+        if column.kind == MONEY:
+            ok &= fast >= 0
+            fast = fast.round(2)
+        values[ok[ok].index] = fast[ok]
+        todo = todo[~ok]
+    elif column.kind == DATE:
+        is_date = todo.map(lambda v: isinstance(v, (date, datetime))).astype(bool)
+        if is_date.any():
+            stamps = pd.to_datetime(todo[is_date].map(lambda v: v.date() if isinstance(v, datetime) else v))
+            in_range = (stamps.dt.year >= MIN_YEAR) & (stamps.dt.year <= MAX_YEAR)
+            values[in_range[in_range].index] = stamps[in_range]
+            todo = todo[~is_date | ~is_date.index.isin(in_range[in_range].index)]
+
+    if not todo.empty:
+        parser = (lambda v: parse_coded(column, v)) if column.kind == CODED else SCALAR_PARSERS[column.kind]
+        cache: dict = {}
+        for key in pd.unique(todo.map(_hashable)):
+            try:
+                cache[key] = (parser(_unhash(key)), None)
+            except CellError as exc:
+                cache[key] = (None, str(exc))
+        keys = todo.map(_hashable)
+        parsed = keys.map(lambda k: cache[k][0])
+        messages = keys.map(lambda k: cache[k][1])
+        values[todo.index] = parsed
+        errors[todo.index] = messages
+    return _typed(column.kind, values), errors.where(errors.notna(), None)
+
+
+def _hashable(value):
+    return ("__date__", value) if isinstance(value, (date, datetime)) else (type(value).__name__, value)
+
+
+def _unhash(key):
+    return key[1]
+
+
+def _typed(kind: str, values: pd.Series) -> pd.Series:
+    if kind == DATE:
+        return pd.to_datetime(values.map(lambda v: v if v is not None and not pd.isna(v) else None)).astype(
+            "datetime64[s]"
+        )
+    if kind in (MONEY, NUMBER):
+        return pd.to_numeric(values, errors="coerce").astype("float64")
+    if kind == YEAR:
+        return pd.array(values.where(values.notna(), None).tolist(), dtype="Int64")
+    if kind == BOOL:
+        return pd.array(values.where(values.notna(), None).tolist(), dtype="boolean")
+    return values.where(values.notna(), None).astype(object)

@@ -1,0 +1,690 @@
+"""Spreadsheet bytes -> canonical rows + the list of every problem found.
+
+The importer is forgiving about layout (title rows, merged or two-row headers, synonyms,
+total rows, blank rows, CSV dialects) and strict about content: any error blocks the
+whole file, and nothing is written until a file is free of errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from ksln_metrics import reference as ref
+from ksln_metrics.cells import empty_mask, parse_series
+from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
+from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
+
+ERROR, WARNING = "galat", "peringatan"
+NO_SHEET = "-"
+HEADER_SCAN_ROWS = 30
+PROBLEMS_PER_COLUMN = 100
+
+EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
+CSV_EXTENSIONS = {".csv", ".txt"}
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Sheets that carry instructions or lookup lists, not data: skipped without a warning.
+AUXILIARY_SHEETS = {"petunjuk", "daftar", "instruksi", "cara pengisian", "readme", "keterangan", "referensi"}
+# Header cells that number the rows ("No.", "No Urut"): expected, never imported.
+ROW_NUMBER_HEADERS = {"no", "no urut", "nomor urut", "urut", "nomor", "#"}
+_TOTAL_LABEL = r"^\s*(?:jumlah|total|grand total|sub ?total)\b"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Refusal thresholds for uploaded files (bytes)."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_unpacked_bytes: int = 500 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        mb = os.environ.get("KSLN_MAX_UPLOAD_MB")
+        if not mb:
+            return cls()
+        max_bytes = int(float(mb) * 1024 * 1024)
+        return cls(max_bytes=max_bytes, max_unpacked_bytes=10 * max_bytes)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, located as the analyst sees it: file, sheet, Excel row, column header."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def line(self) -> str:
+        message = self.message if self.is_error else f"peringatan: {self.message}"
+        row = "" if self.row is None else str(self.row)
+        return f"{self.file}:{self.sheet}:{row}:{self.column}: {message}"
+
+
+class Rejected(Exception):
+    """The file as a whole cannot be read; carries the one problem that says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Upload:
+    """One file read: its canonical rows per table, and every problem found."""
+
+    file_name: str
+    content: bytes
+    sha256: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    regions: set[str] = field(default_factory=set)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def row_counts(self) -> dict[str, int]:
+        return {name: len(frame) for name, frame in self.tables.items()}
+
+    def summary(self, result: BatchResult) -> str:
+        if result.batch_id is None:
+            return f"{self.file_name}: tidak ada perubahan (isinya sama dengan data tersimpan)."
+        parts = [f"{TABLES[t].sheet}: {describe_change(c)}" for t, c in result.changes.items()]
+        return f"{self.file_name}: batch #{result.batch_id} disimpan — " + "; ".join(parts) + "."
+
+
+def describe_change(change: TableChange) -> str:
+    return (
+        f"{change.new} baru, {change.updated} diubah, {change.unchanged} sama"
+        + (f", {change.deleted} dihapus" if change.deleted else "")
+    )
+
+
+def derive_agreement_id(region: str, partner: str, signed) -> str:
+    """Deterministic id from (region code, normalised partner, signing date)."""
+    signed_text = "" if signed is None or pd.isna(signed) else pd.Timestamp(signed).date().isoformat()
+    digest = hashlib.sha256(f"{region}|{ref.normalize_text(partner)}|{signed_text}".encode()).hexdigest()
+    return f"{region.replace('.', '')}-{digest[:10]}"
+
+
+# --- reading files into grids ------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    name: str
+    rows: list[list]  # raw cells; rows[i] is Excel row i + 1
+    first_row: int = 1  # Excel row number of rows[0]
+    frame: pd.DataFrame | None = None  # CSV read by pandas instead of ``rows``
+
+
+def _check_file(file_name: str, content: bytes, limits: Limits) -> str:
+    """Refuse what is not what it claims; return the normalised extension."""
+    ext = PurePath(file_name).suffix.lower()
+    if ext not in EXCEL_EXTENSIONS | CSV_EXTENSIONS:
+        raise Rejected(
+            f"jenis berkas '{ext or 'tanpa ekstensi'}' tidak didukung; gunakan .xlsx, .xls, .ods atau .csv"
+        )
+    if len(content) > limits.max_bytes:
+        raise Rejected(
+            f"berkas berukuran {len(content) / 1048576:.1f} MB melebihi batas {limits.max_bytes / 1048576:.0f} MB; "
+            "pecah menjadi beberapa berkas"
+        )
+    if not content:
+        raise Rejected("berkas kosong")
+    if ext in (".xlsx", ".xlsm", ".ods"):
+        if content.startswith(OLE_MAGIC):
+            raise Rejected("berkas terkunci kata sandi (terenkripsi) atau berformat .xls lama; buka kuncinya dan simpan ulang sebagai .xlsx")
+        if not content.startswith(ZIP_MAGIC):
+            raise Rejected(f"isi berkas bukan {ext} yang sah (mungkin rusak atau ekstensinya diganti)")
+        _check_zip(content, ext, limits)
+    elif ext == ".xls":
+        if not content.startswith(OLE_MAGIC):
+            raise Rejected("isi berkas bukan .xls yang sah (mungkin rusak atau ekstensinya diganti)")
+    else:
+        head = content[:65536]
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)) or b"\x00" in head:
+            raise Rejected("berkas ini bukan teks CSV (isinya biner); simpan ulang sebagai CSV UTF-8 atau unggah .xlsx")
+    return ext
+
+
+def _check_zip(content: bytes, ext: str, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+    except zipfile.BadZipFile:
+        raise Rejected(f"isi berkas bukan {ext} yang sah (arsip rusak)") from None
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > limits.max_unpacked_bytes:
+        raise Rejected(
+            f"isi berkas bila dibuka berukuran {unpacked / 1048576:.0f} MB, melebihi batas "
+            f"{limits.max_unpacked_bytes / 1048576:.0f} MB (kemungkinan zip bomb atau lembar terlalu besar)"
+        )
+    if ext == ".ods" and "content.xml" not in names:
+        raise Rejected("isi berkas bukan .ods yang sah")
+    if ext != ".ods" and "xl/workbook.xml" not in names:
+        raise Rejected(f"isi berkas bukan {ext} yang sah (bukan buku kerja Excel)")
+
+
+def _excel_sheets(content: bytes) -> list[_Sheet]:
+    try:
+        workbook = python_calamine.load_workbook(io.BytesIO(content))
+        sheets = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            _fill_merged_cells(rows, sheet.merged_cell_ranges or [])
+            sheets.append(_Sheet(name, rows))
+        return sheets
+    except python_calamine.PasswordError:
+        raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise Rejected(f"berkas tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__}); simpan ulang dari Excel") from None
+
+
+def _fill_merged_cells(rows: list[list], ranges) -> None:
+    """Give every cell of a merged header range the text of its top-left cell."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= HEADER_SCAN_ROWS or r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                if rows[r][c] in ("", None):
+                    rows[r][c] = value
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+def _csv_sheet(content: bytes) -> _Sheet:
+    text = _decode(content)
+    head = text.splitlines()[:HEADER_SCAN_ROWS]
+    best: tuple[int, str] | None = None
+    for delimiter in (";", ",", "\t", "|"):
+        rows = list(csv.reader(head, delimiter=delimiter))
+        found = _find_header(rows, TABLES.values())
+        score = len(found[2]) if found else 0
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    delimiter = best[1] if best and best[0] else ";"
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, engine="c", quotechar='"',
+        )
+        rows = None
+    except (pd.errors.ParserError, ValueError):
+        frame = None
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return _Sheet(NO_SHEET, rows or [], frame=frame)
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+
+def _synonyms(table: Table) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for column in table.columns:
+        for name in (column.name, column.label, *column.synonyms):
+            lookup.setdefault(ref.normalize_text(name), column.name)
+    return lookup
+
+
+_SYNONYMS = {name: _synonyms(table) for name, table in TABLES.items()}
+
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return ref.normalize_text(value) if isinstance(value, str) else ""
+
+
+def _header_candidates(rows: list[list], r: int, j: int) -> list[str]:
+    below = _cell_text(rows[r][j]) if j < len(rows[r]) else ""
+    above = _cell_text(rows[r - 1][j]) if r > 0 and j < len(rows[r - 1]) else ""
+    candidates = []
+    if above and below and above != below:
+        candidates.append(f"{above} {below}")
+    if below:
+        candidates.append(below)
+    elif above:
+        candidates.append(above)
+    return candidates
+
+
+def _match_header(rows: list[list], r: int, table: Table) -> dict[int, str]:
+    """Column index -> canonical name for header row ``r`` (using row r-1 for two-row headers)."""
+    lookup = _SYNONYMS[table.name]
+    matched: dict[int, str] = {}
+    used: set[str] = set()
+    for j in range(len(rows[r])):
+        for candidate in _header_candidates(rows, r, j):
+            canonical = lookup.get(candidate)
+            if canonical and canonical not in used:
+                matched[j] = canonical
+                used.add(canonical)
+                break
+    return matched
+
+
+def _find_header(rows: list[list], tables) -> tuple[Table, int, dict[int, str]] | None:
+    best = None
+    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+        for table in tables:
+            matched = _match_header(rows, r, table)
+            # Ties go to the later row: the lower row of a two-row header.
+            if len(matched) >= 2 and (best is None or len(matched) >= len(best[2])):
+                if best is None or len(matched) > len(best[2]) or r > best[1]:
+                    best = (table, r, matched)
+    return best
+
+
+def _table_for_sheet(name: str) -> Table | None:
+    text = ref.normalize_text(name)
+    for table in TABLES.values():
+        if text in {ref.normalize_text(s) for s in (table.sheet, *table.sheet_synonyms)}:
+            return table
+    return None
+
+
+# --- rows -> canonical frames -----------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    """The rows one sheet contributes to one table."""
+
+    table: Table
+    sheet: str
+    frame: pd.DataFrame  # raw cells by canonical name + _row (Excel row number)
+    headers: dict[str, str]  # canonical -> header as written
+
+
+class _Reader:
+    def __init__(self, file_name: str):
+        self.file_name = file_name
+        self.problems: list[Problem] = []
+
+    def problem(self, sheet, row, column, message, severity=ERROR) -> None:
+        self.problems.append(Problem(self.file_name, sheet, row, column, message, severity))
+
+    # sheets -> parts
+
+    def parts(self, sheets: list[_Sheet]) -> list[_Part]:
+        parts = []
+        for sheet in sheets:
+            part = self._part(sheet)
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            self.problem(
+                NO_SHEET, None, "-",
+                "tidak ada lembar data yang dikenali: judul kolom tidak cocok dengan templat "
+                "(Perjanjian, Kegiatan, Indikator, Laporan); unduh templat dari aplikasi",
+            )
+        return parts
+
+    def _part(self, sheet: _Sheet) -> _Part | None:
+        frame_all = sheet.frame
+        head_rows = sheet.rows[:HEADER_SCAN_ROWS] if frame_all is None else frame_all.head(HEADER_SCAN_ROWS).values.tolist()
+        named = _table_for_sheet(sheet.name) if sheet.name != NO_SHEET else None
+        found = _find_header(head_rows, [named] if named else TABLES.values())
+        if found is None:
+            if sheet.name != NO_SHEET and ref.normalize_text(sheet.name) not in AUXILIARY_SHEETS:
+                if any(any(_cell_text(c) for c in row) for row in head_rows):
+                    self.problem(sheet.name, None, "-", "lembar tidak dikenali (judul kolom tidak cocok dengan templat) dan dilewati", WARNING)
+            return None
+        table, header_row, matched = found
+        headers = {canonical: str(head_rows[header_row][j]).strip() for j, canonical in matched.items()}
+        for j, value in enumerate(head_rows[header_row]):
+            text = _cell_text(value)
+            above = _cell_text(head_rows[header_row - 1][j]) if header_row > 0 and j < len(head_rows[header_row - 1]) else ""
+            if j not in matched and (text or above) and text not in ROW_NUMBER_HEADERS and above not in ROW_NUMBER_HEADERS:
+                shown = str(value).strip() or str(head_rows[header_row - 1][j]).strip()
+                self.problem(sheet.name, header_row + sheet.first_row, shown, "kolom tidak dikenal, diabaikan", WARNING)
+
+        if frame_all is None:
+            data = pd.DataFrame(sheet.rows[header_row + 1:], dtype=object)
+        else:
+            data = frame_all.iloc[header_row + 1:].reset_index(drop=True)
+        first_data_row = header_row + 1 + sheet.first_row
+        data["_row"] = np.arange(first_data_row, first_data_row + len(data))
+        row_label = _row_labels(data)
+        cols = {canonical: data[j] if j in data.columns else pd.Series([None] * len(data), dtype=object)
+                for j, canonical in matched.items()}
+        frame = pd.DataFrame(cols)
+        frame["_row"] = data["_row"].to_numpy()
+        frame = self._drop_non_data_rows(frame, table, row_label)
+
+        missing = [c for c in table.columns if c.required and c.name not in frame.columns]
+        missing = [c for c in missing if not self._satisfied_otherwise(table, c.name, frame)]
+        for column in missing:
+            self.problem(sheet.name, header_row + sheet.first_row, column.label,
+                         f"kolom wajib '{column.label}' tidak ditemukan; tambahkan kolom ini (lihat templat)")
+        if missing:
+            return None
+        return _Part(table, sheet.name, frame, headers)
+
+    @staticmethod
+    def _satisfied_otherwise(table: Table, column: str, frame: pd.DataFrame) -> bool:
+        if table.name == "perjanjian" and column == "kabkota":
+            return "kabkota_kode" in frame.columns
+        if table.name in CHILD_TABLES and column == "id_perjanjian":
+            return all(c in frame.columns for c in PARENT_LOOKUP_COLUMNS)
+        return False
+
+    @staticmethod
+    def _drop_non_data_rows(frame: pd.DataFrame, table: Table, row_label: pd.Series) -> pd.DataFrame:
+        data_cols = [c for c in frame.columns if c != "_row"]
+        empties = pd.DataFrame({c: empty_mask(frame[c]) for c in data_cols})
+        blank = empties.all(axis=1)
+        required = [c.name for c in table.columns if c.required and c.name in frame.columns]
+        label_text = row_label.fillna("").astype(str)
+        is_total = label_text.str.contains(_TOTAL_LABEL, case=False, regex=True)
+        for c in data_cols:
+            if frame[c].dtype == object:
+                texts = frame[c].map(lambda v: v if isinstance(v, str) else "")
+                is_total |= texts.str.contains(_TOTAL_LABEL, case=False, regex=True)
+        is_total &= empties[required].any(axis=1) if required else True
+        numbering = _numbering_row(frame[data_cols])
+        return frame[~(blank | is_total | numbering)]
+
+    # parts -> canonical tables
+
+    def canonical(self, part: _Part) -> pd.DataFrame:
+        out = pd.DataFrame(index=part.frame.index)
+        out["_row"] = part.frame["_row"]
+        out["_sheet"] = part.sheet
+        for name in part.frame.columns:
+            if name == "_row":
+                continue
+            column = part.table.column(name)
+            values, errors = parse_series(column, part.frame[name])
+            if column.open_choices:
+                unknown = errors.notna()
+                if unknown.any():
+                    raw = part.frame[name][unknown].map(lambda v: " ".join(str(v).lower().split()))
+                    values = values.astype(object)
+                    values[unknown] = raw
+                    self._report(part, name, errors[unknown],
+                                 "tidak dikenal, dihitung sebagai kegiatan substantif", WARNING)
+            else:
+                self._report(part, name, errors)
+            out[name] = values
+        for column in part.table.columns:
+            if column.required and column.name in out.columns:
+                empty = out[column.name].isna() & empty_mask(part.frame[column.name])
+                for row in out.loc[empty, "_row"].head(PROBLEMS_PER_COLUMN):
+                    self.problem(part.sheet, int(row), part.headers[column.name], "wajib diisi")
+        return out
+
+    def _report(self, part: _Part, name: str, errors: pd.Series, note: str | None = None, severity=ERROR) -> None:
+        bad = errors[errors.notna()]
+        if bad.empty:
+            return
+        raw = part.frame[name]
+        header = part.headers[name]
+        for index, message in bad.head(PROBLEMS_PER_COLUMN).items():
+            text = note or message
+            self.problem(part.sheet, int(part.frame.at[index, "_row"]), header,
+                         f"nilai '{_shown(raw.at[index])}' {'' if note else 'tidak dapat dibaca: '}{text}", severity)
+        if len(bad) > PROBLEMS_PER_COLUMN:
+            self.problem(part.sheet, None, header,
+                         f"dan {len(bad) - PROBLEMS_PER_COLUMN} baris lain di kolom ini dengan masalah serupa", severity)
+
+
+def _shown(value) -> str:
+    text = str(value).strip()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _row_labels(data: pd.DataFrame) -> pd.Series:
+    """The first text cell of each row: where 'JUMLAH' or 'TOTAL' is written."""
+    labels = pd.Series([None] * len(data), index=data.index, dtype=object)
+    for j in [c for c in data.columns if c != "_row"][:3]:
+        texts = data[j].map(lambda v: v if isinstance(v, str) and v.strip() else None)
+        labels = labels.where(labels.notna(), texts)
+    return labels
+
+
+def _numbering_row(frame: pd.DataFrame) -> pd.Series:
+    """The '(1) (2) (3)' row some offices put under the header: column numbers, not data."""
+    result = pd.Series(False, index=frame.index)
+    if frame.empty:
+        return result
+    first = frame.index[0]
+    cells = [str(v).strip().strip("()") for v in frame.loc[first].tolist() if str(v).strip() not in ("", "None", "nan")]
+    if len(cells) >= 3 and all(c.replace(".0", "").isdigit() for c in cells):
+        numbers = [int(float(c)) for c in cells]
+        if numbers == sorted(numbers) and numbers[0] <= 2 and len(set(numbers)) == len(numbers):
+            result[first] = True
+    return result
+
+
+# --- table-level checks ---------------------------------------------------------------------
+
+
+def _region_checks(reader: _Reader, frame: pd.DataFrame, headers: dict[str, dict[str, str]]) -> pd.DataFrame:
+    if "kabkota_kode" in frame.columns:
+        if "kabkota" in frame.columns:
+            conflict = frame["kabkota"].notna() & frame["kabkota_kode"].notna() & (frame["kabkota"] != frame["kabkota_kode"])
+            for _, row in frame[conflict].head(PROBLEMS_PER_COLUMN).iterrows():
+                reader.problem(
+                    row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("kabkota_kode", "Kode Kab/Kota"),
+                    f"kode {row['kabkota_kode']} ({ref.region_name(row['kabkota_kode'])}) bertentangan dengan "
+                    f"kab/kota {ref.region_name(row['kabkota'])} ({row['kabkota']})",
+                )
+            frame["kabkota"] = frame["kabkota"].where(frame["kabkota"].notna(), frame["kabkota_kode"])
+        else:
+            frame["kabkota"] = frame["kabkota_kode"]
+    return frame
+
+
+def _finish_perjanjian(reader: _Reader, frame: pd.DataFrame, headers) -> pd.DataFrame:
+    frame = _region_checks(reader, frame, headers)
+    for name in STORED_COLUMNS["perjanjian"]:
+        if name not in frame.columns:
+            frame[name] = None
+    if frame["masa_berlaku_tahun"].notna().any():
+        years = frame["masa_berlaku_tahun"]
+        fill = frame["tanggal_berakhir"].isna() & years.notna() & frame["tanggal_ttd"].notna()
+        for index in frame.index[fill]:
+            months = int(round(float(years.at[index]) * 12))
+            frame.at[index, "tanggal_berakhir"] = frame.at[index, "tanggal_ttd"] + pd.DateOffset(months=months)
+    ends_before = frame["tanggal_berakhir"].notna() & frame["tanggal_ttd"].notna() & (
+        pd.to_datetime(frame["tanggal_berakhir"]) < pd.to_datetime(frame["tanggal_ttd"])
+    )
+    for _, row in frame[ends_before].iterrows():
+        reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("tanggal_berakhir", "Tanggal Berakhir"),
+                       "tanggal berakhir lebih awal daripada tanggal penandatanganan")
+    signed_no_date = frame["status"].isin(ref.SIGNED_STATUSES) & frame["tanggal_ttd"].isna()
+    for _, row in frame[signed_no_date].head(PROBLEMS_PER_COLUMN).iterrows():
+        reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("status", "Status"),
+                       f"status '{row['status']}' tanpa tanggal penandatanganan: perjanjian tidak dihitung aktif",
+                       WARNING)
+    missing_id = frame["id_perjanjian"].isna() & frame["kabkota"].notna() & frame["mitra"].notna()
+    if missing_id.any():
+        frame.loc[missing_id, "id_perjanjian"] = [
+            derive_agreement_id(r, m, d)
+            for r, m, d in frame.loc[missing_id, ["kabkota", "mitra", "tanggal_ttd"]].itertuples(index=False)
+        ]
+    return frame
+
+
+def _resolve_parents(reader: _Reader, frame: pd.DataFrame, headers, known: pd.DataFrame) -> pd.DataFrame:
+    frame = _region_checks(reader, frame, headers) if "kabkota" in frame.columns else frame
+    if "id_perjanjian" not in frame.columns:
+        frame["id_perjanjian"] = None
+    lookup_cols = [c for c in PARENT_LOOKUP_COLUMNS if c in frame.columns]
+    if len(lookup_cols) == len(PARENT_LOOKUP_COLUMNS):
+        need = frame["id_perjanjian"].isna() & frame["kabkota"].notna() & frame["mitra"].notna()
+        if need.any():
+            frame.loc[need, "id_perjanjian"] = [
+                derive_agreement_id(r, m, d)
+                for r, m, d in frame.loc[need, ["kabkota", "mitra", "tanggal_ttd"]].itertuples(index=False)
+            ]
+    no_parent = frame["id_perjanjian"].isna()
+    for _, row in frame[no_parent].head(PROBLEMS_PER_COLUMN).iterrows():
+        reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("id_perjanjian", "ID Perjanjian"),
+                       "ID Perjanjian kosong; isi ID Perjanjian, atau Kab/Kota, Mitra dan Tanggal Penandatanganan")
+    unknown = frame["id_perjanjian"].notna() & ~frame["id_perjanjian"].isin(known["id_perjanjian"])
+    for _, row in frame[unknown].head(PROBLEMS_PER_COLUMN).iterrows():
+        reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("id_perjanjian", "ID Perjanjian"),
+                       f"perjanjian '{row['id_perjanjian']}' tidak ditemukan, baik di berkas ini maupun di basis data; "
+                       "unggah lembar Perjanjian-nya lebih dulu atau periksa ID-nya")
+    if unknown.sum() > PROBLEMS_PER_COLUMN:
+        reader.problem(NO_SHEET, None, "ID Perjanjian", f"dan {unknown.sum() - PROBLEMS_PER_COLUMN} baris lain merujuk perjanjian yang tidak dikenal")
+    return frame
+
+
+def _duplicate_keys(reader: _Reader, table: Table, frame: pd.DataFrame, headers) -> None:
+    key = list(table.key)
+    if not all(k in frame.columns for k in key):
+        return
+    complete = frame[key].notna().all(axis=1)
+    dup = frame[complete].duplicated(subset=key, keep="first")
+    if not dup.any():
+        return
+    firsts = frame[complete].drop_duplicates(subset=key, keep="first").set_index(key)["_row"]
+    for _, row in frame[complete][dup].head(PROBLEMS_PER_COLUMN).iterrows():
+        first = firsts.loc[tuple(row[k] for k in key)] if len(key) > 1 else firsts.loc[row[key[0]]]
+        shown = ", ".join(str(row[k].date() if isinstance(row[k], pd.Timestamp) else row[k]) for k in key)
+        reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get(key[-1], key[-1]),
+                       f"baris ganda: kunci ({shown}) sudah ada di baris {int(first)}")
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+
+def read_upload(
+    file_name: str,
+    content: bytes,
+    *,
+    store: Store | None = None,
+    known: pd.DataFrame | None = None,
+    limits: Limits | None = None,
+) -> Upload:
+    """Read one file into canonical rows; never raises on bad input, reports problems instead.
+
+    ``known`` lists agreements (id_perjanjian, kabkota) that child rows may refer to
+    besides those in the file; by default the store's current agreements.
+    """
+    limits = limits or Limits.from_env()
+    upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
+    reader = _Reader(file_name)
+    try:
+        ext = _check_file(file_name, content, limits)
+        sheets = [_csv_sheet(content)] if ext in CSV_EXTENSIONS else _excel_sheets(content)
+        parts = reader.parts(sheets)
+        if known is None:
+            known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
+        _assemble(reader, upload, parts, known)
+    except Rejected as exc:
+        reader.problem(NO_SHEET, None, "-", exc.message)
+    except Exception as exc:  # a damaged file must yield a message, never a traceback
+        reader.problem(NO_SHEET, None, "-", f"berkas tidak dapat diproses ({type(exc).__name__}); periksa isinya atau gunakan templat")
+    upload.problems = reader.problems
+    if not upload.ok:
+        upload.tables = {}
+    return upload
+
+
+def _assemble(reader: _Reader, upload: Upload, parts: list[_Part], known: pd.DataFrame) -> None:
+    headers: dict[str, dict[str, str]] = {}
+    by_table: dict[str, list[pd.DataFrame]] = {}
+    for part in parts:
+        headers[part.sheet] = part.headers
+        by_table.setdefault(part.table.name, []).append(reader.canonical(part))
+    frames = {name: pd.concat(chunks, ignore_index=True) for name, chunks in by_table.items()}
+
+    if "perjanjian" in frames:
+        frames["perjanjian"] = _finish_perjanjian(reader, frames["perjanjian"], headers)
+        in_file = frames["perjanjian"][["id_perjanjian", "kabkota"]].dropna()
+        known = pd.concat([known[~known["id_perjanjian"].isin(in_file["id_perjanjian"])], in_file], ignore_index=True)
+    for name in CHILD_TABLES:
+        if name in frames:
+            frames[name] = _resolve_parents(reader, frames[name], headers, known)
+    for name, frame in frames.items():
+        _duplicate_keys(reader, TABLES[name], frame, headers)
+
+    regions = set()
+    for name, frame in frames.items():
+        if name == "perjanjian":
+            regions |= set(frame["kabkota"].dropna())
+        else:
+            parents = known.set_index("id_perjanjian")["kabkota"]
+            regions |= set(parents.reindex(frame["id_perjanjian"].dropna().unique()).dropna())
+    upload.regions = regions
+    upload.tables = {
+        name: frame.reindex(columns=list(STORED_COLUMNS[name])).reset_index(drop=True) for name, frame in frames.items()
+    }
+
+
+def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, limits: Limits | None = None) -> list[Upload]:
+    """Read several files in order; a file may refer to agreements of an earlier one."""
+    known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
+    uploads = []
+    for name, content in files:
+        upload = read_upload(name, content, known=known, limits=limits)
+        uploads.append(upload)
+        if "perjanjian" in upload.tables:
+            known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
+    return uploads
+
+
+def preview_upload(store: Store, upload: Upload, *, replace: bool = False) -> dict[str, TableChange]:
+    """New, updated, unchanged and deleted rows per table if ``upload`` were committed."""
+    return store.preview(upload.tables, upload.regions, replace=replace)
+
+
+def commit_upload(store: Store, upload: Upload, *, user: str, replace: bool = False, kind: str = "unggah") -> BatchResult:
+    """Write a valid upload as one batch, with its raw file."""
+    if not upload.ok:
+        raise StoreError(f"{upload.file_name} memiliki {len(upload.errors)} kesalahan; tidak ada yang disimpan.")
+    return store.commit(
+        upload.tables,
+        user=user,
+        kind=kind,
+        file_name=upload.file_name,
+        content=upload.content,
+        sha256=upload.sha256,
+        regions=upload.regions,
+        replace=replace,
+    )
+
