@@ -1,0 +1,32 @@
+# One entry point for people and CI. `make run` sets up and starts the app; `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+export KSLN_DB ?= $(CURDIR)/data/ksln.duckdb
+
+.PHONY: setup run test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: setup
+	$(PY) -m ksln_metrics demo --if-empty --db "$(KSLN_DB)"
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+lint: setup
+	$(PY) -m ruff check .
+
+test: setup lint
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) bench/bench_ingest.py
+	$(PY) bench/bench_indicators.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts
