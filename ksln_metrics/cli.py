@@ -11,6 +11,8 @@ import getpass
 import sys
 from pathlib import Path
 
+import duckdb
+
 from ksln_metrics.store import Store, StoreError, default_db_path
 
 
@@ -32,7 +34,14 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _open_store(args: argparse.Namespace) -> Store:
-    return Store(args.db or default_db_path())
+    path = args.db or default_db_path()
+    try:
+        return Store(path)
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"basis data {path} tidak dapat dibuka ({exc.__class__.__name__}); mungkin sedang dipakai proses lain, "
+            "mis. aplikasi yang sedang berjalan. Hentikan proses itu lalu ulangi."
+        ) from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -64,6 +73,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ksln_metrics.demo import load_demo
 
     with _open_store(args) as store:
+        if args.if_empty and not store.is_empty():
+            print(f"Basis data {store.path} sudah berisi data; data contoh tidak dimuat.")
+            return 0
         results = load_demo(store)
         written = [r for r in results if r.batch_id is not None]
         print(f"Data contoh dimuat ke {store.path}: {len(written)} batch baru.")
@@ -87,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="muat data contoh (bukan data resmi)")
     _add_db(demo)
+    demo.add_argument("--if-empty", action="store_true", help="hanya bila basis data masih kosong")
     demo.set_defaults(func=cmd_demo)
 
     return parser

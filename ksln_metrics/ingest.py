@@ -340,6 +340,7 @@ class _Reader:
     def __init__(self, file_name: str):
         self.file_name = file_name
         self.problems: list[Problem] = []
+        self.recognised_sheets = 0
 
     def problem(self, sheet, row, column, message, severity=ERROR) -> None:
         self.problems.append(Problem(self.file_name, sheet, row, column, message, severity))
@@ -352,7 +353,7 @@ class _Reader:
             part = self._part(sheet)
             if part is not None:
                 parts.append(part)
-        if not parts:
+        if not self.recognised_sheets:
             self.problem(
                 NO_SHEET, None, "-",
                 "tidak ada lembar data yang dikenali: judul kolom tidak cocok dengan templat "
@@ -371,6 +372,7 @@ class _Reader:
                     self.problem(sheet.name, None, "-", "lembar tidak dikenali (judul kolom tidak cocok dengan templat) dan dilewati", WARNING)
             return None
         table, header_row, matched = found
+        self.recognised_sheets += 1
         headers = {canonical: str(head_rows[header_row][j]).strip() for j, canonical in matched.items()}
         for j, value in enumerate(head_rows[header_row]):
             text = _cell_text(value)
