@@ -1,0 +1,37 @@
+"""Indonesian number, money and date formats: ``1.234.567,89``, ``Rp 1.234.567``, ``11 Maret 2019``."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+MONTHS_ID = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)
+
+
+def format_date_id(value: date | datetime | None) -> str:
+    """``date(2019, 3, 11)`` -> ``'11 Maret 2019'``; empty string for a missing date."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
+    except (AttributeError, ValueError):  # NaT and friends
+        return ""
+
+
+def format_number_id(value: float | int | None, decimals: int = 2) -> str:
+    """``1234567.891`` -> ``'1.234.567,89'``: dot for thousands, comma for decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_rupiah(value: float | int | None) -> str:
+    """``1234567`` -> ``'Rp 1.234.567'`` (rounded to whole rupiah)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    sign = "-" if value < 0 else ""
+    return f"{sign}Rp {format_number_id(abs(value), 0)}"

@@ -1,0 +1,97 @@
+-- One row per agreement (after the dashboard filters) with every fact the flags and the
+-- score need, as of the reference date (as_of).
+WITH p AS (
+    SELECT
+        *,
+        -- End of validity: the end date, else signing date + validity in years.
+        coalesce(
+            tanggal_berakhir,
+            CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
+        ) AS berakhir,
+        -- The signatory's title, lower case, without accents or punctuation, padded with
+        -- spaces so that titles match as whole words.
+        ' ' || trim(regexp_replace(lower(strip_accents(coalesce(penandatangan, ''))), '[^0-9a-z]+', ' ', 'g'))
+            || ' ' AS jabatan
+    FROM perjanjian
+    WHERE ($filter_kabkota IS NULL OR list_contains($filter_kabkota, kabkota))
+      AND ($filter_jenis IS NULL OR list_contains($filter_jenis, jenis))
+      AND ($filter_negara IS NULL OR list_contains($filter_negara, negara))
+),
+kegiatan_total AS (
+    SELECT
+        id_perjanjian,
+        sum(substantif) AS kegiatan_substantif,
+        sum(seremonial) AS kegiatan_seremonial,
+        max(substantif_terakhir) AS substantif_terakhir,
+        max(tahun) AS tahun_kegiatan_terakhir
+    FROM ind_kegiatan_tahun
+    GROUP BY id_perjanjian
+),
+indikator_total AS (
+    -- Achievement of one indicator row: realisation / target, between 0 and 1. Rows with
+    -- no positive target cannot be measured; rows of years after as_of are not due yet.
+    SELECT
+        id_perjanjian,
+        count(*) AS jumlah_indikator,
+        avg(greatest(0, least(coalesce(realisasi, 0) / target, 1)))
+            FILTER (WHERE target > 0 AND tahun <= year($as_of)) AS capaian
+    FROM indikator
+    GROUP BY id_perjanjian
+),
+laporan_total AS (
+    SELECT id_perjanjian, max(tahun_anggaran) AS tahun_laporan_terakhir
+    FROM laporan
+    WHERE tanggal_disampaikan <= $as_of
+    GROUP BY id_perjanjian
+),
+fakta AS (
+    SELECT
+        p.*,
+        -- Signed by as_of: a signing date on or before as_of, or a signed status without a date.
+        coalesce(p.tanggal_ttd <= $as_of,
+                 p.status IN ('ditandatangani', 'berjalan', 'selesai')) AS ditandatangani,
+        -- Active: signed or running, signed by as_of, and not ended before as_of.
+        p.status IN ('ditandatangani', 'berjalan')
+            AND coalesce(p.tanggal_ttd <= $as_of, true)
+            AND coalesce(p.berakhir >= $as_of, true) AS aktif,
+        coalesce(p.tanggal_persetujuan_dprd <= $as_of, false) AS ada_persetujuan_dprd,
+        coalesce(p.tanggal_persetujuan_pusat <= $as_of, false) AS ada_persetujuan_pusat,
+        coalesce(p.tanggal_pks <= $as_of, false) AS ada_pks,
+        coalesce(p.ada_rik, false) OR coalesce(p.ada_awp, false) AS ada_rik_awp,
+        coalesce(list_contains($jenis_wajib_kepala_daerah, p.jenis), false) AS wajib_kepala_daerah,
+        trim(p.jabatan) = '' AS penandatangan_kosong,
+        len(list_filter($jabatan_kepala_daerah, lambda t: contains(p.jabatan, ' ' || t || ' '))) > 0
+            AS jabatan_kepala,
+        len(list_filter($jabatan_bukan_kepala_daerah, lambda t: contains(p.jabatan, ' ' || t || ' '))) > 0
+            AS jabatan_bukan_kepala,
+        coalesce(list_contains($negara_tanpa_hubungan, p.negara), false) AS negara_tanpa_hubungan,
+        coalesce(k.kegiatan_substantif, 0) AS kegiatan_substantif,
+        coalesce(k.kegiatan_seremonial, 0) AS kegiatan_seremonial,
+        k.substantif_terakhir,
+        coalesce(i.jumlah_indikator, 0) AS jumlah_indikator,
+        coalesce(i.capaian, 0) AS capaian,
+        k.tahun_kegiatan_terakhir,
+        l.tahun_laporan_terakhir
+    FROM p
+    LEFT JOIN kegiatan_total k USING (id_perjanjian)
+    LEFT JOIN indikator_total i USING (id_perjanjian)
+    LEFT JOIN laporan_total l USING (id_perjanjian)
+)
+SELECT
+    *,
+    NOT wajib_kepala_daerah
+        OR CASE WHEN penandatangan_kosong THEN NOT $kosong_dianggap_tidak_sah
+                ELSE jabatan_kepala AND NOT jabatan_bukan_kepala END AS penandatangan_sah,
+    -- Fiscal years the agreement was active in: signed on or before 31 December Y, not
+    -- ended before 1 January Y, status not usulan/proses/batal; counted up to the year of
+    -- as_of. A finished agreement without an end date is taken to have run until the last
+    -- year with an activity or a report.
+    CASE WHEN tanggal_ttd <= $as_of AND status NOT IN ('usulan', 'proses', 'batal')
+         THEN greatest(year(tanggal_ttd), $tahun_pertama) END AS tahun_aktif_pertama,
+    CASE WHEN tanggal_ttd <= $as_of AND status NOT IN ('usulan', 'proses', 'batal')
+         THEN least(year($as_of), CASE
+             WHEN berakhir IS NOT NULL THEN year(berakhir)
+             WHEN status = 'selesai' THEN greatest(year(tanggal_ttd), coalesce(tahun_kegiatan_terakhir, 0),
+                                                   coalesce(tahun_laporan_terakhir, 0))
+             ELSE year($as_of) END) END AS tahun_aktif_terakhir
+FROM fakta
