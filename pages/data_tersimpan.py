@@ -1,5 +1,6 @@
 """Data Tersimpan: what the store holds, per kab/kota, and the upload history."""
 
+import pandas as pd
 import streamlit as st
 
 from ksln_metrics.reference import REGIONS, TABLES
@@ -49,7 +50,7 @@ else:
     shown = history.assign(
         jenis=history["kind"].map(kinds),
         waktu=history["created_at"].dt.strftime("%d-%m-%Y %H:%M"),
-        status=history["rolled_back_by"].map(lambda b: f"dibatalkan oleh #{int(b)}" if b == b and b is not None else "berlaku"),
+        status=history["rolled_back_by"].map(lambda b: "berlaku" if pd.isna(b) else f"dibatalkan oleh #{int(b)}"),
     )[["batch_id", "jenis", "file_name", "user_name", "waktu", "kabkota", "new_rows", "updated_rows", "deleted_rows", "status"]]
     shown.columns = ["Batch", "Jenis", "Berkas", "Pengguna", "Waktu", "Kab/Kota", "Baru", "Diubah", "Dihapus", "Status"]
     st.dataframe(shown, hide_index=True, width="stretch")
