@@ -82,6 +82,64 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_of_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"tanggal acuan '{text}' tidak sah; tulis TTTT-BB-HH, mis. 2025-03-31"
+        ) from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from ksln_metrics.export import export_indicators
+    from ksln_metrics.rules import RulesError, load_rules
+
+    db = args.db or default_db_path()
+    if not Path(db).is_file():
+        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return 1
+    with _open_store(args) as store:
+        text = export_indicators(store, args.level, args.format, args.as_of or date.today(), rules)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_metodologi(args: argparse.Namespace) -> int:
+    from ksln_metrics.methodology import methodology_markdown
+    from ksln_metrics.rules import RulesError, load_rules
+
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(methodology_markdown(rules))
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from ksln_metrics.synth import write_synthetic
+
+    with _open_store(args) as store:
+        counts = write_synthetic(store, seed=args.seed, scale=args.scale)
+    summary = ", ".join(f"{n:,} {table}".replace(",", ".") for table, n in counts.items())
+    print(f"Data sintetis (bukan data resmi) ditulis ke {store.path}: {summary}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m ksln_metrics", description="KSLN Monitor — baris perintah")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -101,6 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(demo)
     demo.add_argument("--if-empty", action="store_true", help="hanya bila basis data masih kosong")
     demo.set_defaults(func=cmd_demo)
+
+    export = sub.add_parser("export", help="ekspor skor dan bendera per perjanjian atau per kab/kota")
+    _add_db(export)
+    export.add_argument("--level", required=True, choices=("perjanjian", "kabkota"))
+    export.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD",
+                        help="tanggal acuan perhitungan (bawaan: hari ini)")
+    export.add_argument("--format", required=True, choices=("csv", "json"))
+    export.add_argument("--out", type=Path, default=None, metavar="FILE", help="berkas keluaran (bawaan: layar)")
+    export.set_defaults(func=cmd_export)
+
+    metodologi = sub.add_parser("metodologi", help="cetak metodologi skor dan bendera (Markdown)")
+    _add_db(metodologi)
+    metodologi.set_defaults(func=cmd_metodologi)
+
+    synth = sub.add_parser("synth", help="buat data sintetis skala nasional untuk uji kinerja")
+    _add_db(synth)
+    synth.add_argument("--seed", type=int, default=1, help="benih acak (hasil sama untuk benih sama)")
+    synth.add_argument("--scale", choices=("national", "small"), default="national")
+    synth.set_defaults(func=cmd_synth)
 
     return parser
 
