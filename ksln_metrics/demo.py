@@ -287,6 +287,40 @@ _CATALOGUE: tuple[_Plan, ...] = (
 _ACTING_SIGNER = {("36.02", "Wageningen Agro Partnership Foundation"): "Plt. Bupati Lebak"}
 
 
+# The flags of DESIGN §5 each scenario is built to raise, whatever day the demo is loaded.
+_EXPECTED_FLAGS: dict[str, frozenset[str]] = {
+    CEREMONIAL: frozenset({"ceremonial_only"}),
+    STALLED: frozenset({"stalled"}),
+    LATE: frozenset({"late_report"}),
+    LATE_2019: frozenset({"late_report"}),
+    MISSING: frozenset({"missing_report"}),
+    NO_DPRD: frozenset({"no_dprd_approval"}),
+    NO_CENTRAL: frozenset({"no_central_approval"}),
+    NO_APPROVALS: frozenset({"no_dprd_approval", "no_central_approval"}),
+    DELEGATED: frozenset({"delegated_signature"}),
+    SEKDA: frozenset({"delegated_signature"}),
+    EXPIRING: frozenset({"expiring_soon"}),
+    EXPIRED: frozenset({"expired"}),
+    NO_INDICATORS: frozenset({"no_indicators"}),
+    NO_RELATIONS: frozenset({"no_diplomatic_relations"}),
+}
+
+
+def _plans() -> dict[str, _Plan]:
+    """The catalogue keyed by agreement id: CONTOH-<region code without dot>-<nn>."""
+    plans: dict[str, _Plan] = {}
+    counters: dict[str, int] = {}
+    for plan in _CATALOGUE:
+        counters[plan.region] = counters.get(plan.region, 0) + 1
+        plans[f"CONTOH-{plan.region.replace('.', '')}-{counters[plan.region]:02d}"] = plan
+    return plans
+
+
+def expected_flags() -> dict[str, frozenset[str]]:
+    """Flag codes each sample agreement should raise (empty for the healthy ones), by id."""
+    return {agreement_id: _EXPECTED_FLAGS.get(plan.scenario, frozenset()) for agreement_id, plan in _plans().items()}
+
+
 def load_demo(store: Store, today: date | None = None) -> list[BatchResult]:
     """Write the sample data, one batch per region; a second load on the same day changes nothing."""
     tables = demo_tables(today or date.today())
@@ -305,10 +339,7 @@ def load_demo(store: Store, today: date | None = None) -> list[BatchResult]:
 def demo_tables(today: date) -> dict[str, pd.DataFrame]:
     """Every sample row as frames of the stored columns, for ``today``."""
     rows: dict[str, list[dict]] = {name: [] for name in STORED_COLUMNS}
-    counters: dict[str, int] = {}
-    for plan in _CATALOGUE:
-        counters[plan.region] = counters.get(plan.region, 0) + 1
-        agreement_id = f"CONTOH-{plan.region.replace('.', '')}-{counters[plan.region]:02d}"
+    for agreement_id, plan in _plans().items():
         built = _Agreement(plan, agreement_id, today).build()
         for name, table_rows in built.items():
             # Every column present in every row: a missing key would become NaN, not NULL.
@@ -321,6 +352,10 @@ def demo_tables(today: date) -> dict[str, pd.DataFrame]:
 
 
 # --- one agreement ---------------------------------------------------------------------------------
+
+
+def _title(words: str) -> str:
+    return " ".join(w if w == "dan" else w[0].upper() + w[1:] for w in words.split())
 
 
 def _years_before(day: date, years: int) -> date:
@@ -397,7 +432,7 @@ class _Agreement:
             "id_perjanjian": self.id,
             "kabkota": p.region,
             "judul": f"Nota Kesepahaman antara {region_name(p.region)} dan {p.mitra} tentang Kerja Sama "
-                     f"{p.bidang[0].upper()}{p.bidang[1:]}",
+                     f"{_title(p.bidang)}",
             "jenis": p.jenis,
             "bentuk": p.bentuk,
             "mitra": p.mitra,
