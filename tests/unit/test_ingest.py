@@ -219,3 +219,18 @@ def test_raw_file_is_kept_with_its_batch(store):
     assert store.batch_file(result.batch_id) == ("lebak.xlsx", content)
     batch = store.batches().iloc[0]
     assert batch["sha256"] == upload.sha256 and batch["user_name"] == "analis" and batch["new_rows"] == 3
+
+
+def test_libreoffice_ods(store):
+    from tests.unit.realistic_files import ods_workbook
+
+    content = ods_workbook("Perjanjian", [
+        ["Data KSLN Kota Cilegon"],
+        [],
+        ["ID", "Kabupaten/Kota", "Judul", "Mitra", "Negara", "Jenis", "Status", "Tanggal TTD"],
+        ["CLG-01", "Kota Cilegon", "Pelabuhan hijau", "Port of Rotterdam", "Belanda", "KSDLL", "berjalan", date(2022, 5, 3)],
+    ])
+    upload = read_upload("cilegon.ods", content, store=store)
+    assert upload.ok, lines(upload)
+    row = upload.tables["perjanjian"].iloc[0]
+    assert (row["kabkota"], row["negara"], row["tanggal_ttd"].date()) == ("36.72", "NLD", date(2022, 5, 3))
