@@ -1,12 +1,16 @@
-"""KSLN Monitor — entry point: page configuration and navigation over pages/."""
+"""KSLN Monitor — entry point: page configuration, global filters and navigation over pages/."""
 
 import streamlit as st
+
+from ksln_ui.state import sidebar_filters
 
 st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=":material/public:", layout="wide")
 
 navigation = st.navigation(
     [
         st.Page("pages/data_tersimpan.py", title="Data Tersimpan", icon=":material/database:", default=True),
+        st.Page("pages/unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
     ]
 )
+sidebar_filters()
 navigation.run()

@@ -1,9 +1,22 @@
-"""The store as a Streamlit resource, and what every page shows about it."""
+"""What every page shares: the store, the rules, the global filters and the cached results.
+
+Results are cached under a key made of the store's data version (the newest batch), the
+rules file's content and the filters, so a commit, a rollback or a settings change is
+seen on the next rerun without any explicit invalidation.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
+from ksln_metrics.indicators import Filters, Results, compute
+from ksln_metrics.reference import REGIONS, country_name
+from ksln_metrics.rules import Rules, load_rules, rules_path
 from ksln_metrics.store import Store, default_db_path
 
 
@@ -17,6 +30,96 @@ def get_store() -> Store:
     return _open_store(str(default_db_path()))
 
 
+def data_version(store: Store) -> int:
+    """Changes whenever a batch is committed or rolled back (a rollback is a batch too)."""
+    return int(store.query("SELECT COALESCE(max(batch_id), 0) AS v FROM batch")["v"].iloc[0])
+
+
+def rules_version() -> str:
+    path = rules_path()
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rules(version: str) -> Rules:
+    return load_rules()
+
+
+def get_rules() -> Rules:
+    return _rules(rules_version())
+
+
+@st.cache_data(show_spinner="Menghitung indikator…", max_entries=32)
+def _results(db: str, version: int, rules_key: str, as_of: date, filters: Filters) -> Results:
+    return compute(get_store(), as_of, get_rules(), filters)
+
+
+def get_results(as_of: date, filters: Filters | None = None) -> Results:
+    """Scores and flags for ``as_of`` under ``filters``: the same engine call as the exports."""
+    store = get_store()
+    return _results(str(store.path), data_version(store), rules_version(), as_of, filters or Filters())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _options(db: str, version: int) -> tuple[list[str], list[int]]:
+    store = get_store()
+    countries = store.query("SELECT DISTINCT negara FROM perjanjian WHERE negara IS NOT NULL ORDER BY 1")["negara"]
+    years = store.query(
+        "SELECT DISTINCT year(tanggal_ttd) AS y FROM perjanjian WHERE tanggal_ttd IS NOT NULL ORDER BY 1"
+    )["y"]
+    return countries.tolist(), [int(y) for y in years]
+
+
+@dataclass(frozen=True)
+class View:
+    """The global filters as the pages use them."""
+
+    year: int
+    as_of: date
+    filters: Filters
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.filters.kabkota) if self.filters.kabkota is not None else list(REGIONS)
+
+
+FILTER_KEYS = ("filter_tahun", "filter_kabkota", "filter_jenis", "filter_negara")
+
+
+def sidebar_filters() -> View:
+    """Year, kab/kota, jenis and country in the sidebar; kept in session state across pages."""
+    store = get_store()
+    countries, years = _options(str(store.path), data_version(store))
+    today = date.today()
+    year_choices = sorted(set(years) | {today.year}, reverse=True)
+    with st.sidebar:
+        st.header("Filter")
+        year = st.selectbox(
+            "Tahun acuan",
+            year_choices,
+            key="filter_tahun",
+            help="Tahun berjalan: dihitung per hari ini. Tahun lalu: dihitung per 31 Desember tahun itu.",
+        )
+        regions = st.multiselect(
+            "Kab/Kota", list(REGIONS), format_func=REGIONS.get, key="filter_kabkota", placeholder="Semua"
+        )
+        jenis = st.multiselect("Jenis", ["KSDPL", "KSDLL"], key="filter_jenis", placeholder="Semua")
+        negara = st.multiselect(
+            "Negara mitra", countries, format_func=country_name, key="filter_negara", placeholder="Semua"
+        )
+    as_of = today if year >= today.year else date(year, 12, 31)
+    filters = Filters.of(regions or None, jenis or None, negara or None)
+    view = View(year, as_of, filters)
+    st.session_state["_view"] = view
+    return view
+
+
+def current_view() -> View:
+    """The filters of this run: set by dashboard.py before the page runs."""
+    view = st.session_state.get("_view")
+    return view if isinstance(view, View) else sidebar_filters()
+
+
 def sample_data_banner(store: Store) -> None:
     """Say it plainly whenever sample data is in the store."""
     if store.has_sample_data():
@@ -24,3 +127,17 @@ def sample_data_banner(store: Store) -> None:
             "**Data contoh** — basis data ini memuat data contoh, bukan data resmi Pemerintah Provinsi Banten.",
             icon=":material/science:",
         )
+
+
+def as_of_caption(view: View) -> None:
+    from ksln_metrics.formatting import format_date_id
+
+    st.caption(f"Tanggal acuan: **{format_date_id(view.as_of)}**")
+
+
+def empty_frame_note(frame: pd.DataFrame, message: str) -> bool:
+    """Show ``message`` and return True when there is nothing to draw."""
+    if frame.empty:
+        st.info(message)
+        return True
+    return False

@@ -1,0 +1,166 @@
+"""Unggah Data: template, upload, validation report, preview, commit, history, rollback."""
+
+import pandas as pd
+import streamlit as st
+
+from ksln_metrics.export import escape_formula
+from ksln_metrics.ingest import commit_upload, describe_change, preview_upload, read_upload
+from ksln_metrics.reference import TABLES
+from ksln_metrics.store import StoreError
+from ksln_metrics.template import template_xlsx
+from ksln_ui.state import get_store, sample_data_banner
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
+
+store = get_store()
+st.title("Unggah Data")
+sample_data_banner(store)
+
+# --- template -----------------------------------------------------------------------------
+with st.container(border=True):
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.markdown(
+        "**Templat impor** — lembar *Perjanjian*, *Kegiatan*, *Indikator* dan *Laporan* dengan daftar pilihan dan "
+        "petunjuk. Berkas kantor yang sudah ada (judul di atas tabel, judul kolom berbeda, baris JUMLAH, CSV) "
+        "juga diterima."
+    )
+    right.download_button("Unduh templat", template_xlsx(), "templat_ksln.xlsx", XLSX_MIME,
+                          icon=":material/download:", key="unggah_templat", width="stretch")
+
+# --- upload and check -------------------------------------------------------------------------
+st.subheader("1. Pilih berkas")
+files = st.file_uploader(
+    "Berkas .xlsx, .xls, .ods atau .csv (boleh beberapa sekaligus)",
+    type=["xlsx", "xlsm", "xls", "ods", "csv"],
+    accept_multiple_files=True,
+    key="unggah_berkas",
+)
+user = st.text_input("Nama Anda (dicatat pada riwayat unggahan)", key="unggah_pengguna", max_chars=80)
+replace = st.checkbox(
+    "Ganti seluruh data kab/kota yang ada di berkas (baris yang tidak ada di berkas akan dihapus lewat batch)",
+    key="unggah_ganti",
+)
+
+if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_periksa"):
+    progress = st.progress(0.0, text="Memeriksa…")
+    known = store.known_agreements()
+    checked = []
+    for i, file in enumerate(files):
+        progress.progress(i / len(files), text=f"Memeriksa {file.name}…")
+        upload = read_upload(file.name, file.getvalue(), known=known)
+        preview = preview_upload(store, upload, replace=replace) if upload.ok else {}
+        checked.append((upload, preview))
+        if "perjanjian" in upload.tables:
+            known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
+    progress.progress(1.0, text="Selesai diperiksa.")
+    st.session_state["unggah_hasil"] = {"files": checked, "replace": replace}
+
+checked = st.session_state.get("unggah_hasil")
+if checked:
+    uploads = [u for u, _ in checked["files"]]
+    st.subheader("2. Hasil pemeriksaan")
+    problems = pd.DataFrame(
+        [
+            {"Berkas": p.file, "Lembar": p.sheet, "Baris": p.row, "Kolom": p.column,
+             "Tingkat": "Kesalahan" if p.is_error else "Peringatan", "Pesan": p.message}
+            for u in uploads for p in u.problems
+        ],
+        columns=["Berkas", "Lembar", "Baris", "Kolom", "Tingkat", "Pesan"],
+    )
+    errors = int((problems["Tingkat"] == "Kesalahan").sum())
+    if errors:
+        st.error(f"Ditemukan {errors} kesalahan. Tidak ada yang disimpan; perbaiki berkas lalu periksa ulang.",
+                 icon=":material/error:")
+    elif len(problems):
+        st.warning(f"Tidak ada kesalahan; {len(problems)} peringatan (tidak menghalangi penyimpanan).")
+    else:
+        st.success("Semua berkas bersih: tidak ada kesalahan maupun peringatan.", icon=":material/check_circle:")
+    if len(problems):
+        problems["Baris"] = problems["Baris"].astype("Int64")
+        st.dataframe(problems, hide_index=True, width="stretch", key="unggah_masalah")
+        st.download_button(
+            "Unduh laporan pemeriksaan (.csv)",
+            problems.map(escape_formula).to_csv(index=False, sep=";").encode("utf-8-sig"),
+            "laporan_pemeriksaan.csv", "text/csv", icon=":material/download:", key="unggah_unduh_masalah",
+        )
+
+    if not errors:
+        st.subheader("3. Pratinjau perubahan")
+        rows = []
+        for upload, preview in checked["files"]:
+            for table, change in preview.items():
+                rows.append({"Berkas": upload.file_name, "Tabel": TABLES[table].sheet, "Baru": change.new,
+                             "Diubah": change.updated, "Sama": change.unchanged, "Dihapus": change.deleted})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="unggah_pratinjau")
+        if checked["replace"]:
+            st.warning("Mode ganti aktif: baris yang berstatus 'Dihapus' akan ditutup oleh batch baru.")
+        if st.button("Simpan ke basis data", type="primary", disabled=not user.strip(), key="unggah_simpan",
+                     help=None if user.strip() else "Isi nama Anda lebih dulu."):
+            for upload in uploads:
+                try:
+                    result = commit_upload(store, upload, user=user.strip(), replace=checked["replace"])
+                except StoreError as exc:
+                    st.error(str(exc))
+                    break
+                st.toast(upload.summary(result), icon=":material/save:")
+            del st.session_state["unggah_hasil"]
+            st.rerun()
+
+# --- history and rollback -----------------------------------------------------------------------
+st.subheader("Riwayat unggahan")
+history = store.batches()
+if history.empty:
+    st.info("Belum ada unggahan.")
+else:
+    shown = pd.DataFrame({
+        "Batch": history["batch_id"],
+        "Jenis": history["kind"].map(KIND_LABELS),
+        "Berkas": history["file_name"],
+        "Pengguna": history["user_name"],
+        "Waktu": history["created_at"].dt.strftime("%d-%m-%Y %H:%M"),
+        "Kab/Kota": history["kabkota"],
+        "Baru": history["new_rows"],
+        "Diubah": history["updated_rows"],
+        "Dihapus": history["deleted_rows"],
+        "Status": [
+            f"dibatalkan oleh #{int(b)}" if pd.notna(b) else (f"membatalkan #{int(r)}" if pd.notna(r) else "berlaku")
+            for b, r in zip(history["rolled_back_by"], history["rolls_back"], strict=True)
+        ],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch", key="unggah_riwayat")
+
+    can_undo = history[history["rolled_back_by"].isna() & (history["kind"] != "pembatalan")]
+    if not can_undo.empty:
+        with st.container(border=True):
+            st.markdown("**Batalkan batch** — data dikembalikan ke keadaan sebelum batch itu; riwayat tetap tersimpan.")
+            labels = {int(r.batch_id): f"#{int(r.batch_id)} — {r.file_name or KIND_LABELS[r.kind]} ({r.user_name})"
+                      for r in can_undo.itertuples()}
+            batch_id = st.selectbox("Batch", list(labels), format_func=labels.get, key="unggah_batal_pilih")
+            sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key="unggah_batal_yakin")
+            if st.button("Batalkan batch", disabled=not (sure and user.strip()), key="unggah_batal",
+                         help=None if user.strip() else "Isi nama Anda di atas lebih dulu."):
+                try:
+                    result = store.rollback(batch_id, user=user.strip())
+                except StoreError as exc:
+                    st.error(str(exc), icon=":material/block:")
+                else:
+                    summary = "; ".join(f"{TABLES[t].sheet}: {describe_change(c)}" for t, c in result.changes.items()
+                                        if c.changed)
+                    st.session_state["unggah_pesan"] = f"Batch #{batch_id} dibatalkan oleh batch #{result.batch_id}. {summary}"
+                    st.session_state.pop("unggah_batal_yakin", None)
+                    st.rerun()
+
+    kept = history[history["kind"] != "pembatalan"]
+    if not kept.empty:
+        with st.expander("Unduh berkas asli sebuah batch"):
+            choice = st.selectbox("Batch", kept["batch_id"].astype(int).tolist(), key="unggah_asli_pilih",
+                                  format_func=lambda b: f"#{b}")
+            original = store.batch_file(choice)
+            if original:
+                st.download_button(f"Unduh {original[0]}", original[1], original[0], key="unggah_asli")
+            else:
+                st.caption("Batch ini tidak berasal dari berkas (mis. data contoh).")
+
+if message := st.session_state.pop("unggah_pesan", None):
+    st.success(message, icon=":material/undo:")

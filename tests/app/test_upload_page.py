@@ -1,0 +1,88 @@
+"""Unggah Data through AppTest: a good upload commits, a bad one shows problems and commits nothing."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ksln_metrics.store import Store
+from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    Store(path).close()
+    monkeypatch.setenv("KSLN_DB", str(path))
+    return path
+
+
+def upload_page() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    return app.switch_page("pages/unggah_data.py").run()
+
+
+def table_with(app: AppTest, column: str):
+    """The first table on the page that has ``column``."""
+    return next(df.value for df in app.dataframe if column in df.value.columns)
+
+
+def snapshot(db):
+    with Store(db) as store:
+        return {name: frame.to_csv(index=False) for name, frame in store.snapshot().items()}, len(store.batches())
+
+
+def test_good_file_is_checked_previewed_and_committed(db):
+    app = upload_page()
+    assert not app.exception
+    app.file_uploader(key="unggah_berkas").upload("lebak.xlsx", agreements_workbook(), XLSX)
+    app.text_input(key="unggah_pengguna").input("Budi").run()
+    app.button(key="unggah_periksa").click().run()
+    assert not app.exception and not app.error
+    preview = table_with(app, "Sama")
+    assert preview.loc[preview["Tabel"] == "Perjanjian", "Baru"].tolist() == [3]
+    assert snapshot(db)[1] == 0  # checking writes nothing
+    app.button(key="unggah_simpan").click().run()
+    assert not app.exception
+    with Store(db) as store:
+        assert len(store.table("perjanjian")) == 3
+        assert store.batches()["user_name"].tolist() == ["Budi"]
+    history = table_with(app, "Pengguna")
+    assert history["Berkas"].tolist() == ["lebak.xlsx"]
+
+
+def test_bad_file_shows_every_problem_and_commits_nothing(db):
+    bad = simple_agreement_xlsx([agreement(**{"Kab/Kota": "Tangerang"}), agreement(**{"ID Perjanjian": "B", "Negara Mitra": "Wakanda"})])
+    before = snapshot(db)
+    app = upload_page()
+    app.file_uploader(key="unggah_berkas").upload("salah.xlsx", bad, XLSX)
+    app.text_input(key="unggah_pengguna").input("Budi").run()
+    app.button(key="unggah_periksa").click().run()
+    assert not app.exception
+    assert "2 kesalahan" in app.error[0].value
+    problems = table_with(app, "Pesan")
+    assert problems[["Lembar", "Baris", "Kolom"]].values.tolist() == [["Perjanjian", 2, "Kab/Kota"], ["Perjanjian", 3, "Negara Mitra"]]
+    assert not [b for b in app.button if b.key == "unggah_simpan"]
+    assert snapshot(db) == before
+
+
+def test_rollback_needs_confirmation_and_restores(db):
+    with Store(db) as store:
+        from ksln_metrics.ingest import commit_upload, read_upload
+
+        commit_upload(store, read_upload("a.xlsx", simple_agreement_xlsx([agreement()])), user="Ani")
+        commit_upload(store, read_upload("b.xlsx", simple_agreement_xlsx([agreement(**{"Judul Perjanjian": "Baru"})])),
+                      user="Ani")
+    app = upload_page()
+    app.text_input(key="unggah_pengguna").input("Budi").run()
+    app.selectbox(key="unggah_batal_pilih").select(2).run()
+    assert app.button(key="unggah_batal").disabled  # not confirmed yet
+    app.checkbox(key="unggah_batal_yakin").check().run()
+    app.button(key="unggah_batal").click().run()
+    assert not app.exception
+    assert "Batch #2 dibatalkan oleh batch #3" in app.success[0].value
+    with Store(db) as store:
+        assert store.table("perjanjian")["judul"].tolist() == ["Kerja Sama Agrowisata"]
