@@ -64,7 +64,7 @@ def working_days_between(a: date, b: date, rules: Rules | None = None) -> int:
 def _working_day_table(first_year: int, last_year: int, rules: Rules) -> pd.DataFrame:
     days = pd.date_range(date(first_year, 1, 1), date(last_year, 12, 31), freq="D")
     off = set().union(*(holidays_of(y, rules) for y in range(first_year, last_year + 1)))
-    working = (days.weekday < 5) & ~days.isin(pd.to_datetime(sorted(off)))
+    working = (days.day_of_week < 5) & ~days.isin(pd.to_datetime(sorted(off)))
     return pd.DataFrame({
         "tanggal": days.date,
         "hari_kerja_ke": np.cumsum(working).astype("int32"),

@@ -202,9 +202,9 @@ class Rules:
         """A setting's current value written for people: lists joined, countries named."""
         value = self.value(key)
         if key == "negara.tanpa_hubungan_diplomatik":
-            return ", ".join(f"{country_name(c)} ({c})" for c in value) or "(kosong)"
+            return ", ".join(f"{country_name(c)} ({c})" for c in value) or "tidak ada"
         if isinstance(value, tuple):
-            return ", ".join(str(v) for v in value) or "(kosong)"
+            return ", ".join(str(v) for v in value) or "tidak ada"
         if isinstance(value, bool):
             return "ya" if value else "tidak"
         return str(value)
