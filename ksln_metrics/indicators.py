@@ -29,7 +29,7 @@ MAX_YEARS_BACK = 50
 
 # Temporary tables of one computation, in order; each is built by the SQL file of its name.
 _STEPS = (
-    ("ind_kegiatan_tahun", "kegiatan_tahun"),
+    ("ind_kegiatan", "kegiatan_ringkas"),
     ("ind_perjanjian", "perjanjian_fakta"),
     ("ind_tahun_anggaran", "tahun_anggaran"),
     ("ind_bendera", "bendera"),
@@ -131,7 +131,7 @@ def compute(
         cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
         for table, name in _STEPS[2:]:
             _execute(cur, name, params, into=table)
-        agreements = cur.execute("SELECT * FROM ind_hasil").df()
+        agreements = cur.execute("SELECT * FROM ind_hasil ORDER BY kabkota_kode, id_perjanjian").df()
         flags = _execute(cur, "bendera_daftar", {"urutan": list(FLAG_CODES)}).df()
         regions = _region_frame(cur, filters)
     finally:

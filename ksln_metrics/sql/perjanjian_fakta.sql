@@ -2,30 +2,36 @@
 -- score need, as of the reference date (as_of).
 WITH p AS (
     SELECT
-        *,
+        id_perjanjian, kabkota, judul, mitra, negara, jenis, bentuk, status, penandatangan, tanggal_ttd,
+        tanggal_persetujuan_dprd, tanggal_persetujuan_pusat, tanggal_pks, ada_rik, ada_awp,
         -- End of validity: the end date, else signing date + validity in years.
         coalesce(
             tanggal_berakhir,
             CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
-        ) AS berakhir,
-        -- The signatory's title, lower case, without accents or punctuation, padded with
-        -- spaces so that titles match as whole words.
-        ' ' || trim(regexp_replace(lower(strip_accents(coalesce(penandatangan, ''))), '[^0-9a-z]+', ' ', 'g'))
-            || ' ' AS jabatan
+        ) AS berakhir
     FROM perjanjian
     WHERE ($filter_kabkota IS NULL OR list_contains($filter_kabkota, kabkota))
       AND ($filter_jenis IS NULL OR list_contains($filter_jenis, jenis))
       AND ($filter_negara IS NULL OR list_contains($filter_negara, negara))
 ),
-kegiatan_total AS (
+penandatangan AS (
+    -- Each distinct signatory title, classified once. The title is lower-cased, stripped
+    -- of accents and punctuation and padded with spaces, so that the configured titles
+    -- match as whole words ("plt bupati lebak" contains " bupati ").
     SELECT
-        id_perjanjian,
-        sum(substantif) AS kegiatan_substantif,
-        sum(seremonial) AS kegiatan_seremonial,
-        max(substantif_terakhir) AS substantif_terakhir,
-        max(tahun) AS tahun_kegiatan_terakhir
-    FROM ind_kegiatan_tahun
-    GROUP BY id_perjanjian
+        penandatangan,
+        trim(jabatan) = '' AS penandatangan_kosong,
+        len(list_filter($jabatan_kepala_daerah, lambda t: contains(jabatan, ' ' || t || ' '))) > 0
+            AS jabatan_kepala,
+        len(list_filter($jabatan_bukan_kepala_daerah, lambda t: contains(jabatan, ' ' || t || ' '))) > 0
+            AS jabatan_bukan_kepala
+    FROM (
+        SELECT
+            penandatangan,
+            ' ' || trim(regexp_replace(lower(strip_accents(coalesce(penandatangan, ''))), '[^0-9a-z]+', ' ', 'g'))
+                || ' ' AS jabatan
+        FROM (SELECT DISTINCT penandatangan FROM p)
+    )
 ),
 indikator_total AS (
     -- Achievement of one indicator row: realisation / target, between 0 and 1. Rows with
@@ -59,21 +65,21 @@ fakta AS (
         coalesce(p.tanggal_pks <= $as_of, false) AS ada_pks,
         coalesce(p.ada_rik, false) OR coalesce(p.ada_awp, false) AS ada_rik_awp,
         coalesce(list_contains($jenis_wajib_kepala_daerah, p.jenis), false) AS wajib_kepala_daerah,
-        trim(p.jabatan) = '' AS penandatangan_kosong,
-        len(list_filter($jabatan_kepala_daerah, lambda t: contains(p.jabatan, ' ' || t || ' '))) > 0
-            AS jabatan_kepala,
-        len(list_filter($jabatan_bukan_kepala_daerah, lambda t: contains(p.jabatan, ' ' || t || ' '))) > 0
-            AS jabatan_bukan_kepala,
+        t.penandatangan_kosong,
+        t.jabatan_kepala,
+        t.jabatan_bukan_kepala,
         coalesce(list_contains($negara_tanpa_hubungan, p.negara), false) AS negara_tanpa_hubungan,
         coalesce(k.kegiatan_substantif, 0) AS kegiatan_substantif,
         coalesce(k.kegiatan_seremonial, 0) AS kegiatan_seremonial,
         k.substantif_terakhir,
+        k.tahun_substantif,
         coalesce(i.jumlah_indikator, 0) AS jumlah_indikator,
         coalesce(i.capaian, 0) AS capaian,
         k.tahun_kegiatan_terakhir,
         l.tahun_laporan_terakhir
     FROM p
-    LEFT JOIN kegiatan_total k USING (id_perjanjian)
+    JOIN penandatangan t ON t.penandatangan IS NOT DISTINCT FROM p.penandatangan
+    LEFT JOIN ind_kegiatan k USING (id_perjanjian)
     LEFT JOIN indikator_total i USING (id_perjanjian)
     LEFT JOIN laporan_total l USING (id_perjanjian)
 )

@@ -13,8 +13,9 @@ WITH tahun AS (
     GROUP BY id_perjanjian
 ),
 bendera AS (
-    SELECT id_perjanjian, string_agg(DISTINCT code, ';' ORDER BY code) AS flags
-    FROM ind_bendera
+    -- Flag codes of the agreement, sorted, joined by ';'.
+    SELECT id_perjanjian, array_to_string(list_sort(list(code)), ';') AS flags
+    FROM (SELECT DISTINCT id_perjanjian, code FROM ind_bendera)
     GROUP BY id_perjanjian
 ),
 bagian AS (
@@ -76,4 +77,3 @@ SELECT
     laporan_belum_masuk,
     flags
 FROM poin
-ORDER BY kabkota, id_perjanjian
