@@ -5,7 +5,8 @@
 --
 -- tahun_substantif records the calendar years with a substantive activity as bits:
 -- bit n is set when there was one in year tahun_pertama + n (one 64-bit number per
--- agreement is much cheaper than one row per agreement and year).
+-- agreement is much cheaper than one row per agreement and year). tahun_pertama is 50
+-- years before as_of; older activities count for that year.
 WITH k AS (
     SELECT
         id_perjanjian,
@@ -16,11 +17,11 @@ WITH k AS (
 )
 SELECT
     id_perjanjian,
-    count(*) FILTER (WHERE NOT seremonial) AS kegiatan_substantif,
-    count(*) FILTER (WHERE seremonial) AS kegiatan_seremonial,
+    count(*) - sum(CAST(seremonial AS INTEGER)) AS kegiatan_substantif,
+    sum(CAST(seremonial AS INTEGER)) AS kegiatan_seremonial,
     max(tanggal) FILTER (WHERE NOT seremonial) AS substantif_terakhir,
-    max(year(tanggal)) AS tahun_kegiatan_terakhir,
-    bit_or(CAST(1 AS UBIGINT) << greatest(year(tanggal) - $tahun_pertama, 0))
-        FILTER (WHERE NOT seremonial AND year(tanggal) >= $tahun_pertama) AS tahun_substantif
+    year(max(tanggal)) AS tahun_kegiatan_terakhir,
+    bit_or(CAST(1 AS BIGINT) << greatest(year(tanggal) - $tahun_pertama, 0))
+        FILTER (WHERE NOT seremonial) AS tahun_substantif
 FROM k
 GROUP BY id_perjanjian
