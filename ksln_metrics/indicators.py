@@ -132,11 +132,7 @@ def compute(
         for table, name in _STEPS[2:]:
             _execute(cur, name, params, into=table)
         agreements = cur.execute("SELECT * FROM ind_hasil ORDER BY kabkota_kode, id_perjanjian").df()
-        flags = _execute(cur, "bendera_daftar", {
-            "urutan": list(FLAG_CODES),
-            "label": [f.label for f in FLAGS],
-            "aturan": [rule_text(f, rules) for f in FLAGS],
-        }).df()
+        flags = _execute(cur, "bendera_daftar", {"urutan": list(FLAG_CODES)}).df()
         regions = _region_frame(cur, filters)
     finally:
         for name in ("batas_laporan", "kalender_kerja"):
@@ -146,7 +142,7 @@ def compute(
                 pass
         for table, _ in _STEPS:
             cur.execute(f"DROP TABLE IF EXISTS {table}")
-    return Results(_shape_agreements(agreements), _shape_flags(flags), regions)
+    return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions)
 
 
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
@@ -154,9 +150,15 @@ def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _shape_flags(frame: pd.DataFrame) -> pd.DataFrame:
+def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    # Label and rule text are the same for every row of a code: mapped here from the one
+    # definition rather than carried through SQL as thousands of copies.
+    labels = {f.code: f.label for f in FLAGS}
+    rule_texts = {f.code: rule_text(f, rules) for f in FLAGS}
     frame.insert(2, "kabkota_nama", frame["kabkota_kode"].map(region_name))
+    frame.insert(frame.columns.get_loc("code") + 1, "label", frame["code"].map(labels))
     frame["year"] = frame["year"].astype("Int64")
+    frame["rule"] = frame["code"].map(rule_texts)
     return frame
 
 
