@@ -32,3 +32,33 @@ ACTIVITY_COLORS = {"seremonial": "#E69F00", "substantif": "#0072B2"}
 PAIR_COLORS = ("#BBBBBB", "#0072B2")
 
 NEUTRAL = "#4D4D4D"
+
+# Kinds of cooperation and agreement statuses on the yearly chart (Paul Tol's muted set, so
+# they do not borrow a flag's colour).
+JENIS_COLORS = {"KSDPL": "#117733", "KSDLL": "#88CCEE"}
+STATUS_COLORS = {
+    "usulan": "#DDDDDD",
+    "proses": "#DDCC77",
+    "ditandatangani": "#88CCEE",
+    "berjalan": "#117733",
+    "selesai": "#44AA99",
+    "batal": "#CC6677",
+}
+
+# The four score components, in the order of rules.COMPONENTS.
+COMPONENT_COLORS = {
+    "kepatuhan": "#332288",
+    "tindak_lanjut": "#44AA99",
+    "capaian": "#117733",
+    "pelaporan": "#DDCC77",
+}
+
+# Counts of agreements per partner country: light (few) to dark (many), warm so that it is
+# not read as a score.
+COUNT_SCALE = ["#FFF7BC", "#FEC44F", "#FB9A29", "#CC4C02", "#662506"]
+
+# Map background: land, borders, water, and regions without a figure.
+MAP_LAND = "#EEEEEE"
+MAP_BORDER = "#FFFFFF"
+MAP_WATER = "#F7FBFF"
+NO_DATA = "#BBBBBB"
