@@ -94,3 +94,71 @@ def export_indicators(store: Store, level: str, fmt: str, as_of: date | None = N
         raise ValueError(f"unknown format {fmt!r}")
     frame = export_table(compute(store, as_of, rules), level)
     return to_csv(frame) if fmt == "csv" else to_json(frame)
+
+
+# --- the Peringatan page's downloads: every flag row with Indonesian headers ---------------------
+
+FLAG_EXPORT_HEADERS = {
+    "id_perjanjian": "ID Perjanjian",
+    "kabkota_kode": "Kode Kab/Kota",
+    "kabkota_nama": "Kab/Kota",
+    "judul": "Judul Perjanjian",
+    "status": "Status",
+    "code": "Kode Bendera",
+    "label": "Bendera",
+    "tahun": "Tahun",
+    "year": "Tahun Anggaran",
+    "reason": "Alasan",
+    "rule": "Aturan",
+}
+
+
+def flags_export_frame(flags: pd.DataFrame) -> pd.DataFrame:
+    """The flag rows with the columns of FLAG_EXPORT_HEADERS that they have, renamed, text cells escaped."""
+    columns = [c for c in FLAG_EXPORT_HEADERS if c in flags.columns]
+    frame = flags.loc[:, columns].rename(columns=FLAG_EXPORT_HEADERS)
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(escape_formula)
+    return frame
+
+
+def flags_csv(flags: pd.DataFrame) -> bytes:
+    """``;``-separated UTF-8 with a byte-order mark, as Excel in an Indonesian locale opens it."""
+    return flags_export_frame(flags).to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
+
+
+def flags_xlsx(flags: pd.DataFrame, as_of: date | None = None) -> bytes:
+    """One sheet ``Peringatan`` with a bold, frozen header row and a filter; a ``Keterangan`` sheet names ``as_of``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from ksln_metrics.formatting import format_date_id
+
+    frame = flags_export_frame(flags)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Peringatan"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_plain(value) for value in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    if len(frame):
+        sheet.auto_filter.ref = sheet.dimensions
+    wide = {"Judul Perjanjian": 50, "Alasan": 70, "Aturan": 70, "Bendera": 28, "Kab/Kota": 24}
+    for index, column in enumerate(frame.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = wide.get(column, 16)
+        if column in ("Alasan", "Aturan"):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    note = book.create_sheet("Keterangan")
+    note.append(["KSLN Monitor — daftar bendera peringatan"])
+    if as_of is not None:
+        note.append(["Tanggal acuan", format_date_id(as_of)])
+    note.append(["Jumlah baris", len(frame)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,81 @@
+"""Peringatan: every raised flag with its reason, filterable and downloadable."""
+
+import pandas as pd
+import streamlit as st
+
+from ksln_metrics.alerts import chip_styles_by_label, filter_flags, flag_counts, valid_codes, with_flag_year
+from ksln_metrics.export import flags_csv, flags_xlsx
+from ksln_metrics.formatting import format_number_id
+from ksln_metrics.rules import FLAG_BY_CODE, FLAG_CODES
+from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+store = get_store()
+view = current_view()
+results = get_results(view.as_of, view.filters)
+flags = with_flag_year(results.flags, results.agreements)
+chips = chip_styles_by_label()
+
+st.title("Peringatan")
+sample_data_banner(store)
+as_of_caption(view)
+
+# Ringkasan sends leadership here with the flags whose count they clicked.
+if "peringatan_kode" in st.session_state:
+    st.session_state["peringatan_filter_kode"] = valid_codes(st.session_state.pop("peringatan_kode"))
+
+left, right = st.columns([3, 1])
+codes = left.multiselect("Bendera", list(FLAG_CODES), format_func=lambda c: FLAG_BY_CODE[c].label,
+                         key="peringatan_filter_kode", placeholder="Semua bendera")
+year_choices = sorted({int(y) for y in flags["tahun"].dropna()}, reverse=True)
+years = right.multiselect(
+    "Tahun", year_choices, key="peringatan_filter_tahun", placeholder="Semua tahun",
+    help="Untuk Laporan terlambat dan Laporan belum masuk: tahun anggaran yang dilaporkan. Untuk bendera lain: "
+         "tahun penandatanganan perjanjian (perjanjian yang belum ditandatangani hanya tampil bila tahun tidak "
+         "dipilih). Kab/kota, jenis dan negara dipilih di panel samping.",
+)
+shown = filter_flags(flags, codes, years)
+
+counts = flag_counts(shown)
+st.markdown(f"**{format_number_id(len(shown), 0)} bendera** pada "
+            f"**{format_number_id(shown['id_perjanjian'].nunique(), 0)} perjanjian**.")
+if not counts.empty:
+    summary = pd.DataFrame({"Bendera": counts["label"], "Jumlah": counts["jumlah"]})
+    st.dataframe(summary.style.map(lambda label: chips.get(label, ""), subset=["Bendera"]), hide_index=True,
+                 key="peringatan_jumlah")
+
+if shown.empty:
+    st.info("Tidak ada bendera untuk pilihan ini.", icon=":material/check_circle:")
+    st.stop()
+
+table = pd.DataFrame({
+    "Bendera": shown["label"],
+    "Kab/Kota": shown["kabkota_nama"],
+    "ID": shown["id_perjanjian"],
+    "Judul": shown["judul"],
+    "Status": shown["status"],
+    "Tahun": shown["tahun"],
+    "Alasan": shown["reason"],
+    "Aturan": shown["rule"],
+})
+st.dataframe(table.style.map(lambda label: chips.get(label, ""), subset=["Bendera"]), hide_index=True,
+             width="stretch", key="peringatan_tabel",
+             column_config={"Alasan": st.column_config.TextColumn(width="large"),
+                            "Aturan": st.column_config.TextColumn(width="medium")})
+
+stamp = view.as_of.isoformat()
+one, two, _ = st.columns([1, 1, 2])
+one.download_button("Unduh Excel (.xlsx)", flags_xlsx(shown, view.as_of), f"peringatan_{stamp}.xlsx", XLSX_MIME,
+                    icon=":material/download:", key="peringatan_unduh_xlsx", width="stretch")
+two.download_button("Unduh CSV (;)", flags_csv(shown), f"peringatan_{stamp}.csv", "text/csv",
+                    icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
+
+with st.container(border=True):
+    titles = dict(zip(shown["id_perjanjian"], shown["id_perjanjian"] + " — " + shown["judul"], strict=False))
+    pick, go = st.columns([3, 1], vertical_alignment="bottom")
+    target = pick.selectbox("Lihat rincian perjanjian", list(titles), format_func=titles.get,
+                            key="peringatan_buka_pilih")
+    if go.button("Buka", icon=":material/open_in_new:", key="peringatan_buka", width="stretch"):
+        st.session_state["perjanjian_id"] = target
+        st.switch_page("pages/perjanjian.py")

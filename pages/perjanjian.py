@@ -1,0 +1,188 @@
+"""Perjanjian: every agreement with its score and flags; one agreement in detail."""
+
+import pandas as pd
+import streamlit as st
+
+from ksln_metrics import agreement as ag
+from ksln_metrics.agreement_charts import activity_timeline_figure
+from ksln_metrics.alerts import chip_styles_by_label
+from ksln_metrics.formatting import format_number_id, format_rupiah
+from ksln_metrics.indicators import Filters
+from ksln_metrics.reference import country_name
+from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+
+store = get_store()
+view = current_view()
+rules = get_rules()
+results = get_results(view.as_of, view.filters)
+chips = chip_styles_by_label()
+
+st.title("Perjanjian")
+sample_data_banner(store)
+as_of_caption(view)
+
+# Another page (Ringkasan, Peringatan) links here by naming the agreement.
+if linked := st.session_state.pop("perjanjian_id", None):
+    st.session_state["perjanjian_pilih"] = linked
+    st.session_state["perjanjian_cari"] = ""
+
+# --- the list ----------------------------------------------------------------------------------
+query = st.text_input("Cari", key="perjanjian_cari", placeholder="Judul, mitra atau ID perjanjian",
+                      icon=":material/search:")
+found = ag.search_agreements(results.agreements, query)
+st.caption(f"{format_number_id(len(found), 0)} dari {format_number_id(len(results.agreements), 0)} perjanjian "
+           "(filter di panel samping berlaku).")
+
+listing = pd.DataFrame({
+    "ID": found["id_perjanjian"],
+    "Kab/Kota": found["kabkota_nama"],
+    "Judul": found["judul"],
+    "Mitra": found["mitra"],
+    "Negara": found["negara"].map(country_name),
+    "Jenis": found["jenis"],
+    "Status": found["status"],
+    "Ditandatangani": found["tanggal_ttd"].map(ag.date_text),
+    "Skor": found["skor"],
+    "Bendera": found["flags"].map(lambda codes: ", ".join(ag.flag_label(c) for c in codes.split(";") if c)),
+}).reset_index(drop=True)
+event = st.dataframe(
+    listing, hide_index=True, width="stretch", key="perjanjian_tabel", on_select="rerun",
+    selection_mode="single-row",
+    column_config={
+        "Skor": st.column_config.ProgressColumn("Skor", min_value=0, max_value=100, format="%.0f",
+                                                help="Skor keberhasilan 0–100; kosong bila belum ditandatangani."),
+        "Judul": st.column_config.TextColumn(width="large"),
+    },
+)
+rows = event.selection.rows if event else []
+picked = listing["ID"].iloc[rows[0]] if rows and rows[0] < len(listing) else None
+if picked and picked != st.session_state.get("perjanjian_tabel_terakhir"):
+    st.session_state["perjanjian_pilih"] = picked
+st.session_state["perjanjian_tabel_terakhir"] = picked
+
+# --- one agreement -------------------------------------------------------------------------------
+source = results
+options = found["id_perjanjian"].tolist()
+chosen = st.session_state.get("perjanjian_pilih")
+if chosen and chosen not in options:
+    everything = get_results(view.as_of, Filters())
+    if chosen in set(everything.agreements["id_perjanjian"]):
+        source = everything
+        options = [chosen, *options]
+        st.info("Perjanjian yang dibuka berada di luar filter atau pencarian saat ini.", icon=":material/filter_alt_off:")
+if not options:
+    st.info("Tidak ada perjanjian yang cocok dengan pencarian dan filter.")
+    st.stop()
+
+agreements = source.agreements
+titles = {row.id_perjanjian: ag.agreement_title(pd.Series(row._asdict())) for row in agreements.itertuples()}
+if st.session_state.get("perjanjian_pilih") not in options:
+    st.session_state["perjanjian_pilih"] = options[0]
+agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih")
+
+summary = agreements.set_index("id_perjanjian").loc[agreement_id]
+summary["id_perjanjian"] = agreement_id
+record = ag.load_agreement(store, agreement_id)
+if record is None:
+    st.error(f"Perjanjian {agreement_id} tidak ada di basis data.")
+    st.stop()
+row = record.perjanjian
+flags = ag.agreement_flags(source.flags, agreement_id)
+
+st.header(row["judul"], anchor="detail")
+facts = [
+    summary["kabkota_nama"], row["jenis"], row["bentuk"],
+    f"{row['mitra']} ({country_name(row['negara'])})", f"status {row['status']}",
+    f"penandatangan: {row['penandatangan']}" if isinstance(row["penandatangan"], str) else "penandatangan tidak tercatat",
+    f"OPD pelaksana: {row['opd_pelaksana']}" if isinstance(row["opd_pelaksana"], str) else None,
+    f"bidang {row['bidang']}" if isinstance(row["bidang"], str) else None,
+    f"anggaran {format_rupiah(row['anggaran'])}" if pd.notna(row["anggaran"]) else None,
+]
+st.caption(" · ".join(str(f) for f in facts if f))
+
+score, count, signed, ends = st.columns(4)
+score.metric("Skor", format_number_id(summary["skor"]) if pd.notna(summary["skor"]) else "—",
+             help="Belum ditandatangani: tidak ada skor." if pd.isna(summary["skor"]) else None)
+count.metric("Bendera", format_number_id(len(flags), 0))
+signed.metric("Ditandatangani", ag.date_text(summary["tanggal_ttd"]) or "—")
+ends.metric("Berakhir", ag.date_text(summary["tanggal_berakhir"]) or "—")
+
+st.subheader("Dokumen dan persetujuan")
+left, right = st.columns([3, 2])
+left.dataframe(ag.document_checklist(row, view.as_of), hide_index=True, width="stretch", key="perjanjian_dokumen")
+right.dataframe(ag.criteria_checklist(row), hide_index=True, width="stretch", key="perjanjian_kriteria")
+
+st.subheader("Bendera peringatan")
+if flags.empty:
+    st.success("Tidak ada bendera untuk perjanjian ini.", icon=":material/check_circle:")
+else:
+    shown = pd.DataFrame({"Bendera": flags["label"], "Tahun anggaran": flags["year"], "Alasan": flags["reason"],
+                          "Aturan": flags["rule"]})
+    st.dataframe(shown.style.map(lambda label: chips.get(label, ""), subset=["Bendera"]), hide_index=True,
+                 width="stretch", key="perjanjian_bendera",
+                 column_config={"Alasan": st.column_config.TextColumn(width="large"),
+                                "Aturan": st.column_config.TextColumn(width="large")})
+
+st.subheader("Skor keberhasilan")
+components = ag.score_components(summary, flags["code"].tolist(), rules)
+if components.empty:
+    st.info("Perjanjian ini belum ditandatangani, jadi belum punya skor.")
+else:
+    components["Poin"] = components["Poin"].map(format_number_id)
+    components["Bobot"] = components["Bobot"].map(lambda w: format_number_id(w, 0))
+    st.dataframe(components, hide_index=True, width="stretch", key="perjanjian_skor")
+
+st.subheader("Kegiatan tindak lanjut")
+timeline = ag.activity_timeline(record.kegiatan, rules, view.as_of)
+if timeline.empty:
+    st.info("Belum ada kegiatan tercatat.")
+else:
+    signed_day = row["tanggal_ttd"].date() if pd.notna(row["tanggal_ttd"]) else None
+    st.plotly_chart(activity_timeline_figure(timeline, signed_day, view.as_of), config={"displaylogo": False},
+                    key="perjanjian_linimasa")
+    st.caption(f"Seremonial: jenis {rules.describe('kegiatan.jenis_seremonial')} (dapat diubah di Pengaturan); "
+               "jenis lain, termasuk yang kosong, substantif.")
+    st.dataframe(pd.DataFrame({
+        "Tanggal": timeline["tanggal"].map(ag.date_text),
+        "Kegiatan": timeline["nama_kegiatan"],
+        "Jenis": timeline["jenis_kegiatan"],
+        "Sifat": timeline["sifat"].str.capitalize(),
+        "Output": timeline["output"],
+        "Anggaran": timeline["anggaran"].map(format_rupiah),
+        "Realisasi": timeline["realisasi_anggaran"].map(format_rupiah),
+        "Sumber dana": timeline["sumber_dana"],
+    }), hide_index=True, width="stretch", key="perjanjian_kegiatan")
+
+st.subheader("Indikator: target dan realisasi")
+progress = ag.indicator_progress(record.indikator, view.as_of)
+if progress.empty:
+    st.warning("Belum ada indikator keberhasilan (bendera Tanpa indikator bila perjanjian aktif).")
+else:
+    st.dataframe(pd.DataFrame({
+        "Tahun": progress["tahun"],
+        "Indikator": progress["indikator"],
+        "Satuan": progress["satuan"],
+        "Target": progress["target"].map(lambda v: format_number_id(v, 0 if float(v).is_integer() else 2)
+                                         if pd.notna(v) else ""),
+        "Realisasi": progress["realisasi"].map(lambda v: format_number_id(v, 0 if float(v).is_integer() else 2)
+                                               if pd.notna(v) else ""),
+        "Capaian": progress["capaian"] * 100,
+    }), hide_index=True, width="stretch", key="perjanjian_indikator",
+        column_config={"Capaian": st.column_config.ProgressColumn(
+            "Capaian (%)", min_value=0, max_value=100, format="%.0f%%",
+            help="min(realisasi / target, 1), seperti dihitung dalam skor; kosong bila target kosong/0 atau "
+                 "tahunnya setelah tanggal acuan.")})
+
+st.subheader("Laporan tahunan")
+reports = ag.report_status(store, agreement_id, view.as_of, rules)
+if reports.empty:
+    st.info("Belum ada tahun anggaran yang wajib dilaporkan (perjanjian belum ditandatangani atau belum aktif).")
+else:
+    st.dataframe(pd.DataFrame({
+        "Tahun anggaran": reports["tahun_anggaran"],
+        "Batas": reports["batas"].map(ag.date_text),
+        "Diterima": reports["diterima"].map(ag.date_text),
+        "Status": reports["status"],
+    }), hide_index=True, width="stretch", key="perjanjian_laporan")
+    st.caption(f"Batas: hari kerja ke-{rules.report_working_days} setelah 31 Desember; hari batas sendiri masih "
+               "tepat waktu.")
