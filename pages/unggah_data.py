@@ -105,6 +105,7 @@ if checked:
                     break
                 st.toast(upload.summary(result), icon=":material/save:")
             del st.session_state["unggah_hasil"]
+            st.session_state.pop("unggah_batal_pilih", None)  # offer the newest batch first, not an old choice
             st.rerun()
 
 # --- history and rollback -----------------------------------------------------------------------
@@ -116,7 +117,7 @@ else:
     shown = pd.DataFrame({
         "Batch": history["batch_id"],
         "Jenis": history["kind"].map(KIND_LABELS),
-        "Berkas": history["file_name"],
+        "Berkas": history["file_name"].fillna("—"),
         "Pengguna": history["user_name"],
         "Waktu": history["created_at"].dt.strftime("%d-%m-%Y %H:%M"),
         "Kab/Kota": history["kabkota"],

@@ -1,0 +1,192 @@
+"""A real server and a real browser: `streamlit run` on a free port, Debian's chromium via Playwright.
+
+Every request the browser makes to a host other than this machine is blocked and fails
+the test; so does any element showing an exception. Screenshots go to test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from ksln_metrics.demo import load_demo
+from ksln_metrics.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # tests run as root in CI
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("KSLN_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium tidak terpasang (apt-get install chromium): pengujian end-to-end dilewati."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy in time")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The app on the demo store, served by `streamlit run` for the whole session."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    db = workdir / "demo.duckdb"
+    with Store(db) as store:
+        load_demo(store, today=date.today())
+    rules = workdir / "aturan.toml"
+    rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
+    port = _free_port()
+    env = {**os.environ, "KSLN_DB": str(db), "KSLN_RULES": str(rules)}
+    log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def warm_app(browser, app_url):
+    """Open the app once before the tests.
+
+    Streamlit 1.67 sometimes shows its "Page not found" dialog on the first deep link a
+    freshly started server serves, although the page then runs normally; real users meet
+    a warm server, so the tests do too.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    for path in ("", "unggah", "peringatan"):
+        page.goto(f"{app_url}/{path}")
+        wait_until_idle(page, timeout=60_000)
+        page.wait_for_timeout(1500)
+    context.close()
+    return app_url
+
+
+@pytest.fixture
+def page(browser, warm_app, request):
+    """A fresh browser page that refuses, and reports, every request leaving this machine."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True, locale="id-ID")
+    external: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        page.screenshot(path=str(ARTIFACTS / f"GAGAL-{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not external, f"permintaan ke luar mesin ini: {external}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def wait_until_idle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script for this page."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    # Idle = a title, no running-script indicator and no skeleton, twice in a row 400 ms apart.
+    page.wait_for_function(
+        """() => {
+            const busy = document.querySelector('[data-testid="stStatusWidget"]')
+                || document.querySelector('[data-testid="stSkeleton"]')
+                || !document.querySelector('[data-testid="stMain"] h1');
+            const now = Date.now();
+            if (busy) { window.__kslnIdleSince = undefined; return false; }
+            window.__kslnIdleSince = window.__kslnIdleSince || now;
+            return now - window.__kslnIdleSince > 400;
+        }""",
+        timeout=timeout,
+        polling=100,
+    )
+
+
+def assert_no_exception(page) -> None:
+    shown = page.locator('[data-testid="stException"]')
+    assert shown.count() == 0, shown.first.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

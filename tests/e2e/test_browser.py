@@ -1,0 +1,57 @@
+"""End to end in Debian's chromium: every page, an upload and its rollback, a download."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import ROOT, assert_no_exception, screenshot, wait_until_idle
+from tests.unit.realistic_files import agreements_workbook
+
+PAGES = [
+    ("unggah", "Unggah Data"),
+]
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES)
+def test_every_page_renders_offline_without_exception(page, app_url, path, title):
+    page.goto(f"{app_url}/{path}")
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == title
+    assert_no_exception(page)
+    screenshot(page, f"halaman-{path or 'awal'}")
+
+
+def test_upload_then_rollback(page, app_url, tmp_path):
+    workbook = tmp_path / "lebak_2024.xlsx"
+    workbook.write_bytes(agreements_workbook())
+    page.goto(f"{app_url}/unggah")
+    wait_until_idle(page)
+    page.locator('input[type="file"]').set_input_files(str(workbook))
+    page.get_by_label("Nama Anda (dicatat pada riwayat unggahan)").fill("Budi E2E")
+    page.get_by_label("Nama Anda (dicatat pada riwayat unggahan)").press("Enter")
+    page.get_by_role("button", name="Periksa berkas").click()
+    page.get_by_role("button", name="Simpan ke basis data").click()
+    page.get_by_text(re.compile(r"lebak_2024\.xlsx: batch #\d+ disimpan")).wait_for()
+    wait_until_idle(page)
+    assert_no_exception(page)
+    screenshot(page, "unggah-tersimpan")
+
+    choice = page.get_by_text(re.compile(r"#\d+ — lebak_2024\.xlsx \(Budi E2E\)"))
+    assert choice.count() == 1  # the newest batch is offered first after a commit
+    batch = re.search(r"#(\d+)", choice.inner_text()).group(1)
+    page.get_by_text(f"Saya yakin ingin membatalkan batch #{batch}").click()
+    page.get_by_role("button", name="Batalkan batch").click()
+    page.get_by_text(re.compile(rf"Batch #{batch} dibatalkan oleh batch #\d+")).wait_for()
+    assert_no_exception(page)
+    screenshot(page, "unggah-dibatalkan")
+
+
+def test_template_download(page, app_url, tmp_path):
+    page.goto(f"{app_url}/unggah")
+    wait_until_idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Unduh templat").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "templat_ksln.xlsx" and saved.read_bytes()[:2] == b"PK"
+    assert ROOT.exists()
