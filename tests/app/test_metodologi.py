@@ -1,0 +1,17 @@
+"""Metodologi through AppTest: the generated methodology with its table of contents, following the rules file."""
+
+from ksln_metrics.rules_change import save_settings
+from tests.app.pages_support import fresh_caches, navigation_mode, open_page, rules_file  # noqa: F401 - fixtures
+
+
+def test_methodology_shows_every_flag_with_the_current_settings(demo_db):
+    app = open_page("metodologi")
+    assert not app.exception
+    assert app.title[0].value.startswith("Metodologi")
+    subheaders = [s.value for s in app.subheader]
+    assert "Mangkrak (`stalled`)" in subheaders and len(subheaders) == 4 + 11
+    assert any("- [Istilah](#istilah)" in m.value for m in app.markdown)
+    assert any("12 bulan" in m.value for m in app.markdown)
+    save_settings({"ambang.mangkrak_bulan": 18}, "Budi")
+    app.run()
+    assert any("sekurang-kurangnya 18 bulan" in m.value for m in app.markdown)

@@ -1,0 +1,78 @@
+"""Pengaturan through AppTest: an invalid change is refused and writes nothing; a valid one is logged and recomputes."""
+
+import pandas as pd
+
+from ksln_metrics.rules import load_rules, rules_path
+from ksln_metrics.rules_change import change_log_path, read_change_log
+from tests.app.pages_support import (  # noqa: F401 - fixtures
+    expected_results,
+    fresh_caches,
+    navigation_mode,
+    open_page,
+    rules_file,
+    table_with,
+)
+
+
+def submit(app):
+    next(b for b in app.button if b.label == "Simpan pengaturan").click()
+    return app.run()
+
+
+def test_invalid_weights_show_the_error_and_write_nothing(demo_db):
+    before = rules_path().read_bytes()
+    app = open_page("pengaturan")
+    assert not app.exception
+    app.text_input(key="pengaturan_pengguna").input("Budi")
+    app.number_input(key="pengaturan_bobot_kepatuhan").set_value(50.0)
+    submit(app)
+    assert not app.exception
+    assert any("bobot" in e.value and "harus 100, sekarang 125" in e.value for e in app.error)
+    assert rules_path().read_bytes() == before
+    assert not change_log_path().exists()
+
+
+def test_invalid_toml_text_is_refused(demo_db):
+    before = rules_path().read_bytes()
+    app = open_page("pengaturan")
+    app.text_input(key="pengaturan_pengguna").input("Budi")
+    app.text_area(key="pengaturan_toml").input(before.decode().replace("mangkrak_bulan = 12", "mangkrak_bulan = 0"))
+    app.button(key="pengaturan_simpan_teks").click().run()
+    assert any("ambang.mangkrak_bulan" in e.value for e in app.error)
+    assert rules_path().read_bytes() == before
+
+
+def test_a_name_is_required(demo_db):
+    before = rules_path().read_bytes()
+    app = open_page("pengaturan")
+    app.number_input(key="pengaturan_ambang_mangkrak_bulan").set_value(18)
+    submit(app)
+    assert any("nama" in e.value for e in app.error)
+    assert rules_path().read_bytes() == before
+
+
+def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db):
+    new_rules = load_rules().replace(**{"bobot.kepatuhan": 40, "bobot.capaian": 15})
+    before = expected_results(demo_db).agreements.set_index("id_perjanjian")["skor"]
+    after = expected_results(demo_db, new_rules).agreements.set_index("id_perjanjian")["skor"]
+    assert not before.equals(after)
+
+    app = open_page("pengaturan")
+    app.text_input(key="pengaturan_pengguna").input("Budi")
+    app.number_input(key="pengaturan_bobot_kepatuhan").set_value(40.0)
+    app.number_input(key="pengaturan_bobot_capaian").set_value(15.0)
+    submit(app)
+    assert not app.exception and not app.error
+    assert "bobot.kepatuhan: 25 → 40" in app.success[0].value
+    assert load_rules() == new_rules
+    assert "# persetujuan DPRD, persetujuan Pusat" in rules_path().read_text(encoding="utf-8")  # comments kept
+    log = read_change_log()
+    assert log[["pengguna", "kunci", "lama", "baru"]].values.tolist() == [
+        ["Budi", "bobot.capaian", 30, 15], ["Budi", "bobot.kepatuhan", 25, 40]]
+    assert table_with(app, "Pengaturan")["Pengguna"].tolist() == ["Budi", "Budi"]
+    assert app.number_input(key="pengaturan_bobot_kepatuhan").value == 40.0
+
+    app.switch_page("pages/perjanjian.py").run()
+    assert not app.exception
+    shown = table_with(app, "Skor").set_index("ID")["Skor"]
+    pd.testing.assert_series_equal(shown.sort_index(), after.sort_index(), check_names=False)

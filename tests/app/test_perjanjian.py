@@ -1,0 +1,78 @@
+"""Perjanjian through AppTest on the demo store: the list, search, filters, links and one agreement's detail."""
+
+import pandas as pd
+
+from ksln_metrics.formatting import format_number_id
+from tests.app.pages_support import (  # noqa: F401 - fixtures
+    expected_results,
+    fresh_caches,
+    navigation_mode,
+    open_page,
+    rules_file,
+    table_with,
+)
+
+
+def scores(frame: pd.DataFrame, id_column: str, score_column: str) -> dict:
+    return {i: (None if pd.isna(s) else round(float(s), 2)) for i, s in zip(frame[id_column], frame[score_column],
+                                                                            strict=True)}
+
+
+def test_list_shows_every_agreement_with_the_engines_score_and_flags(demo_db):
+    expected = expected_results(demo_db).agreements
+    app = open_page("perjanjian")
+    assert not app.exception
+    assert app.title[0].value == "Perjanjian"
+    listing = table_with(app, "Skor")
+    assert scores(listing, "ID", "Skor") == scores(expected, "id_perjanjian", "skor")
+    flagged = listing.set_index("ID").loc["CONTOH-36-07", "Bendera"]
+    assert flagged == "Negara tanpa hubungan diplomatik"
+
+
+def test_sidebar_filter_and_search_narrow_the_list(demo_db):
+    expected = expected_results(demo_db).agreements
+    app = open_page("perjanjian")
+    app.multiselect(key="filter_kabkota").set_value(["36.02"]).run()
+    assert not app.exception
+    listing = table_with(app, "Skor")
+    assert sorted(listing["ID"]) == sorted(expected.loc[expected["kabkota_kode"] == "36.02", "id_perjanjian"])
+    app.multiselect(key="filter_kabkota").set_value([]).run()
+    app.text_input(key="perjanjian_cari").input("jeollanam").run()
+    assert table_with(app, "Skor")["ID"].tolist() == ["CONTOH-36-01"]
+
+
+def test_one_agreement_shows_documents_flags_score_and_reports(demo_db):
+    results = expected_results(demo_db)
+    row = results.agreements.set_index("id_perjanjian").loc["CONTOH-36-03"]
+    app = open_page("perjanjian")
+    app.selectbox(key="perjanjian_pilih").select("CONTOH-36-03").run()
+    assert not app.exception
+    assert app.metric[0].value == format_number_id(row.skor)
+    documents = table_with(app, "Dokumen/persetujuan").set_index("Dokumen/persetujuan")
+    assert documents.loc["Persetujuan DPRD", "Ada"] == "✓"
+    assert len(table_with(app, "Kriteria")) == 7
+    flags = table_with(app, "Alasan")
+    expected_flags = results.flags[results.flags["id_perjanjian"] == "CONTOH-36-03"]
+    assert flags["Alasan"].tolist() == expected_flags["reason"].tolist()
+    reports = table_with(app, "Batas")
+    assert len(reports) == row.tahun_aktif
+    assert reports["Status"].str.startswith("Terlambat").sum() == row.laporan_terlambat
+    components = table_with(app, "Komponen")
+    assert components["Poin"].iloc[-1] == format_number_id(row.skor)
+    sifat = set(table_with(app, "Sifat")["Sifat"])
+    assert sifat == {"Seremonial", "Substantif"}
+
+
+def test_other_pages_link_to_an_agreement_through_session_state(demo_db):
+    app = open_page("perjanjian")
+    app.session_state["perjanjian_id"] = "CONTOH-3601-02"
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="perjanjian_pilih").value == "CONTOH-3601-02"
+    assert "perjanjian_id" not in app.session_state
+    # Linked from outside the current filters: still opened, with a note.
+    app.multiselect(key="filter_kabkota").set_value(["36.02"]).run()
+    app.session_state["perjanjian_id"] = "CONTOH-3601-02"
+    app.run()
+    assert app.selectbox(key="perjanjian_pilih").value == "CONTOH-3601-02"
+    assert any("di luar filter" in i.value for i in app.info)
