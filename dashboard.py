@@ -9,7 +9,11 @@ st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=":ma
 navigation = st.navigation(
     [
         st.Page("pages/data_tersimpan.py", title="Data Tersimpan", icon=":material/database:", default=True),
+        st.Page("pages/perjanjian.py", title="Perjanjian", icon=":material/handshake:", url_path="perjanjian"),
+        st.Page("pages/peringatan.py", title="Peringatan", icon=":material/flag:", url_path="peringatan"),
         st.Page("pages/unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
+        st.Page("pages/metodologi.py", title="Metodologi", icon=":material/menu_book:", url_path="metodologi"),
+        st.Page("pages/pengaturan.py", title="Pengaturan", icon=":material/settings:", url_path="pengaturan"),
     ]
 )
 sidebar_filters()
