@@ -9,6 +9,7 @@ from ksln_metrics.alerts import chip_styles_by_label
 from ksln_metrics.formatting import format_number_id, format_rupiah
 from ksln_metrics.indicators import Filters
 from ksln_metrics.reference import country_name
+from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
 
 store = get_store()
@@ -138,8 +139,7 @@ if timeline.empty:
     st.info("Belum ada kegiatan tercatat.")
 else:
     signed_day = row["tanggal_ttd"].date() if pd.notna(row["tanggal_ttd"]) else None
-    st.plotly_chart(activity_timeline_figure(timeline, signed_day, view.as_of), config={"displaylogo": False},
-                    key="perjanjian_linimasa")
+    show(activity_timeline_figure(timeline, signed_day, view.as_of), key="perjanjian_linimasa")
     st.caption(f"Seremonial: jenis {rules.describe('kegiatan.jenis_seremonial')} (dapat diubah di Pengaturan); "
                "jenis lain, termasuk yang kosong, substantif.")
     st.dataframe(pd.DataFrame({
