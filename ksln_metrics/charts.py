@@ -134,8 +134,8 @@ def score_league_chart(regions: pd.DataFrame) -> go.Figure:
 
 def score_components_chart(components: pd.DataFrame) -> go.Figure:
     """Stacked horizontal bars: mean points of each component per region (``overview.region_components``)."""
-    fig = _figure("Komponen skor per daerah", barmode="stack",
-                  xaxis_title="Poin rata-rata perjanjian aktif (jumlah = skor rata-rata)")
+    fig = _figure("Komponen skor per daerah", barmode="stack", legend_traceorder="normal",
+                  xaxis_title="Poin rata-rata (jumlah = skor rata-rata)")
     shown = components[components["skor_rata_rata"].notna()].sort_values("skor_rata_rata")
     if shown.empty:
         return _empty(fig, "Belum ada perjanjian aktif")
@@ -162,18 +162,18 @@ def banten_geojson() -> dict:
 
 def _attribution(fig: go.Figure, text: str = MAP_ATTRIBUTION) -> None:
     fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0, y=0,
-                       xanchor="left", yanchor="top", yshift=-4, font={"size": 13, "color": palette.NEUTRAL})
+                       xanchor="left", yanchor="top", align="left", yshift=-4, font={"size": 13, "color": palette.NEUTRAL})
 
 
 def partner_country_map(counts: pd.DataFrame) -> go.Figure:
     """World choropleth: agreements per partner country (``overview.agreements_per_country``)."""
-    fig = _figure("Negara mitra", height=520, margin={"l": 0, "r": 0, "t": 70, "b": 30})
+    fig = _figure("Negara mitra (jumlah perjanjian)", height=480, margin={"l": 0, "r": 0, "t": 60, "b": 10})
     fig.add_choropleth(
         locations=counts["negara"].tolist(), z=counts["jumlah"].tolist(), locationmode="ISO-3",
         text=[country_name(c) for c in counts["negara"]],
-        colorscale=_scale(palette.COUNT_SCALE), zmin=0, zmax=max(1, int(counts["jumlah"].max() or 1)),
+        colorscale=_scale(palette.COUNT_SCALE), zmin=0, zmax=max(1, int(counts["jumlah"].max())) if len(counts) else 1,
         marker_line_color=palette.NEUTRAL, marker_line_width=0.5,
-        colorbar={"title": {"text": "Perjanjian"}, "tickformat": ",d", "thickness": 16},
+        colorbar={"title": {"text": "Perjanjian"}, "tickformat": ",d", "thickness": 16, "len": 0.7},
         hovertemplate="%{text}<br>%{z:,.0f} perjanjian<extra></extra>",
     )
     fig.update_geos(
@@ -205,7 +205,7 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
 
     Units without an active agreement are grey. ``regions`` is ``Results.regions``.
     """
-    fig = _figure("Skor rata-rata kabupaten/kota", height=560, margin={"l": 0, "r": 0, "t": 70, "b": 60})
+    fig = _figure("Skor rata-rata kabupaten/kota", height=560, margin={"l": 0, "r": 0, "t": 60, "b": 70})
     units = pd.DataFrame({"kabkota_kode": [f["properties"]["kode"] for f in banten_geojson()["features"]]})
     units = units.merge(regions, on="kabkota_kode", how="left")
     scored = units["skor_rata_rata"].notna()
@@ -216,7 +216,7 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
         locations=units.loc[scored, "kabkota_kode"].tolist(), z=units.loc[scored, "skor_rata_rata"].tolist(),
         colorscale=_scale(palette.SCORE_SCALE), zmin=palette.SCORE_RANGE[0], zmax=palette.SCORE_RANGE[1],
         marker_line_color=palette.NEUTRAL, marker_line_width=1,
-        colorbar={"title": {"text": "Skor"}, "thickness": 16},
+        colorbar={"title": {"text": "Skor"}, "thickness": 16, "len": 0.8},
         customdata=units.loc[scored, "hover"].tolist(), hovertemplate="%{customdata}<extra></extra>",
         name="Skor rata-rata",
     )
@@ -229,13 +229,15 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
             customdata=[h + "<br>Belum ada perjanjian aktif" for h in units.loc[~scored, "hover"]],
             hovertemplate="%{customdata}<extra></extra>", name="Tanpa skor",
         )
+    # Labels only on the four kabupaten: the kota are too small to carry one without overlap.
     centres = {f["properties"]["kode"]: (f["properties"]["lng"], f["properties"]["lat"])
                for f in geojson["features"]}
+    labelled = units[units["kabkota_kode"].str.startswith("36.0")]
     fig.add_scattergeo(
-        lon=[centres[c][0] for c in units["kabkota_kode"]], lat=[centres[c][1] for c in units["kabkota_kode"]],
+        lon=[centres[c][0] for c in labelled["kabkota_kode"]], lat=[centres[c][1] for c in labelled["kabkota_kode"]],
         mode="text", text=[f"{region_label(c)}<br>{format_number_id(s) if pd.notna(s) else '–'}"
-                           for c, s in zip(units["kabkota_kode"], units["skor_rata_rata"], strict=True)],
-        textfont={"size": 13, "color": "#000000"}, hoverinfo="skip", showlegend=False,
+                           for c, s in zip(labelled["kabkota_kode"], labelled["skor_rata_rata"], strict=True)],
+        textfont={"size": 14, "color": "#000000"}, hoverinfo="skip", showlegend=False,
     )
     fig.update_geos(fitbounds="geojson", visible=False, scope="world", resolution=110,
                     projection_type="mercator")
@@ -243,8 +245,8 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
     note = MAP_ATTRIBUTION
     if not province.empty:
         score = province["skor_rata_rata"].iloc[0]
-        note = (f"Provinsi Banten (tidak dipetakan): skor rata-rata "
-                f"{format_number_id(score) if pd.notna(score) else '–'}. {MAP_ATTRIBUTION}")
+        note = (f"Provinsi Banten (perangkat daerah provinsi, tidak dipetakan): skor rata-rata "
+                f"{format_number_id(score) if pd.notna(score) else '–'}<br>{MAP_ATTRIBUTION}")
     _attribution(fig, note)
     return fig
 

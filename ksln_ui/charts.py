@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-# Relative URL: plotly.js appends "world_110m.json" and the browser resolves it against the
-# page, so it also works behind a server.baseUrlPath. Streamlit serves static/ at app/static/.
-TOPOJSON_URL = "app/static/topojson/"
+# Streamlit serves static/ at <baseUrlPath>/app/static/; plotly.js appends "world_110m.json".
+# Absolute from the server root: a relative URL would break on a deep link with a trailing
+# slash (/kabupaten-kota/), the base path is added in topojson_url() when one is configured.
+TOPOJSON_URL = "/app/static/topojson/"
 
 PLOTLY_CONFIG: dict = {
     "topojsonURL": TOPOJSON_URL,
@@ -47,6 +48,17 @@ PLOTLY_CONFIG: dict = {
 }
 
 
+def topojson_url() -> str:
+    """Where the browser finds static/topojson/, under the server's base URL path if any."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{TOPOJSON_URL}" if base else TOPOJSON_URL
+
+
+def plotly_config() -> dict:
+    """``PLOTLY_CONFIG`` for this server."""
+    return {**PLOTLY_CONFIG, "topojsonURL": topojson_url()}
+
+
 def show(fig: go.Figure, key: str | None = None) -> None:
     """Draw ``fig`` full width with the app's plotly configuration and the figure's own template."""
-    st.plotly_chart(fig, width="stretch", theme=None, config=PLOTLY_CONFIG, key=key)
+    st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(), key=key)

@@ -1,0 +1,97 @@
+"""Ringkasan: where things stand, on one screen for leadership and the projector."""
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from ksln_metrics import charts
+from ksln_metrics.formatting import format_number_id
+from ksln_metrics.overview import (
+    agreements_per_country,
+    attention_ranking,
+    flag_totals,
+    headline,
+    signed_per_year,
+)
+from ksln_ui.charts import show
+from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+
+view = current_view()
+store = get_store()
+st.title("Ringkasan")
+sample_data_banner(store)
+as_of_caption(view)
+
+results = get_results(view.as_of, view.filters)
+if results.agreements.empty:
+    st.info(
+        "Belum ada perjanjian untuk ditampilkan. Unggah data kab/kota di halaman Unggah Data, "
+        "atau longgarkan filter di bilah samping.",
+        icon=":material/info:",
+    )
+    st.page_link("pages/unggah_data.py", label="Ke halaman Unggah Data", icon=":material/upload_file:")
+    st.stop()
+
+# --- headline numbers ------------------------------------------------------------------------------
+numbers = headline(results.agreements)
+first, second, third, fourth = st.columns(4)
+first.metric("Perjanjian", format_number_id(numbers.agreements, 0), border=True,
+             help="Semua perjanjian yang tercatat, termasuk usulan dan yang sudah selesai.")
+second.metric("Perjanjian aktif", format_number_id(numbers.active, 0), border=True,
+              help="Status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per tanggal acuan.")
+third.metric("Skor rata-rata", format_number_id(numbers.mean_score) if numbers.mean_score is not None else "–",
+             border=True, help="Rata-rata skor keberhasilan (0–100) perjanjian aktif; lihat Metodologi.")
+fourth.metric(
+    "Laporan tepat waktu",
+    f"{format_number_id(numbers.on_time_rate)} %" if numbers.on_time_rate is not None else "–",
+    border=True,
+    help=f"{format_number_id(numbers.reports_on_time, 0)} dari {format_number_id(numbers.reports_due, 0)} "
+    "laporan tahunan yang wajib masuk tepat waktu (paling lambat 7 hari kerja setelah tahun anggaran).",
+)
+
+# --- which kab/kota need attention -------------------------------------------------------------------
+st.subheader("Kab/kota yang perlu perhatian")
+attention = attention_ranking(results.regions, results.flags)
+if attention.empty:
+    st.success("Tidak ada kab/kota dengan peringatan atau skor di bawah 100.", icon=":material/check_circle:")
+else:
+    for column, row in zip(st.columns(3), attention.itertuples(), strict=False):
+        with column.container(border=True):
+            st.markdown(f"#### {row.Index + 1}. {row.kabkota_nama}")
+            st.write(row.alasan + ".")
+            if st.button("Lihat rincian", key=f"ringkasan_rinci_{row.kabkota_kode}", icon=":material/arrow_forward:"):
+                st.session_state["kabkota_pilih"] = row.kabkota_kode
+                st.switch_page("pages/kabupaten_kota.py")
+
+# --- flags -----------------------------------------------------------------------------------------
+st.subheader("Peringatan")
+totals = flag_totals(results.regions)
+left, right = st.columns([3, 2])
+with left:
+    show(charts.flag_counts_chart(totals), key="ringkasan_grafik_bendera")
+with right:
+    st.caption("Buka daftar peringatan untuk satu jenis peringatan:")
+    for flag in totals[totals["jumlah"] > 0].itertuples():
+        if st.button(f"{flag.label}: {format_number_id(flag.jumlah, 0)} perjanjian", key=f"ringkasan_bendera_{flag.code}",
+                     width="stretch"):
+            # The Peringatan page reads this list of flag codes as its initial filter.
+            st.session_state["peringatan_kode"] = [flag.code]
+            try:
+                st.switch_page("pages/peringatan.py")
+            except StreamlitAPIException:
+                st.info("Halaman Peringatan belum tersedia.")
+
+# --- trend -------------------------------------------------------------------------------------------
+st.subheader("Perjanjian per tahun")
+split = st.segmented_control("Pisahkan menurut", ["jenis", "status"], default="jenis", key="ringkasan_pisah",
+                             format_func=str.capitalize) or "jenis"
+show(charts.signed_per_year_chart(signed_per_year(results.agreements, view.as_of, by=split), by=split),
+     key="ringkasan_grafik_tahun")
+
+# --- maps --------------------------------------------------------------------------------------------
+st.subheader("Peta")
+left, right = st.columns(2)
+with left:
+    show(charts.partner_country_map(agreements_per_country(results.agreements)), key="ringkasan_peta_dunia")
+with right:
+    show(charts.banten_score_map(results.regions), key="ringkasan_peta_banten")
+st.caption(charts.MAP_ATTRIBUTION)
