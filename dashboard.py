@@ -1,14 +1,17 @@
 """KSLN Monitor — entry point: page configuration, global filters and navigation over pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ksln_ui.state import sidebar_filters
 
-st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=":material/public:", layout="wide")
+st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/data_tersimpan.py", title="Data Tersimpan", icon=":material/database:", default=True),
+        st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", url_path="ringkasan", default=True),
+        st.Page("pages/kabupaten_kota.py", title="Kabupaten/Kota", icon=":material/map:", url_path="kabupaten-kota"),
         st.Page("pages/perjanjian.py", title="Perjanjian", icon=":material/handshake:", url_path="perjanjian"),
         st.Page("pages/peringatan.py", title="Peringatan", icon=":material/flag:", url_path="peringatan"),
         st.Page("pages/unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
