@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import pandas as pd
+
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -13,12 +15,9 @@ MONTHS_ID = (
 
 def format_date_id(value: date | datetime | None) -> str:
     """``date(2019, 3, 11)`` -> ``'11 Maret 2019'``; empty string for a missing date."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return ""
-    try:
-        return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
-    except (AttributeError, ValueError):  # NaT and friends
-        return ""
+    return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
 
 
 def format_number_id(value: float | int | None, decimals: int = 2) -> str:

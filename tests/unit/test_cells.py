@@ -149,3 +149,10 @@ def test_coded_values_accept_synonyms_and_prefixes():
     values, errors = parse_series(PERJANJIAN.column("status"), pd.Series(["Sudah ditandatangani", "AKTIF", "macet"]))
     assert values.tolist()[:2] == ["ditandatangani", "berjalan"]
     assert "usulan, proses, ditandatangani" in errors[2]
+
+
+def test_missing_dates_format_as_empty_text():
+    from ksln_metrics.formatting import format_date_id
+
+    assert [format_date_id(v) for v in (None, pd.NaT, float("nan"))] == ["", "", ""]
+    assert format_date_id(pd.Timestamp("2019-03-11")) == "11 Maret 2019"
