@@ -75,7 +75,7 @@ def signed_per_year_chart(counts: pd.DataFrame, by: str = "jenis") -> go.Figure:
     """Stacked bars: agreements signed per year (``overview.signed_per_year``), by jenis or status."""
     colors = palette.JENIS_COLORS if by == "jenis" else palette.STATUS_COLORS
     label = "Jenis" if by == "jenis" else "Status"
-    fig = _figure("Perjanjian ditandatangani per tahun", barmode="stack",
+    fig = _figure("Perjanjian ditandatangani per tahun", barmode="stack", legend_traceorder="normal",
                   xaxis_title="Tahun penandatanganan", yaxis_title="Jumlah perjanjian")
     if counts.empty:
         return _empty(fig)
