@@ -1,11 +1,14 @@
-"""A demo store for the page tests, built once per test session through the real demo loader."""
+"""Page-test fixtures: a demo store built once through the real demo loader, private rules, clean caches."""
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from ksln_metrics.demo import load_demo
+from ksln_metrics.rules import DEFAULT_RULES
 from ksln_metrics.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,3 +30,21 @@ def demo_db(demo_db_template, tmp_path, monkeypatch) -> Path:
     path.write_bytes(demo_db_template.read_bytes())
     monkeypatch.setenv("KSLN_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def rules_file(tmp_path, monkeypatch) -> Path:
+    """A private copy of the rules file: page tests never touch data/aturan.toml."""
+    path = tmp_path / "aturan.toml"
+    shutil.copy(DEFAULT_RULES, path)
+    monkeypatch.setenv("KSLN_RULES", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()

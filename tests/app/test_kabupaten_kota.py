@@ -4,13 +4,12 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.indicators import Filters, compute
 from ksln_metrics.rules import load_rules
 from ksln_metrics.store import Store
-from tests.app.pages_support import fresh_caches, navigation_mode, rules_file  # noqa: F401 - fixtures
+from tests.app.pages_support import open_page, table_with
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,18 +19,13 @@ def engine(db: Path, filters: Filters | None = None):
         return compute(store, date.today(), load_rules(), filters)
 
 
-def open_page() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    return app.switch_page("pages/kabupaten_kota.py").run()
 
 
-def table_with(app: AppTest, column: str):
-    return next(df.value for df in app.dataframe if column in df.value.columns)
 
 
 def test_league_table_has_the_engine_ranks_scores_and_flag_counts(demo_db):
     regions = engine(demo_db).regions.set_index("kabkota_nama")
-    app = open_page()
+    app = open_page("kabupaten_kota")
     assert not app.exception
     assert app.title[0].value == "Kabupaten/Kota"
     league = table_with(app, "Peringkat")
@@ -50,7 +44,7 @@ def test_league_table_has_the_engine_ranks_scores_and_flag_counts(demo_db):
 
 def test_drill_down_lists_the_units_agreements_and_flags_with_reasons(demo_db):
     results = engine(demo_db)
-    app = open_page()
+    app = open_page("kabupaten_kota")
     app.selectbox(key="kabkota_pilih").set_value("36.01").run()
     assert not app.exception
     agreements = table_with(app, "Mitra")
@@ -67,7 +61,7 @@ def test_drill_down_lists_the_units_agreements_and_flags_with_reasons(demo_db):
 
 def test_the_kabkota_filter_narrows_the_table_and_the_choices(demo_db):
     want = engine(demo_db, Filters(kabkota=("36.02", "36.74"))).regions
-    app = open_page()
+    app = open_page("kabupaten_kota")
     app.multiselect(key="filter_kabkota").set_value(["36.02", "36.74"]).run()
     assert not app.exception
     league = table_with(app, "Peringkat")
@@ -79,6 +73,6 @@ def test_an_empty_store_says_so_without_an_error(tmp_path, monkeypatch):
     path = tmp_path / "kosong.duckdb"
     Store(path).close()
     monkeypatch.setenv("KSLN_DB", str(path))
-    app = open_page()
+    app = open_page("kabupaten_kota")
     assert not app.exception
     assert "Belum ada perjanjian" in app.info[0].value

@@ -1,7 +1,7 @@
 """Metodologi through AppTest: the generated methodology with its table of contents, following the rules file."""
 
 from ksln_metrics.rules_change import save_settings
-from tests.app.pages_support import fresh_caches, navigation_mode, open_page, rules_file  # noqa: F401 - fixtures
+from tests.app.pages_support import open_page
 
 
 def test_methodology_shows_every_flag_with_the_current_settings(demo_db):

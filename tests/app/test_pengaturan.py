@@ -4,14 +4,7 @@ import pandas as pd
 
 from ksln_metrics.rules import load_rules, rules_path
 from ksln_metrics.rules_change import change_log_path, read_change_log
-from tests.app.pages_support import (  # noqa: F401 - fixtures
-    expected_results,
-    fresh_caches,
-    navigation_mode,
-    open_page,
-    rules_file,
-    table_with,
-)
+from tests.app.pages_support import expected_results, open_page, table_with
 
 
 def submit(app):
@@ -72,7 +65,7 @@ def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db
     assert table_with(app, "Pengaturan")["Pengguna"].tolist() == ["Budi", "Budi"]
     assert app.number_input(key="pengaturan_bobot_kepatuhan").value == 40.0
 
-    app.switch_page("pages/perjanjian.py").run()
+    app.switch_page("pages/halaman_perjanjian.py").run()
     assert not app.exception
     shown = table_with(app, "Skor").set_index("ID")["Skor"]
     pd.testing.assert_series_equal(shown.sort_index(), after.sort_index(), check_names=False)

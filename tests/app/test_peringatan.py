@@ -6,14 +6,7 @@ from openpyxl import load_workbook
 
 from ksln_metrics.alerts import filter_flags, with_flag_year
 from ksln_metrics.export import flags_xlsx
-from tests.app.pages_support import (  # noqa: F401 - fixtures
-    expected_results,
-    fresh_caches,
-    navigation_mode,
-    open_page,
-    rules_file,
-    table_with,
-)
+from tests.app.pages_support import expected_results, open_page, table_with
 
 
 def test_every_flag_is_listed_with_its_reason(demo_db):

@@ -3,14 +3,7 @@
 import pandas as pd
 
 from ksln_metrics.formatting import format_number_id
-from tests.app.pages_support import (  # noqa: F401 - fixtures
-    expected_results,
-    fresh_caches,
-    navigation_mode,
-    open_page,
-    rules_file,
-    table_with,
-)
+from tests.app.pages_support import expected_results, open_page, table_with
 
 
 def scores(frame: pd.DataFrame, id_column: str, score_column: str) -> dict:

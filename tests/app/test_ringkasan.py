@@ -10,7 +10,6 @@ from ksln_metrics.indicators import Filters, compute
 from ksln_metrics.overview import attention_ranking
 from ksln_metrics.rules import load_rules
 from ksln_metrics.store import Store
-from tests.app.pages_support import fresh_caches, navigation_mode, rules_file  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 

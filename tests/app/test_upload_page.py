@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ksln_metrics.store import Store
+from tests.app.pages_support import open_page, table_with
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,14 +20,8 @@ def db(tmp_path, monkeypatch):
     return path
 
 
-def upload_page() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
-    return app.switch_page("pages/unggah_data.py").run()
 
 
-def table_with(app: AppTest, column: str):
-    """The first table on the page that has ``column``."""
-    return next(df.value for df in app.dataframe if column in df.value.columns)
 
 
 def snapshot(db):
@@ -36,7 +30,7 @@ def snapshot(db):
 
 
 def test_good_file_is_checked_previewed_and_committed(db):
-    app = upload_page()
+    app = open_page("unggah_data")
     assert not app.exception
     app.file_uploader(key="unggah_berkas").upload("lebak.xlsx", agreements_workbook(), XLSX)
     app.text_input(key="unggah_pengguna").input("Budi").run()
@@ -57,7 +51,7 @@ def test_good_file_is_checked_previewed_and_committed(db):
 def test_bad_file_shows_every_problem_and_commits_nothing(db):
     bad = simple_agreement_xlsx([agreement(**{"Kab/Kota": "Tangerang"}), agreement(**{"ID Perjanjian": "B", "Negara Mitra": "Wakanda"})])
     before = snapshot(db)
-    app = upload_page()
+    app = open_page("unggah_data")
     app.file_uploader(key="unggah_berkas").upload("salah.xlsx", bad, XLSX)
     app.text_input(key="unggah_pengguna").input("Budi").run()
     app.button(key="unggah_periksa").click().run()
@@ -76,7 +70,7 @@ def test_rollback_needs_confirmation_and_restores(db):
         commit_upload(store, read_upload("a.xlsx", simple_agreement_xlsx([agreement()])), user="Ani")
         commit_upload(store, read_upload("b.xlsx", simple_agreement_xlsx([agreement(**{"Judul Perjanjian": "Baru"})])),
                       user="Ani")
-    app = upload_page()
+    app = open_page("unggah_data")
     app.text_input(key="unggah_pengguna").input("Budi").run()
     app.selectbox(key="unggah_batal_pilih").select(2).run()
     assert app.button(key="unggah_batal").disabled  # not confirmed yet

@@ -8,7 +8,13 @@ from tests.e2e.conftest import ROOT, assert_no_exception, screenshot, wait_until
 from tests.unit.realistic_files import agreements_workbook
 
 PAGES = [
+    ("", "Ringkasan"),
+    ("kabupaten-kota", "Kabupaten/Kota"),
+    ("perjanjian", "Perjanjian"),
+    ("peringatan", "Peringatan"),
     ("unggah", "Unggah Data"),
+    ("metodologi", "Metodologi"),
+    ("pengaturan", "Pengaturan"),
 ]
 
 

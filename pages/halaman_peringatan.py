@@ -78,4 +78,4 @@ with st.container(border=True):
                             key="peringatan_buka_pilih")
     if go.button("Buka", icon=":material/open_in_new:", key="peringatan_buka", width="stretch"):
         st.session_state["perjanjian_id"] = target
-        st.switch_page("pages/perjanjian.py")
+        st.switch_page("pages/halaman_perjanjian.py")

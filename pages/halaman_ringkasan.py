@@ -28,7 +28,7 @@ if results.agreements.empty:
         "atau longgarkan filter di bilah samping.",
         icon=":material/info:",
     )
-    st.page_link("pages/unggah_data.py", label="Ke halaman Unggah Data", icon=":material/upload_file:")
+    st.page_link("pages/halaman_unggah_data.py", label="Ke halaman Unggah Data", icon=":material/upload_file:")
     st.stop()
 
 # --- headline numbers ------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ else:
             st.write(row.alasan + ".")
             if st.button("Lihat rincian", key=f"ringkasan_rinci_{row.kabkota_kode}", icon=":material/arrow_forward:"):
                 st.session_state["kabkota_pilih"] = row.kabkota_kode
-                st.switch_page("pages/kabupaten_kota.py")
+                st.switch_page("pages/halaman_kabupaten_kota.py")
 
 # --- flags -----------------------------------------------------------------------------------------
 st.subheader("Peringatan")
@@ -76,7 +76,7 @@ with right:
             # The Peringatan page reads this list of flag codes as its initial filter.
             st.session_state["peringatan_kode"] = [flag.code]
             try:
-                st.switch_page("pages/peringatan.py")
+                st.switch_page("pages/halaman_peringatan.py")
             except StreamlitAPIException:
                 st.info("Halaman Peringatan belum tersedia.")
 
