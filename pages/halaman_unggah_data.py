@@ -105,7 +105,6 @@ if checked:
                     break
                 st.toast(upload.summary(result), icon=":material/save:")
             del st.session_state["unggah_hasil"]
-            st.session_state.pop("unggah_batal_pilih", None)  # offer the newest batch first, not an old choice
             st.rerun()
 
 # --- history and rollback -----------------------------------------------------------------------
@@ -137,7 +136,10 @@ else:
             st.markdown("**Batalkan batch** — data dikembalikan ke keadaan sebelum batch itu; riwayat tetap tersimpan.")
             labels = {int(r.batch_id): f"#{int(r.batch_id)} — {r.file_name or KIND_LABELS[r.kind]} ({r.user_name})"
                       for r in can_undo.itertuples()}
-            batch_id = st.selectbox("Batch", list(labels), format_func=labels.get, key="unggah_batal_pilih")
+            # A new widget per data version: after a commit or rollback the newest batch is offered
+            # first, and the browser cannot keep showing an older choice than the one confirmed below.
+            newest = int(history["batch_id"].max())
+            batch_id = st.selectbox("Batch", list(labels), format_func=labels.get, key=f"unggah_batal_pilih_{newest}")
             sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key="unggah_batal_yakin")
             if st.button("Batalkan batch", disabled=not (sure and user.strip()), key="unggah_batal",
                          help=None if user.strip() else "Isi nama Anda di atas lebih dulu."):

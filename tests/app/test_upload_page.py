@@ -72,7 +72,7 @@ def test_rollback_needs_confirmation_and_restores(db):
                       user="Ani")
     app = open_page("unggah_data")
     app.text_input(key="unggah_pengguna").input("Budi").run()
-    app.selectbox(key="unggah_batal_pilih").select(2).run()
+    app.selectbox(key="unggah_batal_pilih_2").select(2).run()
     assert app.button(key="unggah_batal").disabled  # not confirmed yet
     app.checkbox(key="unggah_batal_yakin").check().run()
     app.button(key="unggah_batal").click().run()
