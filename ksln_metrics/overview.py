@@ -152,10 +152,17 @@ def attention_ranking(regions: pd.DataFrame, flags: pd.DataFrame, limit: int | N
     units = units.assign(poin=(missing + POINTS_PER_FLAG * units["jumlah_bendera"]).round(2))
     units = units[units["poin"] > 0]
     lowest = units["skor_rata_rata"].min()
+    units = units.sort_values(["poin", "kabkota_kode"], ascending=[False, True], ignore_index=True)
+    if limit is not None:
+        units = units.head(limit)
+    # Reasons only for the units shown, each from its own flags: a national store has ~500 units.
+    own = flags[flags["kabkota_kode"].isin(units["kabkota_kode"])] if len(flags) else flags
+    by_unit = {code: rows for code, rows in own.groupby("kabkota_kode")} if len(own) else {}
     units = units.assign(
-        alasan=[attention_reason(row, flags, lowest) for row in units.itertuples(index=False)]
-    ).sort_values(["poin", "kabkota_kode"], ascending=[False, True], ignore_index=True)
-    return (units if limit is None else units.head(limit))[columns]
+        alasan=[attention_reason(row, by_unit.get(row.kabkota_kode, own.iloc[0:0]), lowest)
+                for row in units.itertuples(index=False)]
+    )
+    return units[columns]
 
 
 def attention_reason(region, flags: pd.DataFrame, lowest_score: float | None = None) -> str:

@@ -1,7 +1,6 @@
 """Ringkasan: where things stand, on one screen for leadership and the projector."""
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from ksln_metrics import charts
 from ksln_metrics.formatting import format_number_id
@@ -75,10 +74,7 @@ with right:
                      width="stretch"):
             # The Peringatan page reads this list of flag codes as its initial filter.
             st.session_state["peringatan_kode"] = [flag.code]
-            try:
-                st.switch_page("pages/halaman_peringatan.py")
-            except StreamlitAPIException:
-                st.info("Halaman Peringatan belum tersedia.")
+            st.switch_page("pages/halaman_peringatan.py")
 
 # --- trend -------------------------------------------------------------------------------------------
 st.subheader("Perjanjian per tahun")
