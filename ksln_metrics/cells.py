@@ -114,6 +114,8 @@ _COMMAS_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
 MONEY_EXPECTED = "jumlah rupiah seperti Rp 150.000.000,00 atau 150000000"
+MONEY_MAX = 10**16  # exclusive: the store keeps DECIMAL(18,2)
+MONEY_TOO_LARGE = "jumlah rupiah terlalu besar (paling banyak Rp 9.999.999.999.999.999,99)"
 NUMBER_EXPECTED = "angka seperti 1.234,5 atau 75"
 
 
@@ -146,6 +148,8 @@ def parse_money(value) -> float:
         raise CellError(f"diharapkan {MONEY_EXPECTED}")
     if number < 0:
         raise CellError("jumlah rupiah tidak boleh negatif")
+    if round(number, 2) >= MONEY_MAX:
+        raise CellError(MONEY_TOO_LARGE)
     return round(number, 2)
 
 
@@ -304,16 +308,13 @@ def parse_cell(column: Column, value):
 
 # --- whole columns ----------------------------------------------------------------------
 
-_EMPTY_TEXT = re.compile(r"^\s*(?:|-|--|—|–|n/a|na|nan|none|null)\s*$", re.IGNORECASE)
-
-
 def empty_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is empty: missing, blank, or a dash."""
-    mask = raw.isna()
-    strings = raw.map(lambda v: isinstance(v, str)).astype(bool)
-    if strings.any():
-        mask = mask | (strings & raw.where(strings, "x").astype(str).str.fullmatch(_EMPTY_TEXT).fillna(False))
-    return mask.astype(bool)
+    values = raw.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    markers = EMPTY_MARKERS
+    blank = [type(v) is str and v.strip().lower() in markers for v in values]
+    return pd.Series(missing | np.array(blank, dtype=bool), index=raw.index)
 
 
 def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
@@ -347,48 +348,55 @@ def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
     return out
 
 
-def parse_series(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
     """A whole column -> (canonical values, error messages) aligned on ``raw``'s index.
 
     Values are None/NA where the cell is empty or invalid; messages are None where valid.
+    Each distinct cell value is parsed once: a column of 100,000 activities holds a few
+    thousand dates and amounts.
     """
-    empty = empty_mask(raw)
+    empty = empty_mask(raw) if empty is None else empty
     values = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     errors = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     todo = raw[~empty]
     if todo.empty:
         return _typed(column.kind, values), errors
+    cells = todo.to_numpy(dtype=object)
+    # True == 1 == 1.0 for hashing: tag values by type only when booleans are present.
+    keyed = any(type(v) is bool for v in cells)
+    keys = np.empty(len(cells), dtype=object)
+    keys[:] = [_hashable(v) for v in cells] if keyed else list(cells)
+    codes, uniques = pd.factorize(keys)
+    distinct = pd.Series([_unhash(k) for k in uniques] if keyed else list(uniques), dtype=object)
+    parsed, messages = _parse_distinct(column, distinct)
+    values[todo.index] = parsed.to_numpy(dtype=object)[codes]
+    errors[todo.index] = messages.to_numpy(dtype=object)[codes]
+    return _typed(column.kind, values), errors.where(errors.notna(), None)
 
+
+def _parse_distinct(column: Column, todo: pd.Series) -> tuple[pd.Series, pd.Series]:
+    values: list = [None] * len(todo)
+    errors: list = [None] * len(todo)
+    rest = range(len(todo))
     if column.kind in (MONEY, NUMBER):
         fast = _numeric_fast_path(todo, column.kind)
         ok = fast.notna() & np.isfinite(fast)
         if column.kind == MONEY:
-            ok &= fast >= 0
             fast = fast.round(2)
-        values[ok[ok].index] = fast[ok]
-        todo = todo[~ok]
-    elif column.kind == DATE:
-        is_date = todo.map(lambda v: isinstance(v, (date, datetime))).astype(bool)
-        if is_date.any():
-            stamps = pd.to_datetime(todo[is_date].map(lambda v: v.date() if isinstance(v, datetime) else v))
-            in_range = (stamps.dt.year >= MIN_YEAR) & (stamps.dt.year <= MAX_YEAR)
-            values[in_range[in_range].index] = stamps[in_range]
-            todo = todo[~is_date | ~is_date.index.isin(in_range[in_range].index)]
-
-    if not todo.empty:
-        parser = (lambda v: parse_coded(column, v)) if column.kind == CODED else SCALAR_PARSERS[column.kind]
-        cache: dict = {}
-        for key in pd.unique(todo.map(_hashable)):
-            try:
-                cache[key] = (parser(_unhash(key)), None)
-            except CellError as exc:
-                cache[key] = (None, str(exc))
-        keys = todo.map(_hashable)
-        parsed = keys.map(lambda k: cache[k][0])
-        messages = keys.map(lambda k: cache[k][1])
-        values[todo.index] = parsed
-        errors[todo.index] = messages
-    return _typed(column.kind, values), errors.where(errors.notna(), None)
+            ok &= (fast >= 0) & (fast < MONEY_MAX)
+        ok_flags = ok.to_numpy()
+        for i, number in enumerate(fast.to_numpy()):
+            if ok_flags[i]:
+                values[i] = float(number)
+        rest = [i for i in rest if not ok_flags[i]]
+    parser = (lambda v: parse_coded(column, v)) if column.kind == CODED else SCALAR_PARSERS[column.kind]
+    cells = todo.to_numpy(dtype=object)
+    for i in rest:
+        try:
+            values[i] = parser(cells[i])
+        except CellError as exc:
+            errors[i] = str(exc)
+    return pd.Series(values, dtype=object), pd.Series(errors, dtype=object)
 
 
 def _hashable(value):
@@ -401,9 +409,7 @@ def _unhash(key):
 
 def _typed(kind: str, values: pd.Series) -> pd.Series:
     if kind == DATE:
-        return pd.to_datetime(values.map(lambda v: v if v is not None and not pd.isna(v) else None)).astype(
-            "datetime64[s]"
-        )
+        return pd.to_datetime(values).astype("datetime64[s]")
     if kind in (MONEY, NUMBER):
         return pd.to_numeric(values, errors="coerce").astype("float64")
     if kind == YEAR:

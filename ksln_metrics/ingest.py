@@ -75,7 +75,8 @@ class Problem:
     def line(self) -> str:
         message = self.message if self.is_error else f"peringatan: {self.message}"
         row = "" if self.row is None else str(self.row)
-        return f"{self.file}:{self.sheet}:{row}:{self.column}: {message}"
+        # One problem, one line: headers and values typed with Alt+Enter carry line breaks.
+        return " ".join(f"{self.file}:{self.sheet}:{row}:{self.column}: {message}".split())
 
 
 class Rejected(Exception):
@@ -245,13 +246,16 @@ def _csv_sheet(content: bytes) -> _Sheet:
     delimiter = best[1] if best and best[0] else ";"
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
             skip_blank_lines=False, engine="c", quotechar='"',
         )
         rows = None
     except (pd.errors.ParserError, ValueError):
+        # Ragged rows (more fields further down): read them all, padded to one width.
         frame = None
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        width = max((len(r) for r in rows), default=0)
+        rows = [r + [""] * (width - len(r)) for r in rows]
     return _Sheet(NO_SHEET, rows or [], frame=frame)
 
 
@@ -334,6 +338,7 @@ class _Part:
     sheet: str
     frame: pd.DataFrame  # raw cells by canonical name + _row (Excel row number)
     headers: dict[str, str]  # canonical -> header as written
+    empty: pd.DataFrame  # empty_mask of every column, computed once
 
 
 class _Reader:
@@ -392,7 +397,7 @@ class _Reader:
                 for j, canonical in matched.items()}
         frame = pd.DataFrame(cols)
         frame["_row"] = data["_row"].to_numpy()
-        frame = self._drop_non_data_rows(frame, table, row_label)
+        frame, empties = self._drop_non_data_rows(frame, table, row_label)
 
         missing = [c for c in table.columns if c.required and c.name not in frame.columns]
         missing = [c for c in missing if not self._satisfied_otherwise(table, c.name, frame)]
@@ -401,7 +406,7 @@ class _Reader:
                          f"kolom wajib '{column.label}' tidak ditemukan; tambahkan kolom ini (lihat templat)")
         if missing:
             return None
-        return _Part(table, sheet.name, frame, headers)
+        return _Part(table, sheet.name, frame, headers, empties)
 
     @staticmethod
     def _satisfied_otherwise(table: Table, column: str, frame: pd.DataFrame) -> bool:
@@ -417,15 +422,21 @@ class _Reader:
         empties = pd.DataFrame({c: empty_mask(frame[c]) for c in data_cols})
         blank = empties.all(axis=1)
         required = [c.name for c in table.columns if c.required and c.name in frame.columns]
-        label_text = row_label.fillna("").astype(str)
-        is_total = label_text.str.contains(_TOTAL_LABEL, case=False, regex=True)
-        for c in data_cols:
-            if frame[c].dtype == object:
-                texts = frame[c].map(lambda v: v if isinstance(v, str) else "")
-                is_total |= texts.str.contains(_TOTAL_LABEL, case=False, regex=True)
-        is_total &= empties[required].any(axis=1) if required else True
+        # A total row lacks a required value: only those few rows are searched for 'JUMLAH'.
+        candidates = empties[required].any(axis=1) & ~blank if required else ~blank
+        is_total = pd.Series(False, index=frame.index)
+        if candidates.any():
+            rows = frame[candidates]
+            label_text = row_label[candidates].fillna("").astype(str)
+            hit = label_text.str.contains(_TOTAL_LABEL, case=False, regex=True)
+            for c in data_cols:
+                if rows[c].dtype == object:
+                    texts = rows[c].map(lambda v: v if isinstance(v, str) else "")
+                    hit |= texts.str.contains(_TOTAL_LABEL, case=False, regex=True)
+            is_total[hit[hit].index] = True
         numbering = _numbering_row(frame[data_cols])
-        return frame[~(blank | is_total | numbering)]
+        keep = ~(blank | is_total | numbering)
+        return frame[keep], empties[keep]
 
     # parts -> canonical tables
 
@@ -437,7 +448,7 @@ class _Reader:
             if name == "_row":
                 continue
             column = part.table.column(name)
-            values, errors = parse_series(column, part.frame[name])
+            values, errors = parse_series(column, part.frame[name], part.empty[name])
             if column.open_choices:
                 unknown = errors.notna()
                 if unknown.any():
@@ -451,7 +462,7 @@ class _Reader:
             out[name] = values
         for column in part.table.columns:
             if column.required and column.name in out.columns:
-                empty = out[column.name].isna() & empty_mask(part.frame[column.name])
+                empty = out[column.name].isna() & part.empty[column.name]
                 for row in out.loc[empty, "_row"].head(PROBLEMS_PER_COLUMN):
                     self.problem(part.sheet, int(row), part.headers[column.name], "wajib diisi")
         return out
@@ -478,11 +489,12 @@ def _shown(value) -> str:
 
 def _row_labels(data: pd.DataFrame) -> pd.Series:
     """The first text cell of each row: where 'JUMLAH' or 'TOTAL' is written."""
-    labels = pd.Series([None] * len(data), index=data.index, dtype=object)
+    labels = [None] * len(data)
     for j in [c for c in data.columns if c != "_row"][:3]:
-        texts = data[j].map(lambda v: v if isinstance(v, str) and v.strip() else None)
-        labels = labels.where(labels.notna(), texts)
-    return labels
+        column = data[j].to_numpy(dtype=object)
+        labels = [lab if lab is not None else (v if type(v) is str and v.strip() else None)
+                  for lab, v in zip(labels, column, strict=True)]
+    return pd.Series(labels, index=data.index, dtype=object)
 
 
 def _numbering_row(frame: pd.DataFrame) -> pd.Series:

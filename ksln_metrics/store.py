@@ -361,10 +361,8 @@ class Store:
             cur.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {casts} FROM {table} LIMIT 0")
             return
         cur.register("incoming_frame", frame[list(cols)])
-        try:
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {casts} FROM incoming_frame")
-        finally:
-            cur.unregister("incoming_frame")
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {casts} FROM incoming_frame")
+        cur.unregister("incoming_frame")  # not in a finally: after an error it would hide the error
 
     def _apply_table(self, cur, batch_id, table, frame, regions, replace, write) -> TableChange:
         cols = _columns(table)
@@ -456,15 +454,21 @@ class Store:
         cols = ", ".join(_columns(table))
         h = _history(table)
         key = _key(table)
+        # The rows the batch left are current (checked by _rollback_conflicts), but a later
+        # rollback may have re-written them with its own valid_from: match them by key.
+        wrote = " AND ".join(f"w.{k} = {h}.{k}" for k in key)
         both = " AND ".join(f"a.{k} = b.{k}" for k in key)
         updated = self._scalar(
             cur,
-            f"SELECT count(*) FROM {h} a JOIN {h} b ON {both} "
-            "WHERE a.valid_from = ? AND a.valid_to IS NULL AND b.valid_to = ?",
+            f"SELECT count(DISTINCT ({', '.join('a.' + k for k in key)})) FROM {h} a JOIN {h} b ON {both} "
+            "WHERE a.valid_from = ? AND b.valid_to = ?",
             [batch_id, batch_id],
         )
         removed = self._scalar(
-            cur, f"UPDATE {h} SET valid_to = ? WHERE valid_from = ? AND valid_to IS NULL", [new_id, batch_id]
+            cur,
+            f"UPDATE {h} SET valid_to = ? WHERE valid_to IS NULL "
+            f"AND EXISTS (SELECT 1 FROM {h} w WHERE w.valid_from = ? AND {wrote})",
+            [new_id, batch_id],
         )
         restored = self._scalar(
             cur,

@@ -383,10 +383,9 @@ def test_files_that_are_not_what_they_claim_are_refused(store, name, content, ex
     assert expected in upload.errors[0].message
 
 
-# --- bugs found by this file (xfail until fixed in ksln_metrics) --------------------------------
+# --- bugs this file found, fixed since ---------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a header or value with a line break makes a multi-line Problem.line()")
 def test_problem_lines_are_single_lines(store):
     # Headers typed with Alt+Enter ("Tgl.<newline>Kegiatan") are common; the CLI prints one problem per line.
     content = b'ID Perjanjian;"Tgl.\nKegiatan";Nama Kegiatan\nLBK-404;"kemarin\nsore";Rapat\n'
@@ -396,7 +395,6 @@ def test_problem_lines_are_single_lines(store):
         assert "\n" not in problem.line() and "\r" not in problem.line(), problem.line()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an amount beyond DECIMAL(18,2) passes the reader and crashes the commit")
 def test_amount_beyond_the_store_range_is_a_cell_error(store):
     content = simple_agreement_xlsx([agreement(**{"Anggaran (Rp)": "Rp 99.999.999.999.999.999,00"})])
     before = contents(store)
@@ -680,8 +678,6 @@ def test_rolling_back_a_while_b_stands_on_its_rows_is_refused(a_then_b):
         store.rollback(999, user="analis")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Store._undo_table only closes versions written by the batch itself, "
-                                       "so rows that B changed and B's rollback restored survive the rollback of A")
 def test_after_rolling_back_b_rolling_back_a_restores_the_empty_state(a_then_b):
     store, (empty, after_a, _), (a, b) = a_then_b
     store.rollback(b, user="analis")
