@@ -235,19 +235,21 @@ def _decode(content: bytes) -> str:
 
 def _csv_sheet(content: bytes) -> _Sheet:
     text = _decode(content)
-    head = text.splitlines()[:HEADER_SCAN_ROWS]
-    best: tuple[int, str] | None = None
+    head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
+    best: tuple[int, str, int] | None = None
     for delimiter in (";", ",", "\t", "|"):
         rows = list(csv.reader(head, delimiter=delimiter))
         found = _find_header(rows, TABLES.values())
         score = len(found[2]) if found else 0
         if best is None or score > best[0]:
-            best = (score, delimiter)
-    delimiter = best[1] if best and best[0] else ";"
+            best = (score, delimiter, max((len(r) for r in rows), default=1))
+    delimiter, width = (best[1], best[2]) if best and best[0] else (";", 1)
     try:
+        # Title rows above the header have fewer fields: name the columns up front so the
+        # fast C parser pads them instead of refusing the file.
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
-            skip_blank_lines=False, engine="c", quotechar='"',
+            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=object,
+            keep_default_na=False, skip_blank_lines=False, engine="c", quotechar='"',
         )
         rows = None
     except (pd.errors.ParserError, ValueError):
