@@ -16,6 +16,8 @@ KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pem
 store = get_store()
 st.title("Unggah Data")
 sample_data_banner(store)
+if message := st.session_state.pop("unggah_pesan", None):  # the outcome of the last save or rollback
+    st.success(message, icon=":material/task_alt:")
 
 # --- template -----------------------------------------------------------------------------
 with st.container(border=True):
@@ -97,14 +99,16 @@ if checked:
             st.warning("Mode ganti aktif: baris yang berstatus 'Dihapus' akan ditutup oleh batch baru.")
         if st.button("Simpan ke basis data", type="primary", disabled=not user.strip(), key="unggah_simpan",
                      help=None if user.strip() else "Isi nama Anda lebih dulu."):
+            summaries = []
             for upload in uploads:
                 try:
                     result = commit_upload(store, upload, user=user.strip(), replace=checked["replace"])
                 except StoreError as exc:
-                    st.error(str(exc))
+                    summaries.append(f"{upload.file_name}: {exc}")
                     break
-                st.toast(upload.summary(result), icon=":material/save:")
+                summaries.append(upload.summary(result))
             del st.session_state["unggah_hasil"]
+            st.session_state["unggah_pesan"] = "  \n".join(summaries)
             st.rerun()
 
 # --- history and rollback -----------------------------------------------------------------------
@@ -165,5 +169,3 @@ else:
             else:
                 st.caption("Batch ini tidak berasal dari berkas (mis. data contoh).")
 
-if message := st.session_state.pop("unggah_pesan", None):
-    st.success(message, icon=":material/undo:")

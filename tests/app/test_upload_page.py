@@ -41,6 +41,7 @@ def test_good_file_is_checked_previewed_and_committed(db):
     assert snapshot(db)[1] == 0  # checking writes nothing
     app.button(key="unggah_simpan").click().run()
     assert not app.exception
+    assert "lebak.xlsx: batch #1 disimpan — Perjanjian: 3 baru" in app.success[0].value
     with Store(db) as store:
         assert len(store.table("perjanjian")) == 3
         assert store.batches()["user_name"].tolist() == ["Budi"]
