@@ -16,7 +16,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: setup
 	$(PY) -m ksln_metrics demo --if-empty --db "$(KSLN_DB)"
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	@echo "KSLN Monitor: buka http://localhost:$(PORT)"
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 lint: setup
 	$(PY) -m ruff check .
