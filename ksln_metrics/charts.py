@@ -26,7 +26,9 @@ BANTEN_GEOJSON = ROOT / "data" / "geo" / "banten_kabkota.geojson"
 TOPOJSON_DIR = ROOT / "static" / "topojson"
 MAP_ATTRIBUTION = "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)"
 
-FONT_FAMILY = "Source Sans Pro, Source Sans 3, Arial, sans-serif"
+# Names with a space or a digit are quoted: CSS drops an unquoted "Source Sans 3" and with it
+# the whole list, and the browser falls back to a serif font.
+FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", Arial, sans-serif'
 FONT_SIZE = 18
 
 TEMPLATE = go.layout.Template(
