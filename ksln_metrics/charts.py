@@ -62,6 +62,11 @@ def _scale(colors: list[str]) -> list[list]:
     return [[round(i * step, 4), c] for i, c in enumerate(colors)]
 
 
+def _whole_ticks(largest) -> dict:
+    # Small counts would get ticks at 0,5 steps, written 0, 1, 1, 2 by the ",d" format.
+    return {"dtick": 1} if largest <= 10 else {}
+
+
 def _empty(fig: go.Figure, message: str = "Belum ada data") -> go.Figure:
     fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                        font={"size": 20, "color": palette.NEUTRAL})
@@ -91,7 +96,7 @@ def signed_per_year_chart(counts: pd.DataFrame, by: str = "jenis") -> go.Figure:
             hovertemplate=f"Tahun %{{x}}<br>{label}: {key}<br>%{{y:,.0f}} perjanjian<extra></extra>",
         )
     fig.update_xaxes(type="category")
-    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", **_whole_ticks(counts.groupby("tahun")["jumlah"].sum().max()))
     return fig
 
 
@@ -109,7 +114,7 @@ def flag_counts_chart(totals: pd.DataFrame) -> go.Figure:
         customdata=shown["code"].tolist(),
         hovertemplate="%{y}<br>%{x:,.0f} perjanjian<extra></extra>",
     )
-    fig.update_xaxes(tickformat=",d", rangemode="tozero")
+    fig.update_xaxes(tickformat=",d", rangemode="tozero", **_whole_ticks(shown["jumlah"].max()))
     fig.update_layout(height=max(300, 60 + 45 * len(shown)))
     return fig
 

@@ -1,0 +1,427 @@
+"""The slides of the coordination meeting (rakor), as data.
+
+``build_slides`` turns one ``Results`` into the ordered list of slides. The Presentasi
+page, the PowerPoint deck (``deck``) and the offline HTML report (``report``) all render
+this one list, so they cannot disagree. Tables hold text already written the Indonesian
+way; figures are the dashboard's own plotly figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ksln_metrics import charts
+from ksln_metrics.calendar import reporting_deadline
+from ksln_metrics.formatting import format_date_id, format_number_id
+from ksln_metrics.indicators import Filters, Results
+from ksln_metrics.overview import (
+    agreements_per_country,
+    attention_ranking,
+    flag_totals,
+    headline,
+    is_kabkota,
+    join_id,
+    league_table,
+    region_components,
+)
+from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
+from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
+
+MEETING_NAME = "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten"
+
+# Slides that every deck has, whatever the filters; one slide per region comes on top of them.
+FIXED_KINDS = ("judul", "ringkasan", "negara", "peringatan", "klasemen", "berakhir", "laporan", "metodologi")
+
+# Longer tables are cut on a slide (the full lists are on the Peringatan page and in the Excel export).
+MAX_TABLE_ROWS = 12
+
+# What the meeting asks of a unit for each flag; ``{items}`` are the agreements concerned.
+FOLLOW_UPS: dict[str, str] = {
+    "ceremonial_only": "Susun PKS atau RIK/AWP dan jadwalkan kegiatan substantif untuk {items}",
+    "stalled": "Hidupkan kembali kegiatan, atau akhiri secara resmi: {items}",
+    "late_report": "Sampaikan laporan tahunan berikutnya paling lambat batasnya (sebelumnya terlambat): {items}",
+    "missing_report": "Segera sampaikan laporan tahunan yang belum masuk: {items}",
+    "no_dprd_approval": "Ajukan persetujuan DPRD untuk {items}",
+    "no_central_approval": "Ajukan persetujuan Pemerintah Pusat untuk {items}",
+    "delegated_signature": "Tinjau keabsahan penandatanganan oleh selain kepala daerah: {items}",
+    "no_diplomatic_relations": "Hentikan proses kerja sama dengan negara tanpa hubungan diplomatik: {items}",
+    "expiring_soon": "Putuskan perpanjangan (perlu persetujuan DPRD dan Pusat lagi) atau pengakhiran: {items}",
+    "expired": "Perbarui status menjadi selesai, atau proses perpanjangan: {items}",
+    "no_indicators": "Tetapkan indikator keberhasilan beserta targetnya untuk {items}",
+}
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+    level: int = 0  # 0 = a point, 1 = an item under the point before it
+
+
+@dataclass(frozen=True, eq=False)
+class Slide:
+    """One slide: what the page shows, the deck draws and the report prints."""
+
+    kind: str  # one of FIXED_KINDS, or "daerah" for a region's slide
+    title: str
+    subtitle: str = ""
+    bullets: tuple[Bullet, ...] = ()
+    table: pd.DataFrame | None = None
+    figure: go.Figure | None = None
+    notes: str = ""  # speaker notes: the reasons behind the flags and figures of the slide
+    region: str | None = None  # kab/kota code of a "daerah" slide
+
+
+def build_slides(results: Results, as_of: date, filters: Filters | None = None, rules: Rules | None = None, *,
+                 meeting_date: date | None = None, sample_data: bool = False) -> list[Slide]:
+    """Every slide of the rakor, in order: fixed slides, one slide per region shown, then the lists."""
+    rules = rules or load_rules()
+    filters = filters or Filters()
+    slides = [
+        title_slide(as_of, filters, meeting_date or as_of, sample_data),
+        overview_slide(results, as_of),
+        partner_slide(results),
+        flags_slide(results, rules),
+        league_slide(results),
+    ]
+    slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
+    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules), methodology_slide(rules)]
+    return slides
+
+
+def region_order(regions: pd.DataFrame) -> list[str]:
+    """The province first, then the kab/kota by their Kemendagri code."""
+    codes = list(regions["kabkota_kode"]) if len(regions) else []
+    return sorted(codes, key=lambda c: (c != PROVINCE_CODE, c))
+
+
+# --- words and numbers ---------------------------------------------------------------------------------
+
+
+def number(value, decimals: int = 2) -> str:
+    """``92,95``; ``–`` for a missing value."""
+    return "–" if value is None or pd.isna(value) else format_number_id(value, decimals)
+
+
+def count(value) -> str:
+    return format_number_id(int(value), 0)
+
+
+def scope_text(filters: Filters) -> str:
+    """The filters in words: ``Semua kab/kota, semua jenis, semua negara mitra``."""
+    parts = [
+        "Kab/Kota: " + ", ".join(region_name(c) for c in filters.kabkota) if filters.kabkota else "semua kab/kota",
+        "jenis: " + ", ".join(filters.jenis) if filters.jenis else "semua jenis",
+        "negara mitra: " + ", ".join(country_name(c) for c in filters.negara) if filters.negara else
+        "semua negara mitra",
+    ]
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def agreement_name(row) -> str:
+    """``Pemerintah Kota Haikou, Tiongkok (CONTOH-3601-02)``: who the partner is, then the ID."""
+    partner = ", ".join(p for p in (_text(row.get("mitra")), country_name(_text(row.get("negara")))) if p)
+    return f"{partner or _text(row.get('judul')) or 'Tanpa nama'} ({row['id_perjanjian']})"
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _agreements_by_id(results: Results) -> dict[str, dict]:
+    return {row["id_perjanjian"]: row for row in results.agreements.to_dict("records")}
+
+
+def _flag_items(flags: pd.DataFrame, by_id: dict[str, dict]) -> dict[str, list[str]]:
+    """Per flag code, the agreements it is raised on (report years added), in the order of the flag list."""
+    items: dict[str, list[str]] = {}
+    for (code, agreement_id), rows in flags.groupby(["code", "id_perjanjian"], sort=False):
+        name = agreement_name(by_id.get(agreement_id, {"id_perjanjian": agreement_id}))
+        years = sorted({int(y) for y in rows["year"].dropna()})
+        if years:
+            name += f" — TA {join_id([str(y) for y in years])}"
+        items.setdefault(code, []).append(name)
+    return {code: items[code] for code in FLAG_CODES if code in items}
+
+
+def follow_ups(flags: pd.DataFrame, by_id: dict[str, dict]) -> list[str]:
+    """What to follow up, one sentence per flag raised in ``flags``, naming the agreements."""
+    return [FOLLOW_UPS[code].format(items="; ".join(names)) for code, names in _flag_items(flags, by_id).items()]
+
+
+def flag_notes(flags: pd.DataFrame) -> str:
+    """Speaker notes: every flag with its reason, then the rule it rests on."""
+    if flags.empty:
+        return "Tidak ada bendera peringatan."
+    lines = []
+    for row in flags.itertuples(index=False):
+        lines.append(f"• {row.label} — {row.id_perjanjian}: {row.reason}")
+    rules_seen = dict.fromkeys(flags["code"])
+    lines.append("")
+    lines.append("Aturan:")
+    lines += [f"• {FLAG_BY_CODE[code].label}: {flags.loc[flags['code'] == code, 'rule'].iloc[0]}" for code in rules_seen]
+    return "\n".join(lines)
+
+
+def _cut(frame: pd.DataFrame, bullets: list[Bullet], what: str) -> pd.DataFrame:
+    if len(frame) > MAX_TABLE_ROWS:
+        bullets.append(Bullet(f"Tabel menampilkan {MAX_TABLE_ROWS} dari {count(len(frame))} {what}; daftar lengkap "
+                              "ada di halaman Peringatan dan ekspor Excel."))
+        return frame.head(MAX_TABLE_ROWS)
+    return frame
+
+
+# --- the slides ------------------------------------------------------------------------------------------
+
+
+def title_slide(as_of: date, filters: Filters, meeting_date: date, sample_data: bool) -> Slide:
+    bullets = [
+        Bullet(f"Tanggal rapat: {format_date_id(meeting_date)}"),
+        Bullet(f"Data per tanggal acuan: {format_date_id(as_of)}"),
+        Bullet(f"Cakupan: {scope_text(filters)}"),
+    ]
+    if sample_data:
+        bullets.append(Bullet("Data contoh — bukan data resmi Pemerintah Provinsi Banten."))
+    return Slide(
+        "judul", MEETING_NAME, "Pemantauan kerja sama luar negeri Provinsi Banten dan kabupaten/kota",
+        tuple(bullets),
+        notes=(f"Semua angka dihitung oleh KSLN Monitor per {format_date_id(as_of)}: kegiatan, laporan dan "
+               "persetujuan bertanggal setelahnya belum dihitung. Dasar: laporan Rapat Koordinasi KSLN Provinsi "
+               "Banten 11 Maret 2019."),
+    )
+
+
+def overview_slide(results: Results, as_of: date) -> Slide:
+    numbers = headline(results.agreements)
+    flagged = results.flags["id_perjanjian"].nunique() if len(results.flags) else 0
+    attention = attention_ranking(results.regions, results.flags)
+    bullets = [
+        Bullet(f"{count(numbers.agreements)} perjanjian tercatat, {count(numbers.active)} aktif"),
+        Bullet(f"Skor rata-rata perjanjian aktif: {number(numbers.mean_score)} dari 100"),
+        Bullet(f"Laporan tepat waktu: {number(numbers.on_time_rate)} % ({count(numbers.reports_on_time)} dari "
+               f"{count(numbers.reports_due)} laporan wajib)" if numbers.on_time_rate is not None else
+               "Laporan tepat waktu: – (belum ada laporan yang wajib)"),
+        Bullet(f"{count(flagged)} perjanjian berbendera peringatan"),
+    ]
+    if len(attention):
+        bullets.append(Bullet("Perlu perhatian: " + join_id(list(attention["kabkota_nama"]))))
+    notes = [
+        "Perjanjian aktif: status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per "
+        f"{format_date_id(as_of)}.",
+        "Skor rata-rata: rata-rata skor keberhasilan (0–100) perjanjian aktif; peta mewarnai kab/kota menurut skor itu.",
+        "Laporan tepat waktu: laporan tahunan yang masuk paling lambat batasnya dibagi laporan yang wajib.",
+    ]
+    notes += [f"Perhatian {i}. {row.kabkota_nama}: {row.alasan}." for i, row in
+              enumerate(attention.itertuples(index=False), start=1)]
+    return Slide("ringkasan", "Gambaran umum", f"Per {format_date_id(as_of)}", tuple(bullets),
+                 figure=charts.banten_score_map(results.regions), notes="\n".join(notes))
+
+
+def partner_slide(results: Results) -> Slide:
+    counts = agreements_per_country(results.agreements)
+    if counts.empty:
+        bullets = [Bullet("Belum ada negara mitra yang tercatat.")]
+    else:
+        top = [f"{row.nama_negara} ({count(row.jumlah)})" for row in counts.head(5).itertuples(index=False)]
+        bullets = [Bullet(f"{count(len(counts))} negara mitra"), Bullet("Terbanyak: " + join_id(top))]
+    notes = "\n".join(f"• {row.nama_negara}: {count(row.jumlah)} perjanjian" for row in counts.itertuples(index=False))
+    return Slide("negara", "Negara mitra", "Jumlah perjanjian per negara", tuple(bullets),
+                 figure=charts.partner_country_map(counts), notes=notes or "Belum ada negara mitra.")
+
+
+def flags_slide(results: Results, rules: Rules) -> Slide:
+    totals = flag_totals(results.regions)
+    raised = totals[totals["jumlah"] > 0]
+    attention = attention_ranking(results.regions, results.flags)
+    bullets = [Bullet(f"{count(raised['jumlah'].sum())} bendera pada "
+                      f"{count(results.flags['id_perjanjian'].nunique() if len(results.flags) else 0)} perjanjian")]
+    if len(attention):
+        bullets.append(Bullet("Kab/kota yang perlu perhatian:"))
+        bullets += [Bullet(f"{row.kabkota_nama}: {row.alasan}", 1) for row in attention.itertuples(index=False)]
+    else:
+        bullets.append(Bullet("Tidak ada kab/kota dengan peringatan atau skor di bawah 100."))
+    notes = [f"• {row.label} ({count(row.jumlah)} perjanjian): {rule_text(FLAG_BY_CODE[row.code], rules)}"
+             for row in raised.itertuples(index=False)]
+    return Slide("peringatan", "Bendera peringatan", "Perjanjian per jenis peringatan", tuple(bullets),
+                 figure=charts.flag_counts_chart(totals), notes="\n".join(notes) or "Tidak ada bendera peringatan.")
+
+
+LEAGUE_COLUMNS = ("Peringkat", "Daerah", "Perjanjian", "Aktif", "Skor rata-rata",
+                  *(c.label for c in COMPONENTS), "Tepat waktu (%)", "Peringatan")
+
+
+def league_frame(results: Results) -> pd.DataFrame:
+    """The league table as it is shown on a slide: every region, by rank, numbers written the Indonesian way."""
+    table = league_table(results.regions, results.agreements)
+    flag_columns = [f"jumlah_{code}" for code in FLAG_CODES]
+    rows = []
+    for row in table.to_dict("records"):
+        rows.append({
+            "Peringkat": str(int(row["peringkat"])) if pd.notna(row["peringkat"]) else "–",
+            "Daerah": region_name(row["kabkota_kode"]),
+            "Perjanjian": count(row["jumlah_perjanjian"]),
+            "Aktif": count(row["jumlah_aktif"]),
+            "Skor rata-rata": number(row["skor_rata_rata"]),
+            **{c.label: number(row[c.column]) for c in COMPONENTS},
+            "Tepat waktu (%)": number(row["tepat_waktu_persen"]),
+            "Peringatan": count(sum(row[c] for c in flag_columns)),
+        })
+    return pd.DataFrame(rows, columns=list(LEAGUE_COLUMNS))
+
+
+def league_slide(results: Results) -> Slide:
+    frame = league_frame(results)
+    ranked = results.regions["peringkat"].notna().sum() if len(results.regions) else 0
+    bullets = (Bullet(f"{count(ranked)} kab/kota berperingkat menurut skor rata-rata perjanjian aktif; provinsi dan "
+                      "daerah tanpa perjanjian aktif tidak diberi peringkat."),)
+    weights = ", ".join(f"{c.label.lower()}" for c in COMPONENTS)
+    return Slide(
+        "klasemen", "Peringkat kabupaten/kota", "Skor rata-rata dan komponennya", bullets, table=frame,
+        notes=(f"Kolom komponen ({weights}) adalah poin rata-rata perjanjian aktif; jumlahnya sama dengan skor "
+               "rata-rata. Peringatan: banyaknya bendera per jenis, dijumlahkan (satu perjanjian dapat berbendera "
+               "lebih dari satu)."),
+    )
+
+
+AGREEMENT_COLUMNS = ("ID", "Mitra", "Jenis", "Status", "Berakhir", "Skor", "Peringatan")
+
+
+def region_agreements_frame(agreements: pd.DataFrame) -> pd.DataFrame:
+    """A region's agreements for its slide: partner, status, end date, score and flag labels."""
+    rows = []
+    for row in agreements.to_dict("records"):
+        raised = set((row.get("flags") or "").split(";"))
+        codes = [c for c in FLAG_CODES if c in raised]
+        partner = ", ".join(p for p in (_text(row.get("mitra")), country_name(_text(row.get("negara")))) if p)
+        rows.append({
+            "ID": row["id_perjanjian"],
+            "Mitra": partner or _text(row.get("judul")),
+            "Jenis": _text(row.get("jenis")),
+            "Status": _text(row.get("status")),
+            "Berakhir": format_date_id(row.get("tanggal_berakhir")) or "–",
+            "Skor": number(row.get("skor")),
+            "Peringatan": ", ".join(FLAG_BY_CODE[c].label for c in codes if c in FLAG_BY_CODE) or "–",
+        })
+    return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
+
+
+def region_slide(results: Results, code: str, as_of: date) -> Slide:
+    """One region: score and rank, the four components, its agreements, flags with reasons, what to follow up."""
+    region = results.regions[results.regions["kabkota_kode"] == code].iloc[0]
+    agreements = results.agreements[results.agreements["kabkota_kode"] == code]
+    flags = results.flags[results.flags["kabkota_kode"] == code] if len(results.flags) else results.flags
+    by_id = _agreements_by_id(results)
+    ranked = int(results.regions["peringkat"].notna().sum())
+    rank = f"peringkat {int(region['peringkat'])} dari {ranked}" if pd.notna(region["peringkat"]) else (
+        "tanpa peringkat (provinsi)" if not is_kabkota(code) else "tanpa peringkat")
+    subtitle = f"Skor rata-rata {number(region['skor_rata_rata'])} · {rank}"
+    if agreements.empty:
+        bullets = [Bullet("Belum ada perjanjian yang tercatat untuk daerah ini (dengan filter yang dipilih).")]
+        return Slide("daerah", region_name(code), subtitle, tuple(bullets), notes="Tidak ada perjanjian.", region=code)
+    components = region_components(results.agreements, results.regions.loc[results.regions["kabkota_kode"] == code])
+    parts = components.iloc[0]
+    on_time = (f"laporan tepat waktu {number(region['tepat_waktu_persen'])} %" if pd.notna(region["tepat_waktu_persen"])
+               else "belum ada laporan yang wajib")
+    bullets = [
+        Bullet(f"{count(region['jumlah_perjanjian'])} perjanjian, {count(region['jumlah_aktif'])} aktif; {on_time}"),
+        Bullet("Komponen skor: " + " · ".join(f"{c.label} {number(parts[c.column])}" for c in COMPONENTS)),
+    ]
+    # The flags stand in the table (their reasons in the notes); the bullets say what to do about them.
+    if len(flags):
+        raised = flags.drop_duplicates("id_perjanjian")
+        bullets.append(Bullet(f"Peringatan pada {count(len(raised))} perjanjian; tindak lanjut:"))
+        bullets += [Bullet(text, 1) for text in follow_ups(flags, by_id)]
+    else:
+        bullets.append(Bullet("Tidak ada bendera peringatan."))
+    table = region_agreements_frame(agreements)
+    if len(table) > MAX_TABLE_ROWS:
+        # Cut, the flagged agreements are the ones the meeting has to see.
+        flagged = table["Peringatan"] != "–"
+        table = pd.concat([table[flagged], table[~flagged]], ignore_index=True)
+        table = _cut(table, bullets, "perjanjian")
+    return Slide("daerah", region_name(code), subtitle, tuple(bullets), table=table, notes=flag_notes(flags),
+                 region=code)
+
+
+def expiring_slide(results: Results, rules: Rules) -> Slide:
+    flags = results.flags[results.flags["code"].isin(["expiring_soon", "expired"])] if len(results.flags) else (
+        results.flags)
+    by_id = _agreements_by_id(results)
+    rows = []
+    for row in flags.itertuples(index=False):
+        agreement = by_id.get(row.id_perjanjian, {})
+        rows.append({
+            "Daerah": region_name(row.kabkota_kode),
+            "Perjanjian": agreement_name(agreement or {"id_perjanjian": row.id_perjanjian}),
+            "Berakhir": format_date_id(agreement.get("tanggal_berakhir")) or "–",
+            "Keadaan": row.label,
+        })
+    frame = pd.DataFrame(rows, columns=["Daerah", "Perjanjian", "Berakhir", "Keadaan"])
+    if not frame.empty:
+        order = [by_id[i].get("tanggal_berakhir") for i in flags["id_perjanjian"]]
+        frame = frame.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+        frame = frame.reset_index(drop=True)
+    soon = int((flags["code"] == "expiring_soon").sum()) if len(flags) else 0
+    ended = int((flags["code"] == "expired").sum()) if len(flags) else 0
+    bullets = [
+        Bullet(f"{count(soon)} perjanjian berakhir dalam {rules.expiring_months} bulan; "
+               f"{count(ended)} sudah berakhir tetapi statusnya masih berjalan/ditandatangani"),
+    ]
+    if not frame.empty:
+        bullets.append(Bullet("Tindak lanjut: putuskan perpanjangan (perlu persetujuan DPRD dan Pusat lagi) atau "
+                              "akhiri secara resmi dan perbarui statusnya."))
+    frame = _cut(frame, bullets, "perjanjian")
+    return Slide("berakhir", "Perjanjian segera berakhir", "Masa berlaku yang perlu diputuskan", tuple(bullets),
+                 table=frame if not frame.empty else None, notes=flag_notes(flags))
+
+
+def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
+    numbers = headline(results.agreements)
+    flags = results.flags[results.flags["code"].isin(["missing_report", "late_report"])] if len(results.flags) else (
+        results.flags)
+    by_id = _agreements_by_id(results)
+    rows = [{
+        "Daerah": region_name(row.kabkota_kode),
+        "Perjanjian": agreement_name(by_id.get(row.id_perjanjian, {"id_perjanjian": row.id_perjanjian})),
+        "TA": str(int(row.year)) if pd.notna(row.year) else "–",
+        "Keadaan": row.label,
+    } for row in flags.itertuples(index=False)]
+    frame = pd.DataFrame(rows, columns=["Daerah", "Perjanjian", "TA", "Keadaan"])
+    if not frame.empty:
+        # Missing reports first (they can still be asked for), then by fiscal year.
+        late_first = frame["Keadaan"] != FLAG_BY_CODE["missing_report"].label
+        frame = (frame.assign(_late=late_first).sort_values(["_late", "TA"], kind="stable")
+                 .drop(columns="_late").reset_index(drop=True))
+    missing = int((flags["code"] == "missing_report").sum()) if len(flags) else 0
+    late = int((flags["code"] == "late_report").sum()) if len(flags) else 0
+    last_year = as_of.year - 1
+    bullets = [
+        Bullet(f"{count(numbers.reports_due)} laporan wajib, {count(numbers.reports_on_time)} tepat waktu"
+               + (f" ({number(numbers.on_time_rate)} %)" if numbers.on_time_rate is not None else "")),
+        Bullet(f"{count(missing)} laporan belum masuk, {count(late)} laporan terlambat"),
+        Bullet(f"Batas laporan: hari kerja ke-{rules.report_working_days} setelah tahun anggaran berakhir; TA "
+               f"{last_year} → {format_date_id(reporting_deadline(last_year, rules))}"),
+    ]
+    frame = _cut(frame, bullets, "laporan")
+    return Slide("laporan", "Laporan tahunan", "Laporan yang belum masuk atau terlambat", tuple(bullets),
+                 table=frame if not frame.empty else None, notes=flag_notes(flags))
+
+
+def methodology_slide(rules: Rules) -> Slide:
+    weights = " + ".join(f"{c.label} ({rules.describe(c.weight_key)})" for c in COMPONENTS)
+    bullets = (
+        Bullet(f"Skor 0–100 untuk setiap perjanjian yang sudah ditandatangani: {weights}."),
+        Bullet("Aktif: status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per tanggal acuan."),
+        Bullet(f"Laporan tahunan paling lambat hari kerja ke-{rules.report_working_days} setelah 31 Desember "
+               "(libur nasional dan cuti bersama tidak dihitung)."),
+        Bullet(f"{len(FLAGS)} bendera peringatan, antara lain Seremonial saja ({rules.ceremonial_months} bulan tanpa "
+               f"tindak lanjut), Mangkrak ({rules.stalled_months} bulan tanpa kegiatan substantif), Tanpa "
+               "persetujuan DPRD/Pusat, Penandatangan tidak sah."),
+        Bullet("Ambang dan bobot dapat diubah admin (halaman Pengaturan); rincian di halaman Metodologi."),
+    )
+    notes = "\n".join(f"• {c.label}: {rule_text(c, rules)}" for c in COMPONENTS)
+    return Slide("metodologi", "Metodologi ringkas", "Dari mana angka-angka ini", bullets, notes=notes)
