@@ -162,3 +162,145 @@ def flags_xlsx(flags: pd.DataFrame, as_of: date | None = None) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- the Presentasi page's Excel: indicators and flags of both levels in one workbook ------------
+
+AGREEMENT_XLSX_HEADERS = {
+    "id_perjanjian": "ID Perjanjian",
+    "kabkota_kode": "Kode Kab/Kota",
+    "kabkota_nama": "Kab/Kota",
+    "judul": "Judul Perjanjian",
+    "mitra": "Mitra",
+    "negara": "Negara (ISO)",
+    "jenis": "Jenis",
+    "bentuk": "Bentuk",
+    "status": "Status",
+    "tanggal_ttd": "Tanggal Tanda Tangan",
+    "tanggal_berakhir": "Tanggal Berakhir",
+    "ditandatangani": "Ditandatangani",
+    "aktif": "Aktif",
+    "skor_kepatuhan": "Skor Kepatuhan",
+    "skor_tindak_lanjut": "Skor Tindak Lanjut",
+    "skor_capaian": "Skor Capaian Indikator",
+    "skor_pelaporan": "Skor Pelaporan",
+    "skor": "Skor",
+    "tahun_aktif": "Tahun Aktif",
+    "tahun_dengan_kegiatan": "Tahun dengan Kegiatan Substantif",
+    "jumlah_indikator": "Jumlah Indikator",
+    "laporan_wajib": "Laporan Wajib",
+    "laporan_tepat_waktu": "Laporan Tepat Waktu",
+    "laporan_terlambat": "Laporan Terlambat",
+    "laporan_belum_masuk": "Laporan Belum Masuk",
+    "flags": "Peringatan",
+}
+REGION_XLSX_HEADERS = {
+    "peringkat": "Peringkat",
+    "kabkota_kode": "Kode Kab/Kota",
+    "kabkota_nama": "Kab/Kota",
+    "jumlah_perjanjian": "Jumlah Perjanjian",
+    "jumlah_aktif": "Jumlah Aktif",
+    "jumlah_ditandatangani": "Jumlah Ditandatangani",
+    "skor_rata_rata": "Skor Rata-rata",
+    "laporan_wajib": "Laporan Wajib",
+    "laporan_tepat_waktu": "Laporan Tepat Waktu",
+    "tepat_waktu_persen": "Tepat Waktu (%)",
+}
+DECIMAL_FORMAT = "#,##0.00"
+INTEGER_FORMAT = "#,##0"
+# [$-421] is the Indonesian locale: Excel writes the month names in Indonesian (11 Maret 2019).
+DATE_FORMAT = "[$-421]d mmmm yyyy"
+# Years and ranks are written without a thousands separator (2019, not 2.019).
+PLAIN_NUMBER_COLUMNS = {"Tahun Anggaran", "Tahun", "Peringkat"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _agreements_sheet_frame(agreements: pd.DataFrame) -> pd.DataFrame:
+    from ksln_metrics.rules import FLAG_BY_CODE
+
+    frame = agreements.loc[:, list(AGREEMENT_XLSX_HEADERS)].copy()
+    frame["flags"] = frame["flags"].map(
+        lambda codes: ", ".join(FLAG_BY_CODE[c].label for c in FLAG_CODES if c in set((codes or "").split(";"))))
+    for column in ("ditandatangani", "aktif"):
+        frame[column] = frame[column].map(lambda v: "Ya" if bool(v) else "Tidak")
+    return frame.rename(columns=AGREEMENT_XLSX_HEADERS)
+
+
+def _regions_sheet_frame(regions: pd.DataFrame) -> pd.DataFrame:
+    from ksln_metrics.rules import FLAG_BY_CODE
+
+    headers = {**REGION_XLSX_HEADERS, **{f"jumlah_{c}": f"Jumlah {FLAG_BY_CODE[c].label}" for c in FLAG_CODES}}
+    return regions.loc[:, list(headers)].rename(columns=headers)
+
+
+def _cell_value(value):
+    value = _plain(value) if not isinstance(value, pd.Timestamp | date) else value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime().date()
+    return escape_formula(value)
+
+
+def _write_sheet(book, title: str, frame: pd.DataFrame, widths: dict[str, int]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_cell_value(v) for v in row])
+    header_fill = PatternFill("solid", fgColor="08306B")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    if len(frame):
+        sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = widths.get(column, 16)
+        series = frame[column]
+        if widths.get(column, 0) >= 40:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if column in PLAIN_NUMBER_COLUMNS:
+            number_format = "0"
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            number_format = DATE_FORMAT
+        elif pd.api.types.is_float_dtype(series):
+            number_format = DECIMAL_FORMAT
+        elif pd.api.types.is_integer_dtype(series):
+            number_format = INTEGER_FORMAT
+        else:
+            continue
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            cell.number_format = number_format
+
+
+def indicators_xlsx(results: Results, as_of: date) -> bytes:
+    """Sheets Perjanjian, Kab-Kota (Excel forbids / in a sheet name) and Peringatan (Indonesian headers, number and date formats, frozen
+    header rows, formula-like text escaped), and Keterangan naming ``as_of``."""
+    from openpyxl import Workbook
+
+    from ksln_metrics.formatting import format_date_id
+
+    book = Workbook()
+    book.remove(book.active)
+    _write_sheet(book, "Perjanjian", _agreements_sheet_frame(results.agreements),
+                 {"Judul Perjanjian": 50, "Mitra": 36, "Kab/Kota": 24, "Peringatan": 40, "Tanggal Tanda Tangan": 20,
+                  "Tanggal Berakhir": 20})
+    _write_sheet(book, "Kab-Kota", _regions_sheet_frame(results.regions), {"Kab/Kota": 26})
+    flags = flags_export_frame(results.flags)
+    _write_sheet(book, "Peringatan", flags,
+                 {"Judul Perjanjian": 50, "Alasan": 70, "Aturan": 70, "Bendera": 28, "Kab/Kota": 24})
+    note = book.create_sheet("Keterangan")
+    for row in (["KSLN Monitor — indikator keberhasilan dan bendera peringatan"],
+                ["Tanggal acuan", format_date_id(as_of)],
+                ["Perjanjian", len(results.agreements)],
+                ["Kab/Kota", len(results.regions)],
+                ["Peringatan", len(flags)]):
+        note.append(row)
+    note.column_dimensions["A"].width = 22
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
