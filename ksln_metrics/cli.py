@@ -140,6 +140,59 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _meeting_slides(args: argparse.Namespace):
+    """The rakor slides for ``--as-of`` (default today), or an exit code when the inputs are wrong."""
+    from datetime import date
+
+    from ksln_metrics.indicators import compute
+    from ksln_metrics.rules import RulesError, load_rules
+    from ksln_metrics.slides import build_slides
+
+    db = args.db or default_db_path()
+    if not Path(db).is_file():
+        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+        return None, 2
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return None, 1
+    as_of = args.as_of or date.today()
+    with _open_store(args) as store:
+        results = compute(store, as_of, rules)
+        sample = store.has_sample_data()
+    return (build_slides(results, as_of, rules=rules, sample_data=sample), as_of), 0
+
+
+def cmd_deck(args: argparse.Namespace) -> int:
+    from ksln_metrics.deck import build_deck
+    from ksln_metrics.slides import footer_text
+
+    made, code = _meeting_slides(args)
+    if made is None:
+        return code
+    slides, as_of = made
+    deck = build_deck(slides, footer_text(as_of))
+    args.out.write_bytes(deck.data)
+    if deck.message:
+        print(f"Peringatan: {deck.message}", file=sys.stderr)
+    print(f"Presentasi ditulis ke {args.out}: {len(slides)} salindia, {deck.pictures} gambar grafik.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ksln_metrics.report import report_html
+    from ksln_metrics.slides import MEETING_NAME, footer_text
+
+    made, code = _meeting_slides(args)
+    if made is None:
+        return code
+    slides, as_of = made
+    args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of)), encoding="utf-8")
+    print(f"Laporan luring ditulis ke {args.out}: {len(slides)} halaman.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m ksln_metrics", description="KSLN Monitor — baris perintah")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -178,6 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=1, help="benih acak (hasil sama untuk benih sama)")
     synth.add_argument("--scale", choices=("national", "small"), default="national")
     synth.set_defaults(func=cmd_synth)
+
+    for name, func, help_text, suffix in (
+        ("deck", cmd_deck, "buat salindia rakor (.pptx) dari data", "pptx"),
+        ("report", cmd_report, "buat laporan luring rakor (satu berkas HTML) dari data", "html"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        _add_db(command)
+        command.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD",
+                             help="tanggal acuan perhitungan (bawaan: hari ini)")
+        command.add_argument("--out", type=Path, required=True, metavar=f"FILE.{suffix}", help="berkas keluaran")
+        command.set_defaults(func=func)
 
     return parser
 

@@ -425,3 +425,13 @@ def methodology_slide(rules: Rules) -> Slide:
     )
     notes = "\n".join(f"• {c.label}: {rule_text(c, rules)}" for c in COMPONENTS)
     return Slide("metodologi", "Metodologi ringkas", "Dari mana angka-angka ini", bullets, notes=notes)
+
+
+def footer_text(as_of: date) -> str:
+    """The line at the foot of every slide and report page."""
+    return f"KSLN Monitor · data per {format_date_id(as_of)}"
+
+
+def file_stem(as_of: date) -> str:
+    """``rakor-ksln-2026-11-28``: the name of the deck, the report and the workbook."""
+    return f"rakor-ksln-{as_of.isoformat()}"
