@@ -1,15 +1,15 @@
-"""KSLN Monitor — entry point: page configuration, global filters and navigation over pages/."""
+"""KSLN Monitor — entry point: page configuration, login, global filters and navigation over pages/."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for
 from ksln_ui.state import sidebar_filters
 
 st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
-navigation = st.navigation(
-    [
+pages = [
         st.Page("pages/halaman_ringkasan.py", title="Ringkasan", icon=":material/dashboard:", url_path="ringkasan", default=True),
         st.Page("pages/halaman_kabupaten_kota.py", title="Kabupaten/Kota", icon=":material/map:", url_path="kabupaten-kota"),
         st.Page("pages/halaman_perjanjian.py", title="Perjanjian", icon=":material/handshake:", url_path="perjanjian"),
@@ -18,7 +18,17 @@ navigation = st.navigation(
         st.Page("pages/halaman_metodologi.py", title="Metodologi", icon=":material/menu_book:", url_path="metodologi"),
         st.Page("pages/halaman_presentasi.py", title="Presentasi", icon=":material/slideshow:", url_path="presentasi"),
         st.Page("pages/halaman_pengaturan.py", title="Pengaturan", icon=":material/settings:", url_path="pengaturan"),
-    ]
-)
+        st.Page("pages/halaman_akun.py", title="Akun", icon=":material/group:", url_path="akun"),
+        st.Page("pages/halaman_audit.py", title="Audit", icon=":material/policy:", url_path="audit"),
+]
+# Each role sees only its pages (ksln_ui.auth.PAGE_ROLES); the store checks every write again.
+user = current_user()
+if user is None:
+    # Every page registered but hidden: a deep link survives the login, and no page runs before it.
+    st.navigation(pages, position="hidden")
+    login_form()
+    st.stop()
+navigation = st.navigation(pages_for(user, pages))
+account_sidebar(user)
 sidebar_filters()
 navigation.run()

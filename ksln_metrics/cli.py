@@ -44,8 +44,33 @@ def _open_store(args: argparse.Namespace) -> Store:
         ) from None
 
 
+class _UnknownAccount(Exception):
+    """``--user`` names no usable account (a usage error: exit 2)."""
+
+
+def _acting_user(store: Store, args: argparse.Namespace):
+    """Who ``ingest`` acts as: the account ``--user`` names, with its role's limits.
+
+    ``--sebagai-admin`` is the server operator acting with full rights under the name given
+    (the shell can write the database file anyway; the flag makes that explicit and it is
+    audited). Before any account exists the name is recorded as given, as it always was.
+    """
+    from ksln_metrics.accounts import active_user, has_accounts, normalize_name
+
+    if args.sebagai_admin or not has_accounts(store):
+        return args.user
+    user = active_user(store, args.user)
+    if user is None:
+        raise _UnknownAccount(
+            f"akun '{normalize_name(args.user)}' tidak ada atau nonaktif di {store.path}. Sebutkan akun dengan "
+            "--user NAMA (hak aksesnya berlaku), atau tambahkan --sebagai-admin untuk mengimpor sebagai operator "
+            "server dengan hak admin (tercatat di audit)."
+        )
+    return user
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ksln_metrics.ingest import commit_upload, read_uploads
+    from ksln_metrics.ingest import NO_SHEET, Problem, commit_upload, read_uploads
 
     paths: list[Path] = args.files
     missing = [p for p in paths if not p.is_file()]
@@ -54,6 +79,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"{p}: berkas tidak ditemukan", file=sys.stderr)
         return 2
     with _open_store(args) as store:
+        try:
+            user = _acting_user(store, args)
+        except _UnknownAccount as exc:
+            print(f"Gagal: {exc}", file=sys.stderr)
+            return 2
         uploads = read_uploads([(p.name, p.read_bytes()) for p in paths], store=store)
         failed = False
         for upload in uploads:
@@ -63,8 +93,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if failed:
             print("Tidak ada yang disimpan: perbaiki kesalahan di atas lalu unggah ulang.", file=sys.stderr)
             return 1
+        # Every file is checked against the account's unit before any is written.
+        refused = [(u, r) for u in uploads if (r := store.change_refusal(user, u.tables, u.regions))]
+        for upload, refusal in refused:
+            store.audit(user, "unggah_ditolak", target=upload.file_name, detail=refusal)
+            print(Problem(upload.file_name, NO_SHEET, None, "-", refusal).line(), file=sys.stderr)
+        if refused:
+            return 1
         for upload in uploads:
-            result = commit_upload(store, upload, user=args.user, replace=args.replace)
+            result = commit_upload(store, upload, user=user, replace=args.replace)
             print(upload.summary(result))
     return 0
 
@@ -140,6 +177,148 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- users: accounts of the application ---------------------------------------------------------
+
+
+def _cli_actor() -> str:
+    """Account changes made on the server's command line are audited under the operator's system name."""
+    return f"baris-perintah:{getpass.getuser()}"
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    try:
+        first = getpass.getpass("Kata sandi baru: ")
+        again = getpass.getpass("Ulangi kata sandi: ")
+    except EOFError:
+        raise StoreError("kata sandi tidak terbaca; ketik di terminal atau pakai --password-stdin.") from None
+    if again != first:
+        raise StoreError("kedua kata sandi tidak sama; tidak ada yang diubah.")
+    return first
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from ksln_metrics.accounts import create_account, describe_role
+
+    if (args.role == "analis") != (args.kabkota is not None):
+        print("Gagal: --kabkota wajib untuk analis dan hanya untuk analis (mis. --kabkota 36.02, atau 36 untuk "
+              "provinsi).", file=sys.stderr)
+        return 2
+    with _open_store(args) as store:
+        user = create_account(store, args.name, args.role, _read_password(args), kabkota=args.kabkota,
+                              by=_cli_actor())
+    print(f"Akun {user.name} dibuat: {describe_role(user.role, user.kabkota)}.")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ksln_metrics.accounts import account_status, describe_role, list_accounts
+
+    with _open_store(args) as store:
+        accounts = list_accounts(store)
+    if accounts.empty:
+        print("Belum ada akun. Buat admin pertama: python -m ksln_metrics users ensure-admin")
+        return 0
+    for row in accounts.itertuples(index=False):
+        kabkota = row.kabkota if isinstance(row.kabkota, str) else None
+        status = account_status(row.active, row.locked_until)
+        last = f"{row.last_login:%d-%m-%Y %H.%M}" if pd.notna(row.last_login) else "belum pernah"
+        print(f"{row.user_name:<24} {describe_role(row.role, kabkota):<44} {status:<30} masuk terakhir: {last}")
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from ksln_metrics.accounts import set_active
+
+    with _open_store(args) as store:
+        set_active(store, args.name, args.command_name == "enable", by=_cli_actor())
+    print(f"Akun {args.name} {'diaktifkan' if args.command_name == 'enable' else 'dinonaktifkan'}.")
+    return 0
+
+
+def cmd_users_passwd(args: argparse.Namespace) -> int:
+    from ksln_metrics.accounts import set_password
+
+    with _open_store(args) as store:
+        set_password(store, args.name, _read_password(args), by=_cli_actor())
+    print(f"Kata sandi akun {args.name} diganti (kunci karena salah kata sandi, bila ada, dibuka).")
+    return 0
+
+
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    from ksln_metrics.accounts import unlock
+
+    with _open_store(args) as store:
+        unlock(store, args.name, by=_cli_actor())
+    print(f"Kunci akun {args.name} dibuka.")
+    return 0
+
+
+def cmd_users_ensure_admin(args: argparse.Namespace) -> int:
+    from ksln_metrics.accounts import ensure_admin
+    from ksln_metrics.rules_change import import_change_log
+
+    with _open_store(args) as store:
+        created = ensure_admin(store)
+        moved = import_change_log(store)
+    if moved:
+        print(f"{moved} catatan perubahan pengaturan lama dipindahkan ke jejak audit.")
+    if created:
+        name, password = created
+        print(
+            "\n=== KSLN Monitor: akun admin pertama dibuat ===\n"
+            f"  nama pengguna : {name}\n"
+            f"  kata sandi    : {password}\n"
+            "Catat sekarang: kata sandi ini hanya ditampilkan sekali dan tidak disimpan dalam bentuk teks.\n"
+            "Setelah masuk, ganti lewat menu samping (Ganti kata sandi) dan buat akun untuk setiap pengguna.\n"
+        )
+    return 0
+
+
+def _add_users(sub) -> None:
+    from ksln_metrics.access import ROLES
+    from ksln_metrics.reference import REGIONS
+
+    users = sub.add_parser("users", help="kelola akun aplikasi (pimpinan, analis, admin)")
+    commands = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+
+    add = commands.add_parser("add", help="buat akun; kata sandi ditanyakan (atau dibaca dari stdin)")
+    add.add_argument("name", metavar="NAMA")
+    add.add_argument("--role", required=True, choices=list(ROLES), help="peran akun")
+    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE",
+                     help="untuk analis: kode kab/kota (mis. 36.02) atau 36 untuk provinsi")
+    add.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari baris pertama stdin")
+    add.set_defaults(func=cmd_users_add)
+
+    listing = commands.add_parser("list", help="daftar akun")
+    listing.set_defaults(func=cmd_users_list)
+
+    for name, text in (("disable", "nonaktifkan akun (tidak dapat masuk lagi)"), ("enable", "aktifkan lagi akun")):
+        toggle = commands.add_parser(name, help=text)
+        toggle.add_argument("name", metavar="NAMA")
+        toggle.set_defaults(func=cmd_users_disable, command_name=name)
+
+    passwd = commands.add_parser("passwd", help="ganti kata sandi akun (juga membuka kunci)")
+    passwd.add_argument("name", metavar="NAMA")
+    passwd.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari baris pertama stdin")
+    passwd.set_defaults(func=cmd_users_passwd)
+
+    unlock = commands.add_parser("unlock", help="buka kunci akun setelah terlalu banyak kata sandi salah")
+    unlock.add_argument("name", metavar="NAMA")
+    unlock.set_defaults(func=cmd_users_unlock)
+
+    ensure = commands.add_parser(
+        "ensure-admin", help="bila belum ada admin aktif: buat akun admin dengan kata sandi acak (dicetak sekali)"
+    )
+    ensure.set_defaults(func=cmd_users_ensure_admin)
+
+    for parser in commands.choices.values():
+        _add_db(parser)
+
+
 def _meeting_slides(args: argparse.Namespace):
     """The rakor slides for ``--as-of`` (default today), or an exit code when the inputs are wrong."""
     from datetime import date
@@ -200,7 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="impor berkas xlsx/xls/ods/csv ke basis data")
     ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
     _add_db(ingest)
-    ingest.add_argument("--user", default=getpass.getuser(), help="nama pengguna yang tercatat pada batch")
+    ingest.add_argument("--user", default=getpass.getuser(),
+                        help="akun yang mengimpor (bila sudah ada akun, hak aksesnya berlaku; bawaan: nama pengguna sistem)")
+    ingest.add_argument("--sebagai-admin", action="store_true",
+                        help="impor sebagai operator server dengan hak admin, atas nama --user (tercatat di audit)")
     ingest.add_argument(
         "--replace",
         action="store_true",
@@ -231,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=1, help="benih acak (hasil sama untuk benih sama)")
     synth.add_argument("--scale", choices=("national", "small"), default="national")
     synth.set_defaults(func=cmd_synth)
+
+    _add_users(sub)
 
     for name, func, help_text, suffix in (
         ("deck", cmd_deck, "buat salindia rakor (.pptx) dari data", "pptx"),

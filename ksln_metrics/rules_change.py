@@ -1,8 +1,10 @@
-"""Changing the settings file from the Pengaturan page: keep its comments, check, write, and log who changed what.
+"""Changing the settings file from the Pengaturan page: keep its comments, check, write, and audit who changed what.
 
 The settings file documents where every value comes from in comments; a change made in a
-form rewrites only the values that changed, so those comments survive. Every saved change
-is appended to a JSON-lines log next to the file (``data/aturan.log.jsonl``).
+form rewrites only the values that changed, so those comments survive. Only an admin may
+save; every saved change is one entry (action ``pengaturan``) in the store's audit trail.
+The JSON-lines log used before the audit trail (``data/aturan.log.jsonl``) is imported
+into it once by ``import_change_log``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ksln_metrics.access import Actor, actor_name, admin_refusal
 from ksln_metrics.rules import SETTINGS, Rules, RulesError, parse_rules, rules_path, save_rules
+from ksln_metrics.store import AccessDenied, Store
+
+ACTION = "pengaturan"
 
 _SECTION = re.compile(r"^\s*\[([A-Za-z0-9_-]+)\]\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*")
@@ -140,7 +146,7 @@ def changed_settings(old: Rules, new: Rules) -> list[SettingChange]:
 
 
 def change_log_path(path: str | Path | None = None) -> Path:
-    """``aturan.log.jsonl`` next to the settings file in use."""
+    """``aturan.log.jsonl`` next to the settings file: the log kept before the audit trail."""
     target = rules_path(path)
     return target.with_name(f"{target.stem}.log.jsonl")
 
@@ -153,56 +159,78 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def record_change(changes: list[SettingChange], user: str, source: str, path: str | Path | None = None,
-                  when: datetime | None = None) -> dict:
-    """Append one entry (time, user, source, old and new values) to the change log; return it."""
-    entry = {
-        "waktu": (when or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "pengguna": user,
+def _describe(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "(kosong)"
+    return "" if value is None else str(value)
+
+
+def record_change(store: Store, changes: list[SettingChange], user: Actor, source: str,
+                  path: str | Path | None = None, when: datetime | None = None) -> int:
+    """One audit entry for one save: who, when, through which form, and every old and new value."""
+    data = {
         "sumber": source,
         "berkas": rules_path(path).name,
         "perubahan": [{"kunci": c.key, "lama": _json_value(c.old), "baru": _json_value(c.new)} for c in changes],
     }
-    log = change_log_path(path)
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return entry
+    detail = "; ".join(f"{c.key}: {_describe(c.old)} → {_describe(c.new)}" for c in changes) or "hanya komentar"
+    return store.audit(user, ACTION, target=data["berkas"], detail=detail, data=data, when=when)
 
 
-def read_change_log(path: str | Path | None = None) -> pd.DataFrame:
+def read_change_log(store: Store) -> pd.DataFrame:
     """One row per changed setting, newest first: waktu, pengguna, sumber, kunci, lama, baru."""
     columns = ["waktu", "pengguna", "sumber", "kunci", "lama", "baru"]
+    entries = store.query(
+        "SELECT created_at, user_name, data_json FROM audit WHERE action = ? ORDER BY audit_id DESC", [ACTION]
+    )
+    rows = []
+    for entry in entries.itertuples(index=False):
+        data = json.loads(entry.data_json) if isinstance(entry.data_json, str) else {}
+        for change in data.get("perubahan") or [{"kunci": "", "lama": None, "baru": None}]:
+            rows.append({"waktu": entry.created_at, "pengguna": entry.user_name, "sumber": data.get("sumber"),
+                         "kunci": change.get("kunci"), "lama": change.get("lama"), "baru": change.get("baru")})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def import_change_log(store: Store, path: str | Path | None = None) -> int:
+    """Move the entries of the old JSON-lines log into the audit trail, then rename the log; return how many."""
     log = change_log_path(path)
     if not log.exists():
-        return pd.DataFrame(columns=columns)
-    rows = []
+        return 0
+    imported = 0
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:
             continue  # a torn last line must not hide the rest of the history
-        changes = entry.get("perubahan") or [{"kunci": "", "lama": None, "baru": None}]
-        for change in changes:
-            rows.append({"waktu": entry.get("waktu"), "pengguna": entry.get("pengguna"), "sumber": entry.get("sumber"),
-                         "kunci": change.get("kunci"), "lama": change.get("lama"), "baru": change.get("baru")})
-    return pd.DataFrame(rows[::-1], columns=columns)
+        when = datetime.fromisoformat(entry["waktu"])
+        if when.tzinfo is not None:  # the log wrote UTC; the audit trail keeps the server's local time
+            when = when.astimezone().replace(tzinfo=None)
+        changes = [SettingChange(c.get("kunci", ""), c.get("lama"), c.get("baru")) for c in entry.get("perubahan", [])]
+        record_change(store, changes, entry.get("pengguna") or "?", entry.get("sumber") or "?", path, when)
+        imported += 1
+    log.rename(log.with_name(log.name + ".diimpor"))
+    return imported
 
 
-def _require_user(user: str) -> str:
-    user = (user or "").strip()
-    if not user:
-        raise RulesError("Isi nama Anda lebih dulu; setiap perubahan pengaturan dicatat dengan nama pengubahnya.",
+def _require_admin(user: Actor) -> Actor:
+    if refusal := admin_refusal(user, "mengubah pengaturan"):
+        raise AccessDenied(refusal)
+    if not actor_name(user).strip():
+        raise RulesError("Setiap perubahan pengaturan dicatat dengan nama pengubahnya; nama pengguna kosong.",
                          "pengguna")
     return user
 
 
-def save_settings(values: Mapping[str, Any], user: str, path: str | Path | None = None) -> list[SettingChange] | None:
-    """Check and save changed values (dotted keys) from the settings form, comments kept; log the change.
+def save_settings(values: Mapping[str, Any], user: Actor, path: str | Path | None = None, *,
+                  store: Store) -> list[SettingChange] | None:
+    """Check and save changed values (dotted keys) from the settings form, comments kept; audit the change.
 
-    Raises RulesError (message in Bahasa Indonesia naming the key) and writes nothing when a
-    value is invalid. Returns the changes, or None when nothing changed and nothing was written.
+    Raises AccessDenied unless ``user`` is an admin, and RulesError (message in Bahasa
+    Indonesia naming the key) when a value is invalid; then nothing is written. Returns the
+    changes, or None when nothing changed and nothing was written.
     """
-    user = _require_user(user)
+    user = _require_admin(user)
     target = rules_path(path)
     text = target.read_text(encoding="utf-8")
     old = parse_rules(text)
@@ -217,18 +245,19 @@ def save_settings(values: Mapping[str, Any], user: str, path: str | Path | None 
     except (KeyError, ValueError):
         new_text = rules_toml(new)
     save_rules(new_text, target)
-    record_change(changes, user, "formulir", target)
+    record_change(store, changes, user, "formulir", target)
     return changes
 
 
-def save_settings_text(text: str, user: str, path: str | Path | None = None) -> list[SettingChange] | None:
-    """Check and save the settings file as the admin wrote it; log the changed values.
+def save_settings_text(text: str, user: Actor, path: str | Path | None = None, *,
+                       store: Store) -> list[SettingChange] | None:
+    """Check and save the settings file as the admin wrote it; audit the changed values.
 
     Raises RulesError and writes nothing when the text is not a valid settings file; returns
     None when the text is unchanged (nothing written), else the changed values (empty when
     only comments changed).
     """
-    user = _require_user(user)
+    user = _require_admin(user)
     target = rules_path(path)
     old_text = target.read_text(encoding="utf-8")
     new = parse_rules(text)
@@ -236,5 +265,5 @@ def save_settings_text(text: str, user: str, path: str | Path | None = None) -> 
         return None
     changes = changed_settings(parse_rules(old_text), new)
     save_rules(text, target)
-    record_change(changes, user, "teks", target)
+    record_change(store, changes, user, "teks", target)
     return changes

@@ -9,8 +9,11 @@ reconstructed and nothing is ever deleted: a removal is a batch that closes a ve
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ksln_metrics.access import ADMIN, Actor, User, actor_name, data_change_refusal, rollback_refusal
 from ksln_metrics.reference import (
     CHILD_TABLES,
     SQL_TYPES,
@@ -38,6 +42,10 @@ def default_db_path() -> Path:
 
 class StoreError(Exception):
     """A refused store operation, with a message in Bahasa Indonesia for the user."""
+
+
+class AccessDenied(StoreError):
+    """The acting user's role does not allow this change (see ``ksln_metrics.access``)."""
 
 
 @dataclass
@@ -62,6 +70,16 @@ class BatchResult:
         return any(c.changed for c in self.changes.values())
 
 
+def _describe_batch(regions: set[str], replace: bool, changes: dict[str, TableChange]) -> str:
+    """``36.02; perjanjian: 3 baru, 1 diubah`` — what a batch did, for the audit trail."""
+    counts = "; ".join(
+        f"{table}: {c.new} baru, {c.updated} diubah" + (f", {c.deleted} dihapus" if c.deleted else "")
+        for table, c in changes.items() if c.changed
+    )
+    where = ", ".join(sorted(regions)) or "-"
+    return f"kab/kota {where}" + ("; mode ganti" if replace else "") + (f"; {counts}" if counts else "")
+
+
 def _key(table: str) -> tuple[str, ...]:
     return TABLES[table].key
 
@@ -72,6 +90,35 @@ def _columns(table: str) -> tuple[str, ...]:
 
 def _history(table: str) -> str:
     return f"{table}_history"
+
+
+# --- accounts and the audit trail (issue #6) -------------------------------------------
+# Kept apart from the data tables: they are not versioned by batch, and ``accounts.py``
+# and ``audit.py`` own their meaning.
+_ACCESS_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS account (
+        user_name VARCHAR PRIMARY KEY,
+        role VARCHAR NOT NULL,
+        kabkota VARCHAR,
+        password_hash VARCHAR NOT NULL,
+        active BOOLEAN NOT NULL DEFAULT TRUE,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TIMESTAMP,
+        last_login TIMESTAMP,
+        created_at TIMESTAMP NOT NULL,
+        changed_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS audit (
+        audit_id BIGINT PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        user_name VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        target VARCHAR,
+        detail VARCHAR,
+        data_json VARCHAR,
+        batch_id BIGINT
+    )""",
+]
 
 
 def _schema_sql() -> list[str]:
@@ -120,7 +167,7 @@ def _schema_sql() -> list[str]:
             f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(_columns(table))} "
             f"FROM {_history(table)} WHERE valid_to IS NULL"
         )
-    return statements
+    return statements + _ACCESS_SCHEMA
 
 
 class Store:
@@ -131,7 +178,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path), read_only=read_only)
         self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()  # re-entrant: a write may audit itself
         if not read_only:
             with self._write_lock:
                 cur = self._con.cursor()
@@ -233,7 +280,7 @@ class Store:
         self,
         tables: dict[str, pd.DataFrame],
         *,
-        user: str,
+        user: Actor,
         kind: str = "unggah",
         file_name: str | None = None,
         content: bytes | None = None,
@@ -244,12 +291,17 @@ class Store:
         """Upsert the rows of one upload as one batch, in one transaction, under the write lock.
 
         ``tables`` maps table names to frames of stored columns. When nothing would
-        change, no batch is written and ``batch_id`` is None.
+        change, no batch is written and ``batch_id`` is None. Raises AccessDenied, writes
+        nothing but an audit entry, when ``user`` may not change every unit the rows touch.
         """
         if kind not in BATCH_KINDS:
             raise ValueError(f"unknown batch kind {kind!r}")
         regions = set(regions or ())
         with self._write_lock:
+            refusal = self.change_refusal(user, tables, regions)
+            if refusal:
+                self.audit(user, "unggah_ditolak", target=file_name, detail=refusal)
+                raise AccessDenied(refusal)
             cur = self._con.cursor()
             try:
                 cur.begin()
@@ -257,11 +309,18 @@ class Store:
                 changes = self._apply(cur, batch_id, tables, regions, replace, write=True)
                 if not any(c.changed for c in changes.values()):
                     cur.rollback()
+                    if kind == "unggah":  # a person's upload is an action even when it changes nothing
+                        self.audit(user, "unggah", target=file_name, detail="tidak ada perubahan")
                     return BatchResult(None, changes)
                 cur.execute(
                     "INSERT INTO batch (batch_id, kind, file_name, sha256, user_name, created_at, kabkota, replace_mode) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [batch_id, kind, file_name, sha256, user, datetime.now(), ";".join(sorted(regions)), replace],
+                    [batch_id, kind, file_name, sha256, actor_name(user), datetime.now(), ";".join(sorted(regions)),
+                     replace],
+                )
+                self._insert_audit(
+                    cur, user, "data_contoh" if kind == "contoh" else "unggah", target=file_name,
+                    detail=_describe_batch(regions, replace, changes), batch_id=batch_id,
                 )
                 self._record_counts(cur, batch_id, changes)
                 if content is not None:
@@ -277,12 +336,17 @@ class Store:
             finally:
                 cur.close()
 
-    def rollback(self, batch_id: int, *, user: str) -> BatchResult:
+    def rollback(self, batch_id: int, *, user: Actor) -> BatchResult:
         """Undo one batch by a new batch that restores the rows it replaced or removed.
 
-        Refused when a later batch changed the same rows: that one must be undone first.
+        Refused when a later batch changed the same rows: that one must be undone first;
+        and (AccessDenied) when ``user`` may not change every unit the batch touched.
         """
         with self._write_lock:
+            refusal = self._rollback_refusal(user, batch_id)
+            if refusal:
+                self.audit(user, "pembatalan_ditolak", target=f"batch #{batch_id}", detail=refusal)
+                raise AccessDenied(refusal)
             cur = self._con.cursor()
             try:
                 cur.begin()
@@ -313,10 +377,15 @@ class Store:
                 cur.execute(
                     "INSERT INTO batch (batch_id, kind, user_name, created_at, kabkota, rolls_back) "
                     "VALUES (?, 'pembatalan', ?, ?, ?, ?)",
-                    [new_id, user, datetime.now(), regions, batch_id],
+                    [new_id, actor_name(user), datetime.now(), regions, batch_id],
                 )
                 cur.execute("UPDATE batch SET rolled_back_by = ? WHERE batch_id = ?", [new_id, batch_id])
                 self._record_counts(cur, new_id, changes)
+                self._insert_audit(
+                    cur, user, "pembatalan", target=f"batch #{batch_id}",
+                    detail=_describe_batch(set(filter(None, (regions or "").split(";"))), False, changes),
+                    batch_id=new_id,
+                )
                 cur.commit()
                 return BatchResult(new_id, changes)
             except BaseException:
@@ -324,6 +393,96 @@ class Store:
                 raise
             finally:
                 cur.close()
+
+    # --- who may write: checks and the audit trail ------------------------------------------
+
+    def change_refusal(self, user: Actor, tables: dict[str, pd.DataFrame], regions: set[str]) -> str | None:
+        """Why ``user`` may not commit ``tables`` (message in Bahasa Indonesia), or None when allowed.
+
+        The units checked are the upload's regions, the units of its agreements, and the
+        units the agreements it touches belong to now: an analyst cannot move another
+        unit's agreement into their own by reusing its id.
+        """
+        if not isinstance(user, User) or user.role == ADMIN:
+            return None
+        touched = set(regions)
+        ids: set[str] = set()
+        for name, frame in tables.items():
+            if frame is None or frame.empty:
+                continue
+            ids |= set(frame["id_perjanjian"].dropna())
+            if name == "perjanjian":
+                touched |= set(frame["kabkota"].dropna())
+        if ids:
+            cur = self._con.cursor()
+            try:
+                cur.register("touched_ids", pd.DataFrame({"id_perjanjian": sorted(ids)}))
+                rows = cur.execute(
+                    "SELECT DISTINCT p.kabkota FROM perjanjian p JOIN touched_ids t USING (id_perjanjian) "
+                    "WHERE p.kabkota IS NOT NULL"
+                ).fetchall()
+                cur.unregister("touched_ids")
+            finally:
+                cur.close()
+            touched |= {r[0] for r in rows}
+        return data_change_refusal(user, touched)
+
+    def batch_regions(self, batch_id: int) -> set[str]:
+        """Every unit whose rows ``batch_id`` wrote or closed, and the units it was recorded for."""
+        cur = self._con.cursor()
+        try:
+            stored = cur.execute("SELECT kabkota FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
+            regions = set(filter(None, (stored[0][0] or "").split(";"))) if stored else set()
+            children = " UNION ".join(
+                f"SELECT id_perjanjian FROM {_history(t)} WHERE valid_from = $b OR valid_to = $b" for t in CHILD_TABLES
+            )
+            rows = cur.execute(
+                f"""SELECT DISTINCT kabkota FROM perjanjian_history
+                    WHERE (valid_from = $b OR valid_to = $b
+                           OR id_perjanjian IN ({children})) AND kabkota IS NOT NULL""",
+                {"b": batch_id},
+            ).fetchall()
+        finally:
+            cur.close()
+        return regions | {r[0] for r in rows}
+
+    def _rollback_refusal(self, user: Actor, batch_id: int) -> str | None:
+        if not isinstance(user, User) or user.role == ADMIN:
+            return None
+        return rollback_refusal(user, batch_id, self.batch_regions(batch_id))
+
+    def audit(self, user: Actor, action: str, *, target: str | None = None, detail: str | None = None,
+              data: dict | list | None = None, when: datetime | None = None) -> int:
+        """Record one action in the audit trail, in its own transaction; return its id."""
+        with self.write() as cur:
+            return self._insert_audit(cur, user, action, target=target, detail=detail, data=data, when=when)
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor in one transaction under the write lock: committed when the block ends, rolled back on error."""
+        with self._write_lock:
+            cur = self._con.cursor()
+            try:
+                cur.begin()
+                yield cur
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    @staticmethod
+    def _insert_audit(cur, user: Actor, action: str, *, target: str | None = None, detail: str | None = None,
+                      data: dict | list | None = None, batch_id: int | None = None,
+                      when: datetime | None = None) -> int:
+        audit_id = cur.execute("SELECT COALESCE(MAX(audit_id), 0) + 1 FROM audit").fetchall()[0][0]
+        cur.execute(
+            "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [audit_id, when or datetime.now(), actor_name(user), action, target, detail,
+             None if data is None else json.dumps(data, ensure_ascii=False, default=str), batch_id],
+        )
+        return audit_id
 
     # --- internals -------------------------------------------------------------------------
 

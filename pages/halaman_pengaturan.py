@@ -1,14 +1,17 @@
-"""Pengaturan (admin): thresholds, weights and lists of the rules file, checked before saving and logged."""
+"""Pengaturan (admin): thresholds, weights and lists of the rules file, checked before saving and audited."""
 
 from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
+from ksln_metrics.access import ADMIN
 from ksln_metrics.reference import JENIS, JENIS_KEGIATAN, country_name, country_names_id
 from ksln_metrics.rules import SETTINGS, WEIGHT_KEYS, RulesError, rules_path
 from ksln_metrics.rules_change import read_change_log, save_settings, save_settings_text
-from ksln_ui.state import get_rules, rules_version
+from ksln_metrics.store import StoreError
+from ksln_ui.auth import require_role
+from ksln_ui.state import get_rules, get_store, rules_version
 
 LABELS = {s.key: s.label for s in SETTINGS}
 MONTH_KEYS = ("ambang.seremonial_bulan", "ambang.mangkrak_bulan", "ambang.segera_berakhir_bulan")
@@ -35,25 +38,25 @@ def date_frame(days) -> pd.DataFrame:
     return pd.DataFrame({"Tanggal": pd.Series(list(days), dtype="object")})
 
 
+user = require_role(ADMIN)
+store = get_store()
 rules = get_rules()
 path = rules_path()
 
 # A save (here or by the admin's text) changes the file: the widgets start again from it.
 version = rules_version()
 if st.session_state.get("pengaturan_versi") != version:
-    for key in [k for k in st.session_state if str(k).startswith("pengaturan_") and k != "pengaturan_pengguna"]:
+    for key in [k for k in st.session_state if str(k).startswith("pengaturan_")]:
         if key != "pengaturan_pesan":
             del st.session_state[key]
     st.session_state["pengaturan_versi"] = version
 
 st.title("Pengaturan")
 st.caption(f"Ambang batas, bobot dan daftar yang dipakai perhitungan, dari berkas `{path.name}`. Setiap perubahan "
-           "diperiksa dulu (mis. jumlah bobot harus 100), lalu dicatat dengan nama Anda; semua angka di dasbor "
-           "langsung dihitung ulang.")
+           "diperiksa dulu (mis. jumlah bobot harus 100), lalu dicatat di jejak audit atas nama Anda "
+           f"(**{user.name}**); semua angka di dasbor langsung dihitung ulang.")
 if message := st.session_state.pop("pengaturan_pesan", None):
     st.success(message, icon=":material/save:")
-
-user = st.text_input("Nama Anda (dicatat pada riwayat perubahan)", key="pengaturan_pengguna", max_chars=80)
 
 form_tab, text_tab, log_tab = st.tabs(["Formulir", "Lanjutan (TOML)", "Riwayat perubahan"])
 
@@ -121,8 +124,8 @@ with form_tab, st.form("pengaturan_formulir"):
 
 if submitted:
     try:
-        saved = save_settings(values, user)
-    except RulesError as exc:
+        saved = save_settings(values, user, store=store)
+    except (RulesError, StoreError) as exc:
         form_tab.error(f"Pengaturan tidak disimpan. {exc}", icon=":material/error:")
     else:
         with form_tab:
@@ -135,19 +138,19 @@ with text_tab:
                         key="pengaturan_toml")
     if st.button("Simpan teks", key="pengaturan_simpan_teks", icon=":material/save:"):
         try:
-            saved = save_settings_text(text, user)
-        except RulesError as exc:
+            saved = save_settings_text(text, user, store=store)
+        except (RulesError, StoreError) as exc:
             st.error(f"Pengaturan tidak disimpan. {exc}", icon=":material/error:")
         else:
             report(saved, "Berkas aturan")
 
 with log_tab:
-    log = read_change_log()
+    log = read_change_log(store)
     if log.empty:
         st.info("Belum ada perubahan tercatat.")
     else:
         st.dataframe(pd.DataFrame({
-            "Waktu": pd.to_datetime(log["waktu"], utc=True).dt.tz_convert("Asia/Jakarta").dt.strftime("%d-%m-%Y %H:%M"),
+            "Waktu": pd.to_datetime(log["waktu"]).dt.strftime("%d-%m-%Y %H:%M"),
             "Pengguna": log["pengguna"],
             "Lewat": log["sumber"].map({"formulir": "Formulir", "teks": "Teks TOML"}),
             "Pengaturan": log["kunci"],

@@ -3,19 +3,28 @@
 import pandas as pd
 import streamlit as st
 
+from ksln_metrics.access import ADMIN, ANALIS
 from ksln_metrics.export import escape_formula
 from ksln_metrics.ingest import commit_upload, describe_change, preview_upload, read_upload
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
 from ksln_metrics.template import template_xlsx
+from ksln_ui.auth import require_role
 from ksln_ui.state import get_store, sample_data_banner
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
 
 store = get_store()
+user = require_role(ANALIS, ADMIN)
 st.title("Unggah Data")
 sample_data_banner(store)
+if user.role == ANALIS and user.kabkota != "36":
+    st.caption(f"Anda masuk sebagai **{user.name}** ({user.describe()}): hanya data **{user.kabkota}** yang dapat "
+               "diunggah dan dibatalkan; berkas yang berisi data unit lain ditolak seluruhnya.")
+else:
+    st.caption(f"Anda masuk sebagai **{user.name}** ({user.describe()}); setiap unggahan dan pembatalan dicatat atas "
+               "nama Anda.")
 if message := st.session_state.pop("unggah_pesan", None):  # the outcome of the last save or rollback
     st.success(message, icon=":material/task_alt:")
 
@@ -38,7 +47,6 @@ files = st.file_uploader(
     accept_multiple_files=True,
     key="unggah_berkas",
 )
-user = st.text_input("Nama Anda (dicatat pada riwayat unggahan)", key="unggah_pengguna", max_chars=80)
 replace = st.checkbox(
     "Ganti seluruh data kab/kota yang ada di berkas (baris yang tidak ada di berkas akan dihapus lewat batch)",
     key="unggah_ganti",
@@ -51,8 +59,10 @@ if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_p
     for i, file in enumerate(files):
         progress.progress(i / len(files), text=f"Memeriksa {file.name}…")
         upload = read_upload(file.name, file.getvalue(), known=known)
-        preview = preview_upload(store, upload, replace=replace) if upload.ok else {}
-        checked.append((upload, preview))
+        # The same check the store makes when saving: a file with another unit's rows is refused whole.
+        refusal = store.change_refusal(user, upload.tables, upload.regions) if upload.ok else None
+        preview = preview_upload(store, upload, replace=replace) if upload.ok and not refusal else {}
+        checked.append((upload, preview, refusal))
         if "perjanjian" in upload.tables:
             known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
     progress.progress(1.0, text="Selesai diperiksa.")
@@ -60,7 +70,8 @@ if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_p
 
 checked = st.session_state.get("unggah_hasil")
 if checked:
-    uploads = [u for u, _ in checked["files"]]
+    uploads = [u for u, _, _ in checked["files"]]
+    refusals = [(u.file_name, r) for u, _, r in checked["files"] if r]
     st.subheader("2. Hasil pemeriksaan")
     problems = pd.DataFrame(
         [
@@ -70,7 +81,9 @@ if checked:
         ],
         columns=["Berkas", "Lembar", "Baris", "Kolom", "Tingkat", "Pesan"],
     )
-    errors = int((problems["Tingkat"] == "Kesalahan").sum())
+    errors = int((problems["Tingkat"] == "Kesalahan").sum()) + len(refusals)
+    for file_name, refusal in refusals:
+        st.error(f"{file_name}: {refusal}", icon=":material/block:")
     if errors:
         st.error(f"Ditemukan {errors} kesalahan. Tidak ada yang disimpan; perbaiki berkas lalu periksa ulang.",
                  icon=":material/error:")
@@ -90,19 +103,18 @@ if checked:
     if not errors:
         st.subheader("3. Pratinjau perubahan")
         rows = []
-        for upload, preview in checked["files"]:
+        for upload, preview, _ in checked["files"]:
             for table, change in preview.items():
                 rows.append({"Berkas": upload.file_name, "Tabel": TABLES[table].sheet, "Baru": change.new,
                              "Diubah": change.updated, "Sama": change.unchanged, "Dihapus": change.deleted})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="unggah_pratinjau")
         if checked["replace"]:
             st.warning("Mode ganti aktif: baris yang berstatus 'Dihapus' akan ditutup oleh batch baru.")
-        if st.button("Simpan ke basis data", type="primary", disabled=not user.strip(), key="unggah_simpan",
-                     help=None if user.strip() else "Isi nama Anda lebih dulu."):
+        if st.button("Simpan ke basis data", type="primary", key="unggah_simpan"):
             summaries = []
             for upload in uploads:
                 try:
-                    result = commit_upload(store, upload, user=user.strip(), replace=checked["replace"])
+                    result = commit_upload(store, upload, user=user, replace=checked["replace"])
                 except StoreError as exc:
                     summaries.append(f"{upload.file_name}: {exc}")
                     break
@@ -135,6 +147,9 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", key="unggah_riwayat")
 
     can_undo = history[history["rolled_back_by"].isna() & (history["kind"] != "pembatalan")]
+    # Only batches of the user's own unit are offered; the store checks again when undoing.
+    mine = [all(user.may_change(r) for r in str(regions or "").split(";") if r) for regions in can_undo["kabkota"]]
+    can_undo = can_undo[mine]
     if not can_undo.empty:
         with st.container(border=True):
             st.markdown("**Batalkan batch** — data dikembalikan ke keadaan sebelum batch itu; riwayat tetap tersimpan.")
@@ -145,10 +160,9 @@ else:
             newest = int(history["batch_id"].max())
             batch_id = st.selectbox("Batch", list(labels), format_func=labels.get, key=f"unggah_batal_pilih_{newest}")
             sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key="unggah_batal_yakin")
-            if st.button("Batalkan batch", disabled=not (sure and user.strip()), key="unggah_batal",
-                         help=None if user.strip() else "Isi nama Anda di atas lebih dulu."):
+            if st.button("Batalkan batch", disabled=not sure, key="unggah_batal"):
                 try:
-                    result = store.rollback(batch_id, user=user.strip())
+                    result = store.rollback(batch_id, user=user)
                 except StoreError as exc:
                     st.error(str(exc), icon=":material/block:")
                 else:

@@ -10,6 +10,7 @@ import streamlit as st
 from ksln_metrics.demo import load_demo
 from ksln_metrics.rules import DEFAULT_RULES
 from ksln_metrics.store import Store
+from tests.app.pages_support import add_test_accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_TODAY = date(2026, 11, 28)  # fixed, so the page tests see the same flags every day
@@ -20,6 +21,7 @@ def demo_db_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Store(path) as store:
         load_demo(store, today=DEMO_TODAY)
+    add_test_accounts(path)  # hashed once per session, copied with the store
     return path
 
 

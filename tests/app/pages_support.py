@@ -1,17 +1,51 @@
-"""Shared helpers of the page tests: expected figures from the engine, opening a page, finding a table."""
+"""Shared helpers of the page tests: expected figures from the engine, logging in, opening a page, finding a table."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ksln_metrics.accounts import active_user, create_account
 from ksln_metrics.indicators import Filters, Results, compute
 from ksln_metrics.rules import Rules, load_rules
 from ksln_metrics.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# Test accounts with known passwords: name -> (role, unit, password).
+TEST_ACCOUNTS = {
+    "admin": ("admin", None, "sandi-admin-uji"),
+    "pimpinan": ("pimpinan", None, "sandi-pimpinan-uji"),
+    "analis.lebak": ("analis", "36.02", "sandi-lebak-uji"),
+    "analis.provinsi": ("analis", "36", "sandi-provinsi-uji"),
+}
+
+
+def add_test_accounts(db: Path | str) -> None:
+    """Create the test accounts in ``db`` unless they exist (written before the app opens the file)."""
+    with Store(db) as store:
+        for name, (role, unit, password) in TEST_ACCOUNTS.items():
+            if active_user(store, name) is None:
+                create_account(store, name, role, password, kabkota=unit, by="pengujian")
+
+
+def login(name: str = "admin", password: str | None = None, timeout: float = 60) -> AppTest:
+    """The app after logging in as ``name`` through the real login form (on the store ``KSLN_DB`` names)."""
+    db = os.environ.get("KSLN_DB")
+    assert db, "page tests run on a private store named by KSLN_DB, never on data/ksln.duckdb"
+    add_test_accounts(db)
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout).run()
+    app.text_input(key="masuk_nama").input(name)
+    app.text_input(key="masuk_sandi").input(password if password is not None else TEST_ACCOUNTS[name][2])
+    return app.button(key="masuk_kirim").click().run()
+
+
+def visible_pages(app: AppTest) -> list[str]:
+    """The url paths of the pages in the navigation of the last run (AppTest keeps no public list of them)."""
+    return [info.get("url_pathname") for info in app._registered_pages.values()]
 
 
 def expected_results(db: Path, rules: Rules | None = None, filters: Filters | None = None) -> Results:
@@ -20,8 +54,9 @@ def expected_results(db: Path, rules: Rules | None = None, filters: Filters | No
         return compute(store, date.today(), rules or load_rules(), filters or Filters())
 
 
-def open_page(page: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+def open_page(page: str, as_user: str = "admin") -> AppTest:
+    """Log in (as admin unless told otherwise) and open ``pages/halaman_<page>.py``."""
+    app = login(as_user)
     return app.switch_page(f"pages/halaman_{page}.py").run()
 
 

@@ -1,6 +1,7 @@
 """Metodologi through AppTest: the generated methodology with its table of contents, following the rules file."""
 
 from ksln_metrics.rules_change import save_settings
+from ksln_metrics.store import Store
 from tests.app.pages_support import open_page
 
 
@@ -12,6 +13,7 @@ def test_methodology_shows_every_flag_with_the_current_settings(demo_db):
     assert "Mangkrak (`stalled`)" in subheaders and len(subheaders) == 4 + 11
     assert any("- [Istilah](#istilah)" in m.value for m in app.markdown)
     assert any("12 bulan" in m.value for m in app.markdown)
-    save_settings({"ambang.mangkrak_bulan": 18}, "Budi")
+    with Store(demo_db) as store:
+        save_settings({"ambang.mangkrak_bulan": 18}, "Budi", store=store)
     app.run()
     assert any("sekurang-kurangnya 18 bulan" in m.value for m in app.markdown)

@@ -1,9 +1,12 @@
-"""Pengaturan through AppTest: an invalid change is refused and writes nothing; a valid one is logged and recomputes."""
+"""Pengaturan through AppTest: an invalid change is refused and writes nothing; a valid one is audited and recomputes."""
 
 import pandas as pd
+import pytest
 
+from ksln_metrics.access import User
 from ksln_metrics.rules import load_rules, rules_path
-from ksln_metrics.rules_change import change_log_path, read_change_log
+from ksln_metrics.rules_change import read_change_log, save_settings
+from ksln_metrics.store import AccessDenied, Store
 from tests.app.pages_support import expected_results, open_page, table_with
 
 
@@ -16,31 +19,28 @@ def test_invalid_weights_show_the_error_and_write_nothing(demo_db):
     before = rules_path().read_bytes()
     app = open_page("pengaturan")
     assert not app.exception
-    app.text_input(key="pengaturan_pengguna").input("Budi")
     app.number_input(key="pengaturan_bobot_kepatuhan").set_value(50.0)
     submit(app)
     assert not app.exception
     assert any("bobot" in e.value and "harus 100, sekarang 125" in e.value for e in app.error)
     assert rules_path().read_bytes() == before
-    assert not change_log_path().exists()
+    with Store(demo_db) as store:
+        assert read_change_log(store).empty
 
 
 def test_invalid_toml_text_is_refused(demo_db):
     before = rules_path().read_bytes()
     app = open_page("pengaturan")
-    app.text_input(key="pengaturan_pengguna").input("Budi")
     app.text_area(key="pengaturan_toml").input(before.decode().replace("mangkrak_bulan = 12", "mangkrak_bulan = 0"))
     app.button(key="pengaturan_simpan_teks").click().run()
     assert any("ambang.mangkrak_bulan" in e.value for e in app.error)
     assert rules_path().read_bytes() == before
 
 
-def test_a_name_is_required(demo_db):
+def test_only_an_admin_may_save_and_the_engine_says_so(demo_db):
     before = rules_path().read_bytes()
-    app = open_page("pengaturan")
-    app.number_input(key="pengaturan_ambang_mangkrak_bulan").set_value(18)
-    submit(app)
-    assert any("nama" in e.value for e in app.error)
+    with Store(demo_db) as store, pytest.raises(AccessDenied, match="Hanya admin"):
+        save_settings({"ambang.mangkrak_bulan": 18}, User("pimpinan", "pimpinan"), store=store)
     assert rules_path().read_bytes() == before
 
 
@@ -51,7 +51,6 @@ def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db
     assert not before.equals(after)
 
     app = open_page("pengaturan")
-    app.text_input(key="pengaturan_pengguna").input("Budi")
     app.number_input(key="pengaturan_bobot_kepatuhan").set_value(40.0)
     app.number_input(key="pengaturan_bobot_capaian").set_value(15.0)
     submit(app)
@@ -59,10 +58,11 @@ def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db
     assert "bobot.kepatuhan: 25 → 40" in app.success[0].value
     assert load_rules() == new_rules
     assert "# persetujuan DPRD, persetujuan Pusat" in rules_path().read_text(encoding="utf-8")  # comments kept
-    log = read_change_log()
+    with Store(demo_db) as store:
+        log = read_change_log(store)
     assert log[["pengguna", "kunci", "lama", "baru"]].values.tolist() == [
-        ["Budi", "bobot.capaian", 30, 15], ["Budi", "bobot.kepatuhan", 25, 40]]
-    assert table_with(app, "Pengaturan")["Pengguna"].tolist() == ["Budi", "Budi"]
+        ["admin", "bobot.kepatuhan", 25, 40], ["admin", "bobot.capaian", 30, 15]]
+    assert table_with(app, "Pengaturan")["Pengguna"].tolist() == ["admin", "admin"]
     assert app.number_input(key="pengaturan_bobot_kepatuhan").value == 40.0
 
     app.switch_page("pages/halaman_perjanjian.py").run()

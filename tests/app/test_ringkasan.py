@@ -10,6 +10,7 @@ from ksln_metrics.indicators import Filters, compute
 from ksln_metrics.overview import attention_ranking
 from ksln_metrics.rules import load_rules
 from ksln_metrics.store import Store
+from tests.app.pages_support import login
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,7 @@ def metrics(app: AppTest) -> dict:
 
 
 def start() -> AppTest:
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    return login(timeout=120)
 
 
 def test_ringkasan_is_the_default_page_and_shows_the_engine_numbers(demo_db):

@@ -33,7 +33,7 @@ def test_good_file_is_checked_previewed_and_committed(db):
     app = open_page("unggah_data")
     assert not app.exception
     app.file_uploader(key="unggah_berkas").upload("lebak.xlsx", agreements_workbook(), XLSX)
-    app.text_input(key="unggah_pengguna").input("Budi").run()
+    app.run()
     app.button(key="unggah_periksa").click().run()
     assert not app.exception and not app.error
     preview = table_with(app, "Sama")
@@ -44,7 +44,7 @@ def test_good_file_is_checked_previewed_and_committed(db):
     assert "lebak.xlsx: batch #1 disimpan — Perjanjian: 3 baru" in app.success[0].value
     with Store(db) as store:
         assert len(store.table("perjanjian")) == 3
-        assert store.batches()["user_name"].tolist() == ["Budi"]
+        assert store.batches()["user_name"].tolist() == ["admin"]  # the logged-in user, not a typed name
     history = table_with(app, "Pengguna")
     assert history["Berkas"].tolist() == ["lebak.xlsx"]
 
@@ -54,7 +54,7 @@ def test_bad_file_shows_every_problem_and_commits_nothing(db):
     before = snapshot(db)
     app = open_page("unggah_data")
     app.file_uploader(key="unggah_berkas").upload("salah.xlsx", bad, XLSX)
-    app.text_input(key="unggah_pengguna").input("Budi").run()
+    app.run()
     app.button(key="unggah_periksa").click().run()
     assert not app.exception
     assert "2 kesalahan" in app.error[0].value
@@ -72,7 +72,6 @@ def test_rollback_needs_confirmation_and_restores(db):
         commit_upload(store, read_upload("b.xlsx", simple_agreement_xlsx([agreement(**{"Judul Perjanjian": "Baru"})])),
                       user="Ani")
     app = open_page("unggah_data")
-    app.text_input(key="unggah_pengguna").input("Budi").run()
     app.selectbox(key="unggah_batal_pilih_2").select(2).run()
     assert app.button(key="unggah_batal").disabled  # not confirmed yet
     app.checkbox(key="unggah_batal_yakin").check().run()
