@@ -21,7 +21,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .st-key-presentasi_isi li, .st-key-presentasi_isi p { font-size: 1.55rem; line-height: 1.45; color: #111111; }
 .st-key-presentasi_isi li li { font-size: 1.3rem; }
 .st-key-presentasi_isi table { font-size: 1.2rem; }
-.st-key-presentasi_isi th { background: #08306B; color: #FFFFFF; }
+.st-key-presentasi_isi th { background: #08306B !important; }
+.st-key-presentasi_isi th, .st-key-presentasi_isi th * { color: #FFFFFF !important; }
 </style>
 """
 
