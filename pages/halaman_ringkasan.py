@@ -11,6 +11,7 @@ from ksln_metrics.overview import (
     headline,
     signed_per_year,
 )
+from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
 
@@ -27,7 +28,8 @@ if results.agreements.empty:
         "atau longgarkan filter di bilah samping.",
         icon=":material/info:",
     )
-    st.page_link("pages/halaman_unggah_data.py", label="Ke halaman Unggah Data", icon=":material/upload_file:")
+    if signed_in().can_change_data:  # a leader's navigation has no upload page to link to
+        st.page_link("pages/halaman_unggah_data.py", label="Ke halaman Unggah Data", icon=":material/upload_file:")
     st.stop()
 
 # --- headline numbers ------------------------------------------------------------------------------
