@@ -129,8 +129,7 @@ def account_sidebar(user: User) -> None:
     """Who is logged in, changing one's own password, and logging out."""
     with st.sidebar:
         st.caption(f"Masuk sebagai **{user.name}** — {describe_role(user.role, user.kabkota)}")
-        left, right = st.columns(2)
-        with left.popover("Kata sandi", icon=":material/key:", width="stretch"):
+        with st.popover("Ganti kata sandi", icon=":material/key:", width="stretch"):
             with st.form("akun_sandi_sendiri", clear_on_submit=True):
                 current = st.text_input("Kata sandi saat ini", type="password", key="akun_sandi_lama")
                 new = st.text_input("Kata sandi baru", type="password", key="akun_sandi_baru")
@@ -145,6 +144,6 @@ def account_sidebar(user: User) -> None:
                     st.error(str(exc))
                 else:
                     st.success("Kata sandi diganti.")
-        if right.button("Keluar", icon=":material/logout:", key="auth_keluar", width="stretch"):
+        if st.button("Keluar", icon=":material/logout:", key="auth_keluar", width="stretch"):
             _end_session(None, "Anda telah keluar.")
             st.rerun()

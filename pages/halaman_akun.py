@@ -56,7 +56,8 @@ with new_tab, st.form("akun_baru", clear_on_submit=False):
     left, right = st.columns(2)
     name = left.text_input("Nama pengguna", key="akun_baru_nama", max_chars=40, help="mis. budi.lebak")
     role = right.selectbox("Peran", list(ROLES), format_func=ROLES.get, key="akun_baru_peran")
-    unit = left.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS), format_func=unit_label, key="akun_baru_unit",
+    unit = left.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS), index=None, format_func=unit_label,
+                          key="akun_baru_unit", placeholder="Pilih unit analis",
                           help="36 — Provinsi Banten: analis provinsi boleh mengubah data semua unit.")
     password = right.text_input(f"Kata sandi (minimal {MIN_PASSWORD_LENGTH} karakter)", type="password",
                                 key="akun_baru_sandi")
@@ -77,15 +78,16 @@ with change_tab:
     else:
         chosen = st.selectbox("Akun", accounts["user_name"].tolist(), key="akun_pilih")
         row = accounts.set_index("user_name").loc[chosen]
-        current_unit = row["kabkota"] if isinstance(row["kabkota"], str) else "36"
+        current_unit = row["kabkota"] if isinstance(row["kabkota"], str) else None
         st.caption(f"{describe_role(row['role'], row['kabkota'] if isinstance(row['kabkota'], str) else None)} — "
                    f"{account_status(row['active'], row['locked_until'])}")
         with st.form(f"akun_peran_{chosen}"):
             left, right = st.columns(2)
             role = left.selectbox("Peran", list(ROLES), index=list(ROLES).index(row["role"]), format_func=ROLES.get,
                                   key=f"akun_peran_pilih_{chosen}")
-            unit = right.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS), index=list(REGIONS).index(current_unit),
-                                   format_func=unit_label, key=f"akun_unit_pilih_{chosen}")
+            unit = right.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS),
+                                   index=list(REGIONS).index(current_unit) if current_unit else None,
+                                   format_func=unit_label, key=f"akun_unit_pilih_{chosen}", placeholder="Pilih unit analis")
             if st.form_submit_button("Simpan peran", key=f"akun_peran_kirim_{chosen}"):
                 try:
                     set_role(store, chosen, role, kabkota=unit if role == ANALIS else None, by=admin)

@@ -19,12 +19,19 @@ from urllib.parse import urlparse
 
 import pytest
 
+from ksln_metrics.accounts import create_account
 from ksln_metrics.demo import load_demo
 from ksln_metrics.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+# Accounts of the e2e store, made before the server starts: name -> (role, unit, password).
+E2E_ACCOUNTS = {
+    "admin": ("admin", None, "sandi-admin-e2e"),
+    "pimpinan": ("pimpinan", None, "sandi-pimpinan-e2e"),
+    "analis.lebak": ("analis", "36.02", "sandi-lebak-e2e"),
+}
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root in CI
     "--disable-gpu",
@@ -87,6 +94,8 @@ def app_url(tmp_path_factory):
     db = workdir / "demo.duckdb"
     with Store(db) as store:
         load_demo(store, today=date.today())
+        for name, (role, unit, password) in E2E_ACCOUNTS.items():
+            create_account(store, name, role, password, kabkota=unit, by="pengujian")
     rules = workdir / "aturan.toml"
     rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
     port = _free_port()
@@ -190,3 +199,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_as(page, url: str, name: str = "admin") -> None:
+    """Open ``url`` and log in as ``name`` through the login form; the page of the deep link opens after it."""
+    page.goto(url)
+    wait_until_idle(page)
+    page.get_by_label("Nama pengguna", exact=True).fill(name)
+    page.get_by_label("Kata sandi", exact=True).fill(E2E_ACCOUNTS[name][2])
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("button", name="Keluar").wait_for()
+    wait_until_idle(page)

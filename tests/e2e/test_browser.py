@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ROOT, assert_no_exception, screenshot, wait_until_idle
+from tests.e2e.conftest import ROOT, assert_no_exception, open_as, screenshot, wait_until_idle
 from tests.unit.realistic_files import agreements_workbook
 
 PAGES = [
@@ -15,13 +15,14 @@ PAGES = [
     ("unggah", "Unggah Data"),
     ("metodologi", "Metodologi"),
     ("pengaturan", "Pengaturan"),
+    ("akun", "Akun"),
+    ("audit", "Audit"),
 ]
 
 
 @pytest.mark.parametrize(("path", "title"), PAGES)
 def test_every_page_renders_offline_without_exception(page, app_url, path, title):
-    page.goto(f"{app_url}/{path}")
-    wait_until_idle(page)
+    open_as(page, f"{app_url}/{path}")  # as admin, who sees every page
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith(title)
     assert_no_exception(page)
     screenshot(page, f"halaman-{path or 'awal'}")
@@ -30,11 +31,8 @@ def test_every_page_renders_offline_without_exception(page, app_url, path, title
 def test_upload_then_rollback(page, app_url, tmp_path):
     workbook = tmp_path / "lebak_2024.xlsx"
     workbook.write_bytes(agreements_workbook())
-    page.goto(f"{app_url}/unggah")
-    wait_until_idle(page)
+    open_as(page, f"{app_url}/unggah", "analis.lebak")  # the batch is recorded under the logged-in account
     page.locator('input[type="file"]').set_input_files(str(workbook))
-    page.get_by_label("Nama Anda (dicatat pada riwayat unggahan)").fill("Budi E2E")
-    page.get_by_label("Nama Anda (dicatat pada riwayat unggahan)").press("Enter")
     page.get_by_role("button", name="Periksa berkas").click()
     page.get_by_role("button", name="Simpan ke basis data").click()
     saved = page.get_by_text(re.compile(r"lebak_2024\.xlsx: batch #\d+ disimpan"))
@@ -57,8 +55,7 @@ def test_flag_list_downloads(page, app_url, tmp_path):
 
     from openpyxl import load_workbook
 
-    page.goto(f"{app_url}/peringatan")
-    wait_until_idle(page)
+    open_as(page, f"{app_url}/peringatan", "pimpinan")
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh Excel (.xlsx)").click()
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
@@ -72,8 +69,7 @@ def test_flag_list_downloads(page, app_url, tmp_path):
 
 
 def test_template_download(page, app_url, tmp_path):
-    page.goto(f"{app_url}/unggah")
-    wait_until_idle(page)
+    open_as(page, f"{app_url}/unggah")
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh templat").click()
     saved = tmp_path / download.value.suggested_filename
