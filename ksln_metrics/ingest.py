@@ -20,6 +20,7 @@ import pandas as pd
 import python_calamine
 
 from ksln_metrics import reference as ref
+from ksln_metrics.access import Actor
 from ksln_metrics.cells import empty_mask, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
@@ -689,8 +690,8 @@ def preview_upload(store: Store, upload: Upload, *, replace: bool = False) -> di
     return store.preview(upload.tables, upload.regions, replace=replace)
 
 
-def commit_upload(store: Store, upload: Upload, *, user: str, replace: bool = False, kind: str = "unggah") -> BatchResult:
-    """Write a valid upload as one batch, with its raw file."""
+def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = False, kind: str = "unggah") -> BatchResult:
+    """Write a valid upload as one batch, with its raw file; the store refuses units ``user`` may not change."""
     if not upload.ok:
         raise StoreError(f"{upload.file_name} memiliki {len(upload.errors)} kesalahan; tidak ada yang disimpan.")
     return store.commit(
