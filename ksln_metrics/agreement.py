@@ -13,9 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from ksln_metrics.calendar import deadline_table, working_day_table
 from ksln_metrics.formatting import format_date_id, format_number_id
-from ksln_metrics.indicators import Filters, _parameters, _parameters_of, sql_text
+from ksln_metrics.indicators import fiscal_years
 from ksln_metrics.reference import SEVEN_CRITERIA, country_name, normalize_text
 from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, Rules
 from ksln_metrics.store import Store
@@ -149,57 +148,6 @@ def indicator_progress(indikator: pd.DataFrame, as_of: date) -> pd.DataFrame:
     share = (realisasi / target.where(target > 0)).clip(lower=0, upper=1)
     frame["capaian"] = share.where(counted)
     return frame.reset_index(drop=True)
-
-
-def fiscal_years(store: Store, agreement_id: str, as_of: date, rules: Rules) -> pd.DataFrame:
-    """The engine's rows of ``tahun_anggaran.sql`` for one agreement: one per fiscal year it was active in."""
-    kabkota = store.query("SELECT kabkota FROM perjanjian WHERE id_perjanjian = ?", [agreement_id])
-    if kabkota.empty:
-        return pd.DataFrame()
-    params = _parameters(as_of, rules, Filters.of(kabkota=[kabkota["kabkota"].iloc[0]]))
-    cur = store.cursor()
-    cur.execute(sql_text("macros"))
-    # Own temporary table names, so that this never clobbers a computation of the engine.
-    tables = {"ind_kegiatan": "agr_kegiatan", "ind_perjanjian": "agr_perjanjian"}
-    try:
-        _execute_as(cur, "kegiatan_ringkas", params, "agr_kegiatan", tables)
-        _execute_as(cur, "perjanjian_fakta", params, "agr_perjanjian", tables)
-        first = cur.execute(
-            "SELECT min(tahun_aktif_pertama) FROM agr_perjanjian WHERE id_perjanjian = ?", [agreement_id]
-        ).fetchall()[0][0]
-        if first is None:
-            return pd.DataFrame(columns=["tahun_anggaran", "batas", "wajib", "diterima", "tepat_waktu", "terlambat",
-                                         "belum_masuk", "hari_kerja_terlambat", "hari_kerja_lewat"])
-        first = min(first, as_of.year)
-        cur.register("batas_laporan", deadline_table(first, as_of.year, rules))
-        cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
-        sql = _renamed(sql_text("tahun_anggaran"), tables)
-        used = {k: params[k] for k in _parameters_of("tahun_anggaran")}
-        years = cur.execute(
-            f"SELECT * FROM ({sql}) WHERE id_perjanjian = $agreement_id ORDER BY tahun_anggaran",
-            {**used, "agreement_id": agreement_id},
-        ).df()
-    finally:
-        for name in ("batas_laporan", "kalender_kerja"):
-            try:
-                cur.unregister(name)
-            except Exception:  # noqa: BLE001 - not registered when a step failed early
-                pass
-        for table in tables.values():
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-    return years.drop(columns=["id_perjanjian"])
-
-
-def _renamed(sql: str, tables: dict[str, str]) -> str:
-    for old, new in tables.items():
-        sql = sql.replace(old, new)
-    return sql
-
-
-def _execute_as(cur, name: str, params: dict, into: str, tables: dict[str, str]) -> None:
-    sql = _renamed(sql_text(name), tables)
-    used = {k: params[k] for k in _parameters_of(name)}
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE {into} AS\n{sql}", used)
 
 
 def report_status(store: Store, agreement_id: str, as_of: date, rules: Rules) -> pd.DataFrame:

@@ -8,7 +8,8 @@ settings as parameters, and shapes the results.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -108,6 +109,37 @@ def _parameters(as_of: date, rules: Rules, filters: Filters) -> dict:
     }
 
 
+@contextmanager
+def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, steps=_STEPS) -> Iterator:
+    """Run the SQL steps into this thread's temporary tables; yield the cursor; drop them after.
+
+    Each thread has its own cursor and so its own temporary tables: two computations never
+    share them.
+    """
+    params = _parameters(as_of, rules, filters)
+    cur = store.cursor()
+    cur.execute(sql_text("macros"))
+    try:
+        for table, name in steps[:2]:
+            _execute(cur, name, params, into=table)
+        first = cur.execute("SELECT min(tahun_aktif_pertama) FROM ind_perjanjian").fetchall()[0][0]
+        first = min(first or as_of.year, as_of.year)
+        # The deadline of the last fiscal year falls early in the next calendar year.
+        cur.register("batas_laporan", deadline_table(first, as_of.year, rules))
+        cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
+        for table, name in steps[2:]:
+            _execute(cur, name, params, into=table)
+        yield cur
+    finally:
+        for name in ("batas_laporan", "kalender_kerja"):
+            try:
+                cur.unregister(name)
+            except Exception:  # noqa: BLE001 - never registered when a step failed early
+                pass
+        for table, _ in steps:
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def compute(
     store: Store,
     as_of: date | None = None,
@@ -118,31 +150,25 @@ def compute(
     as_of = as_of or date.today()
     rules = rules or load_rules()
     filters = filters or Filters()
-    params = _parameters(as_of, rules, filters)
-    cur = store.cursor()
-    cur.execute(sql_text("macros"))
-    try:
-        for table, name in _STEPS[:2]:
-            _execute(cur, name, params, into=table)
-        first = cur.execute("SELECT min(tahun_aktif_pertama) FROM ind_perjanjian").fetchall()[0][0]
-        first = min(first or as_of.year, as_of.year)
-        # The deadline of the last fiscal year falls early in the next calendar year.
-        cur.register("batas_laporan", deadline_table(first, as_of.year, rules))
-        cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
-        for table, name in _STEPS[2:]:
-            _execute(cur, name, params, into=table)
+    with _pipeline(store, as_of, rules, filters) as cur:
         agreements = cur.execute("SELECT * FROM ind_hasil ORDER BY kabkota_kode, id_perjanjian").df()
         flags = _execute(cur, "bendera_daftar", {"urutan": list(FLAG_CODES)}).df()
         regions = _region_frame(cur, filters)
-    finally:
-        for name in ("batas_laporan", "kalender_kerja"):
-            try:
-                cur.unregister(name)
-            except Exception:  # noqa: BLE001 - never registered when a step failed early
-                pass
-        for table, _ in _STEPS:
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
     return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions)
+
+
+def fiscal_years(store: Store, agreement_id: str, as_of: date, rules: Rules) -> pd.DataFrame:
+    """The rows of ``tahun_anggaran.sql`` for one agreement: one per fiscal year it was active in,
+    with its deadline and report, exactly as the score and the report flags see them."""
+    region = store.query("SELECT kabkota FROM perjanjian WHERE id_perjanjian = ?", [agreement_id])
+    if region.empty:
+        return pd.DataFrame()
+    upto_years = _STEPS[:3]  # activities, agreements, fiscal years
+    with _pipeline(store, as_of, rules, Filters.of(kabkota=[region["kabkota"].iloc[0]]), upto_years) as cur:
+        years = cur.execute(
+            "SELECT * FROM ind_tahun_anggaran WHERE id_perjanjian = ? ORDER BY tahun_anggaran", [agreement_id]
+        ).df()
+    return years.drop(columns=["id_perjanjian"])
 
 
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
