@@ -13,27 +13,13 @@ import pandas as pd
 
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
-from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES
+from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES
 
 # Attention points of a kab/kota: the points its mean score misses out of 100, plus this
 # many for every flagged agreement. One flag weighs as much as ten score points, so a unit
 # with a good score but several red flags still comes up (an assumption, to be confirmed).
 POINTS_PER_FLAG = 10
 
-# How a flag is said in a sentence about a kab/kota; ``{n}`` agreements, ``{years}`` fiscal years.
-FLAG_PHRASES: dict[str, str] = {
-    "ceremonial_only": "{n} perjanjian seremonial saja",
-    "stalled": "{n} perjanjian mangkrak",
-    "late_report": "laporan TA {years} terlambat",
-    "missing_report": "laporan TA {years} belum masuk",
-    "no_dprd_approval": "{n} perjanjian tanpa persetujuan DPRD",
-    "no_central_approval": "{n} perjanjian tanpa persetujuan Pusat",
-    "delegated_signature": "{n} perjanjian ditandatangani bukan oleh kepala daerah",
-    "no_diplomatic_relations": "{n} perjanjian dengan negara tanpa hubungan diplomatik",
-    "expiring_soon": "{n} perjanjian segera berakhir",
-    "expired": "{n} perjanjian masa berlakunya habis",
-    "no_indicators": "{n} perjanjian tanpa indikator",
-}
 
 
 @dataclass(frozen=True)

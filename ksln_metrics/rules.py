@@ -491,9 +491,42 @@ def rule_text(definition: FlagDefinition | ComponentDefinition, rules: Rules) ->
     return definition.rule.format(**rules.template_values())
 
 
+# How a flag is said in a sentence about a kab/kota; ``{n}`` agreements, ``{years}`` fiscal years.
+FLAG_PHRASES: dict[str, str] = {
+    "ceremonial_only": "{n} perjanjian seremonial saja",
+    "stalled": "{n} perjanjian mangkrak",
+    "late_report": "laporan TA {years} terlambat",
+    "missing_report": "laporan TA {years} belum masuk",
+    "no_dprd_approval": "{n} perjanjian tanpa persetujuan DPRD",
+    "no_central_approval": "{n} perjanjian tanpa persetujuan Pusat",
+    "delegated_signature": "{n} perjanjian ditandatangani bukan oleh kepala daerah",
+    "no_diplomatic_relations": "{n} perjanjian dengan negara tanpa hubungan diplomatik",
+    "expiring_soon": "{n} perjanjian segera berakhir",
+    "expired": "{n} perjanjian masa berlakunya habis",
+    "no_indicators": "{n} perjanjian tanpa indikator",
+}
+
+# What the meeting asks of a unit for each flag; ``{items}`` are the agreements concerned.
+FLAG_FOLLOW_UPS: dict[str, str] = {
+    "ceremonial_only": "Susun PKS atau RIK/AWP dan jadwalkan kegiatan substantif untuk {items}",
+    "stalled": "Hidupkan kembali kegiatan, atau akhiri secara resmi: {items}",
+    "late_report": "Sampaikan laporan tahunan berikutnya paling lambat batasnya (sebelumnya terlambat): {items}",
+    "missing_report": "Segera sampaikan laporan tahunan yang belum masuk: {items}",
+    "no_dprd_approval": "Ajukan persetujuan DPRD untuk {items}",
+    "no_central_approval": "Ajukan persetujuan Pemerintah Pusat untuk {items}",
+    "delegated_signature": "Tinjau keabsahan penandatanganan oleh selain kepala daerah: {items}",
+    "no_diplomatic_relations": "Hentikan proses kerja sama dengan negara tanpa hubungan diplomatik: {items}",
+    "expiring_soon": "Putuskan perpanjangan (perlu persetujuan DPRD dan Pusat lagi) atau pengakhiran: {items}",
+    "expired": "Perbarui status menjadi selesai, atau proses perpanjangan: {items}",
+    "no_indicators": "Tetapkan indikator keberhasilan beserta targetnya untuk {items}",
+}
+
+
 def _check_definitions() -> None:
     # A flag naming a setting that does not exist would silently document nothing.
     names = {f.name for f in fields(Rules)}
+    # Every flag is said in a sentence and followed up; a new flag must say how.
+    assert set(FLAG_PHRASES) == set(FLAG_CODES) == set(FLAG_FOLLOW_UPS)
     for definition in (*FLAGS, *COMPONENTS):
         for key in definition.settings:
             assert _BY_KEY[key].field in names, key

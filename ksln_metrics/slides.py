@@ -29,7 +29,16 @@ from ksln_metrics.overview import (
     region_components,
 )
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
-from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
+from ksln_metrics.rules import (
+    COMPONENTS,
+    FLAG_BY_CODE,
+    FLAG_CODES,
+    FLAG_FOLLOW_UPS,
+    FLAGS,
+    Rules,
+    load_rules,
+    rule_text,
+)
 
 MEETING_NAME = "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten"
 
@@ -39,20 +48,6 @@ FIXED_KINDS = ("judul", "ringkasan", "negara", "peringatan", "klasemen", "berakh
 # Longer tables are cut on a slide (the full lists are on the Peringatan page and in the Excel export).
 MAX_TABLE_ROWS = 12
 
-# What the meeting asks of a unit for each flag; ``{items}`` are the agreements concerned.
-FOLLOW_UPS: dict[str, str] = {
-    "ceremonial_only": "Susun PKS atau RIK/AWP dan jadwalkan kegiatan substantif untuk {items}",
-    "stalled": "Hidupkan kembali kegiatan, atau akhiri secara resmi: {items}",
-    "late_report": "Sampaikan laporan tahunan berikutnya paling lambat batasnya (sebelumnya terlambat): {items}",
-    "missing_report": "Segera sampaikan laporan tahunan yang belum masuk: {items}",
-    "no_dprd_approval": "Ajukan persetujuan DPRD untuk {items}",
-    "no_central_approval": "Ajukan persetujuan Pemerintah Pusat untuk {items}",
-    "delegated_signature": "Tinjau keabsahan penandatanganan oleh selain kepala daerah: {items}",
-    "no_diplomatic_relations": "Hentikan proses kerja sama dengan negara tanpa hubungan diplomatik: {items}",
-    "expiring_soon": "Putuskan perpanjangan (perlu persetujuan DPRD dan Pusat lagi) atau pengakhiran: {items}",
-    "expired": "Perbarui status menjadi selesai, atau proses perpanjangan: {items}",
-    "no_indicators": "Tetapkan indikator keberhasilan beserta targetnya untuk {items}",
-}
 
 
 @dataclass(frozen=True)
@@ -150,7 +145,7 @@ def _flag_items(flags: pd.DataFrame, by_id: dict[str, dict]) -> dict[str, list[s
 
 def follow_ups(flags: pd.DataFrame, by_id: dict[str, dict]) -> list[str]:
     """What to follow up, one sentence per flag raised in ``flags``, naming the agreements."""
-    return [FOLLOW_UPS[code].format(items="; ".join(names)) for code, names in _flag_items(flags, by_id).items()]
+    return [FLAG_FOLLOW_UPS[code].format(items="; ".join(names)) for code, names in _flag_items(flags, by_id).items()]
 
 
 def flag_notes(flags: pd.DataFrame) -> str:

@@ -8,10 +8,9 @@ from ksln_metrics.formatting import format_number_id
 from ksln_metrics.indicators import Filters, compute
 from ksln_metrics.overview import headline
 from ksln_metrics.reference import region_name
-from ksln_metrics.rules import FLAG_CODES
+from ksln_metrics.rules import FLAG_CODES, FLAG_FOLLOW_UPS
 from ksln_metrics.slides import (
     FIXED_KINDS,
-    FOLLOW_UPS,
     MAX_TABLE_ROWS,
     MEETING_NAME,
     build_slides,
@@ -85,8 +84,8 @@ def test_region_slide_has_score_components_agreements_reasons_and_follow_ups(mee
 
 
 def test_every_flag_has_a_follow_up_sentence():
-    assert set(FOLLOW_UPS) == set(FLAG_CODES)
-    assert all("{items}" in text for text in FOLLOW_UPS.values())
+    assert set(FLAG_FOLLOW_UPS) == set(FLAG_CODES)
+    assert all("{items}" in text for text in FLAG_FOLLOW_UPS.values())
 
 
 def test_expiring_and_report_slides_list_the_flagged_agreements(meeting_slides, meeting_results):
