@@ -6,7 +6,6 @@ rollbacks, in the same transaction as the batch); this module reads, labels and 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -84,24 +83,11 @@ def audit_csv(log: pd.DataFrame) -> bytes:
 def audit_xlsx(log: pd.DataFrame) -> bytes:
     """One sheet ``Audit`` with a bold, frozen header row and a filter."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
-    frame = audit_export_frame(log)
+    from ksln_metrics.export import table_sheet, workbook_bytes
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Audit"
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False, name=None):
-        sheet.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    if len(frame):
-        sheet.auto_filter.ref = sheet.dimensions
-    widths = {"Waktu": 20, "Aksi": 24, "Objek": 28, "Rincian": 80}
-    for index, column in enumerate(frame.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, 14)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    table_sheet(sheet, audit_export_frame(log), {"Waktu": 20, "Aksi": 24, "Objek": 28, "Rincian": 80}, default_width=14)
+    return workbook_bytes(book)

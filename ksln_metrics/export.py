@@ -128,18 +128,12 @@ def flags_csv(flags: pd.DataFrame) -> bytes:
     return flags_export_frame(flags).to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
 
 
-def flags_xlsx(flags: pd.DataFrame, as_of: date | None = None) -> bytes:
-    """One sheet ``Peringatan`` with a bold, frozen header row and a filter; a ``Keterangan`` sheet names ``as_of``."""
-    from openpyxl import Workbook
+def table_sheet(sheet, frame: pd.DataFrame, widths: dict[str, float], default_width: float = 16,
+                wrap: tuple[str, ...] = ()) -> None:
+    """Write ``frame`` (already escaped) into ``sheet``: bold frozen header, filter, column widths."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from ksln_metrics.formatting import format_date_id
-
-    frame = flags_export_frame(flags)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Peringatan"
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_plain(value) for value in row])
@@ -148,20 +142,37 @@ def flags_xlsx(flags: pd.DataFrame, as_of: date | None = None) -> bytes:
     sheet.freeze_panes = "A2"
     if len(frame):
         sheet.auto_filter.ref = sheet.dimensions
-    wide = {"Judul Perjanjian": 50, "Alasan": 70, "Aturan": 70, "Bendera": 28, "Kab/Kota": 24}
     for index, column in enumerate(frame.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = wide.get(column, 16)
-        if column in ("Alasan", "Aturan"):
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, default_width)
+        if column in wrap:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_bytes(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def flags_xlsx(flags: pd.DataFrame, as_of: date | None = None) -> bytes:
+    """One sheet ``Peringatan`` with a bold, frozen header row and a filter; a ``Keterangan`` sheet names ``as_of``."""
+    from openpyxl import Workbook
+
+    from ksln_metrics.formatting import format_date_id
+
+    frame = flags_export_frame(flags)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Peringatan"
+    table_sheet(sheet, frame, {"Judul Perjanjian": 50, "Alasan": 70, "Aturan": 70, "Bendera": 28, "Kab/Kota": 24},
+                wrap=("Alasan", "Aturan"))
     note = book.create_sheet("Keterangan")
     note.append(["KSLN Monitor — daftar bendera peringatan"])
     if as_of is not None:
         note.append(["Tanggal acuan", format_date_id(as_of)])
     note.append(["Jumlah baris", len(frame)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- the Presentasi page's Excel: indicators and flags of both levels in one workbook ------------
@@ -301,6 +312,4 @@ def indicators_xlsx(results: Results, as_of: date) -> bytes:
                 ["Peringatan", len(flags)]):
         note.append(row)
     note.column_dimensions["A"].width = 22
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
