@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ksln_metrics.indicators import compute  # noqa: E402
-from ksln_metrics.rules import load_rules  # noqa: E402
+from ksln_metrics.engine.indicators import compute  # noqa: E402
+from ksln_metrics.engine.rules import load_rules  # noqa: E402
+from ksln_metrics.sample.synth import write_synthetic  # noqa: E402
 from ksln_metrics.store import Store  # noqa: E402
-from ksln_metrics.synth import write_synthetic  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 FLOOR_SQL = "SELECT id_perjanjian, count(*), max(tanggal) FROM kegiatan GROUP BY 1"

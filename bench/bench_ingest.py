@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from ksln_metrics.ingest import commit_upload, read_upload  # noqa: E402
+from ksln_metrics.importing.ingest import commit_upload, read_upload  # noqa: E402
 from ksln_metrics.store import Store  # noqa: E402
 from tests.unit.large_files import recap, recap_csv, recap_xlsx  # noqa: E402
 

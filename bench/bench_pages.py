@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from ksln_metrics.accounts import active_user, create_account  # noqa: E402
-from ksln_metrics.demo import load_demo  # noqa: E402
+from ksln_metrics.accounts.users import active_user, create_account  # noqa: E402
+from ksln_metrics.sample.demo import load_demo  # noqa: E402
+from ksln_metrics.sample.synth import write_synthetic  # noqa: E402
 from ksln_metrics.store import Store  # noqa: E402
-from ksln_metrics.synth import write_synthetic  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TITLES = {"pages/halaman_ringkasan.py": "Ringkasan", "pages/halaman_kabupaten_kota.py": "Kabupaten/Kota"}

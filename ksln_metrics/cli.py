@@ -55,7 +55,7 @@ def _acting_user(store: Store, args: argparse.Namespace):
     (the shell can write the database file anyway; the flag makes that explicit and it is
     audited). Before any account exists the name is recorded as given, as it always was.
     """
-    from ksln_metrics.accounts import active_user, has_accounts, normalize_name
+    from ksln_metrics.accounts.users import active_user, has_accounts, normalize_name
 
     if args.sebagai_admin or not has_accounts(store):
         return args.user
@@ -70,7 +70,7 @@ def _acting_user(store: Store, args: argparse.Namespace):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ksln_metrics.ingest import NO_SHEET, Problem, commit_upload, read_uploads
+    from ksln_metrics.importing.ingest import NO_SHEET, Problem, commit_upload, read_uploads
 
     paths: list[Path] = args.files
     missing = [p for p in paths if not p.is_file()]
@@ -107,7 +107,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ksln_metrics.demo import load_demo
+    from ksln_metrics.sample.demo import load_demo
 
     with _open_store(args) as store:
         if args.if_empty and not store.is_empty():
@@ -133,8 +133,8 @@ def _as_of_date(text: str):
 def cmd_export(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from ksln_metrics.export import export_indicators
-    from ksln_metrics.rules import RulesError, load_rules
+    from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.present.export import export_indicators
 
     db = args.db or default_db_path()
     if not Path(db).is_file():
@@ -155,8 +155,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_metodologi(args: argparse.Namespace) -> int:
-    from ksln_metrics.methodology import methodology_markdown
-    from ksln_metrics.rules import RulesError, load_rules
+    from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.present.methodology import methodology_markdown
 
     try:
         rules = load_rules()
@@ -168,7 +168,7 @@ def cmd_metodologi(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from ksln_metrics.synth import write_synthetic
+    from ksln_metrics.sample.synth import write_synthetic
 
     with _open_store(args) as store:
         counts = write_synthetic(store, seed=args.seed, scale=args.scale)
@@ -199,7 +199,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from ksln_metrics.accounts import create_account, describe_role
+    from ksln_metrics.accounts.users import create_account, describe_role
 
     if (args.role == "analis") != (args.kabkota is not None):
         print("Gagal: --kabkota wajib untuk analis dan hanya untuk analis (mis. --kabkota 36.02, atau 36 untuk "
@@ -215,7 +215,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_users_list(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ksln_metrics.accounts import account_status, describe_role, list_accounts
+    from ksln_metrics.accounts.users import account_status, describe_role, list_accounts
 
     with _open_store(args) as store:
         accounts = list_accounts(store)
@@ -231,7 +231,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_users_disable(args: argparse.Namespace) -> int:
-    from ksln_metrics.accounts import set_active
+    from ksln_metrics.accounts.users import set_active
 
     with _open_store(args) as store:
         set_active(store, args.name, args.command_name == "enable", by=_cli_actor())
@@ -240,7 +240,7 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_users_passwd(args: argparse.Namespace) -> int:
-    from ksln_metrics.accounts import set_password
+    from ksln_metrics.accounts.users import set_password
 
     with _open_store(args) as store:
         set_password(store, args.name, _read_password(args), by=_cli_actor())
@@ -249,7 +249,7 @@ def cmd_users_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_users_unlock(args: argparse.Namespace) -> int:
-    from ksln_metrics.accounts import unlock
+    from ksln_metrics.accounts.users import unlock
 
     with _open_store(args) as store:
         unlock(store, args.name, by=_cli_actor())
@@ -258,8 +258,8 @@ def cmd_users_unlock(args: argparse.Namespace) -> int:
 
 
 def cmd_users_ensure_admin(args: argparse.Namespace) -> int:
-    from ksln_metrics.accounts import ensure_admin
-    from ksln_metrics.rules_change import import_change_log
+    from ksln_metrics.accounts.users import ensure_admin
+    from ksln_metrics.engine.rules_change import import_change_log
 
     with _open_store(args) as store:
         created = ensure_admin(store)
@@ -323,9 +323,9 @@ def _meeting_slides(args: argparse.Namespace):
     """The rakor slides for ``--as-of`` (default today), or an exit code when the inputs are wrong."""
     from datetime import date
 
-    from ksln_metrics.indicators import compute
-    from ksln_metrics.rules import RulesError, load_rules
-    from ksln_metrics.slides import build_slides
+    from ksln_metrics.engine.indicators import compute
+    from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.present.slides import build_slides
 
     db = args.db or default_db_path()
     if not Path(db).is_file():
@@ -344,8 +344,8 @@ def _meeting_slides(args: argparse.Namespace):
 
 
 def cmd_deck(args: argparse.Namespace) -> int:
-    from ksln_metrics.deck import build_deck
-    from ksln_metrics.slides import footer_text
+    from ksln_metrics.present.deck import build_deck
+    from ksln_metrics.present.slides import footer_text
 
     made, code = _meeting_slides(args)
     if made is None:
@@ -360,8 +360,8 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ksln_metrics.report import report_html
-    from ksln_metrics.slides import MEETING_NAME, footer_text
+    from ksln_metrics.present.report import report_html
+    from ksln_metrics.present.slides import MEETING_NAME, footer_text
 
     made, code = _meeting_slides(args)
     if made is None:

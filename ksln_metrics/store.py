@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from ksln_metrics.access import ADMIN, Actor, User, actor_name, data_change_refusal, rollback_refusal
+from ksln_metrics.paths import DATA_DIR
 from ksln_metrics.reference import (
     CHILD_TABLES,
     SQL_TYPES,
@@ -30,7 +31,7 @@ from ksln_metrics.reference import (
     column_kind,
 )
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "ksln.duckdb"
+DEFAULT_DB = DATA_DIR / "ksln.duckdb"
 
 BATCH_KINDS = ("unggah", "contoh", "pembatalan")  # upload, sample data, rollback
 

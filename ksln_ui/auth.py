@@ -1,4 +1,4 @@
-"""Login, logout, the idle timeout and which pages each role sees: the Streamlit side of ``ksln_metrics.accounts``.
+"""Login, logout, the idle timeout and which pages each role sees: the Streamlit side of ``ksln_metrics.accounts.users``.
 
 A login lasts for one browser session (one tab; reloading the page asks again) and ends
 after ``KSLN_SESSION_IDLE_MINUTES`` without any interaction. The account is re-read from the
@@ -13,7 +13,7 @@ from datetime import datetime
 import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS, ROLES, User
-from ksln_metrics.accounts import (
+from ksln_metrics.accounts.users import (
     AccountError,
     LoginFailed,
     LoginPolicy,

@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from ksln_metrics.slides import Slide
+from ksln_metrics.present.slides import Slide
 from ksln_ui.charts import show
 
 # Constant CSS, no data in it: hides the sidebar (its filter widgets keep running, so the

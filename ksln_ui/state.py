@@ -14,9 +14,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ksln_metrics.indicators import Filters, Results, compute
+from ksln_metrics.engine.indicators import Filters, Results, compute
+from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name
-from ksln_metrics.rules import Rules, load_rules, rules_path
 from ksln_metrics.store import Store, default_db_path
 
 

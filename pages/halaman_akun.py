@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS, ROLES
-from ksln_metrics.accounts import (
+from ksln_metrics.accounts.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
     account_status,

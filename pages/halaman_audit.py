@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN
-from ksln_metrics.audit import ACTIONS, audit_csv, audit_log, audit_users, audit_xlsx
+from ksln_metrics.accounts.audit import ACTIONS, audit_csv, audit_log, audit_users, audit_xlsx
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_store
 

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ksln_metrics import charts
+from ksln_metrics.engine.overview import league_table, region_components
+from ksln_metrics.engine.rules import COMPONENTS, FLAGS
 from ksln_metrics.formatting import format_date_id, format_number_id
-from ksln_metrics.overview import league_table, region_components
+from ksln_metrics.present import charts
 from ksln_metrics.reference import region_name
-from ksln_metrics.rules import COMPONENTS, FLAGS
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
 

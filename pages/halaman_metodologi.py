@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ksln_metrics.methodology import methodology_markdown
-from ksln_metrics.outline import sections, table_of_contents
+from ksln_metrics.present.methodology import methodology_markdown
+from ksln_metrics.present.outline import sections, table_of_contents
 from ksln_ui.state import get_rules
 
 parts = sections(methodology_markdown(get_rules()))

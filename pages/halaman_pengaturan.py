@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN
+from ksln_metrics.engine.rules import SETTINGS, WEIGHT_KEYS, RulesError, rules_path
+from ksln_metrics.engine.rules_change import read_change_log, save_settings, save_settings_text
 from ksln_metrics.reference import JENIS, JENIS_KEGIATAN, country_name, country_names_id
-from ksln_metrics.rules import SETTINGS, WEIGHT_KEYS, RulesError, rules_path
-from ksln_metrics.rules_change import read_change_log, save_settings, save_settings_text
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_rules, get_store, rules_version

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from ksln_metrics.alerts import chip_styles_by_label, filter_flags, flag_counts, valid_codes, with_flag_year
-from ksln_metrics.export import flags_csv, flags_xlsx
+from ksln_metrics.engine.alerts import chip_styles_by_label, filter_flags, flag_counts, valid_codes, with_flag_year
+from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
-from ksln_metrics.rules import FLAG_BY_CODE, FLAG_CODES
+from ksln_metrics.present.export import flags_csv, flags_xlsx
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ksln_metrics import agreement as ag
-from ksln_metrics.agreement_charts import activity_timeline_figure
-from ksln_metrics.alerts import chip_styles_by_label
+from ksln_metrics.engine import agreement as ag
+from ksln_metrics.engine.alerts import chip_styles_by_label
+from ksln_metrics.engine.indicators import Filters
 from ksln_metrics.formatting import format_number_id, format_rupiah
-from ksln_metrics.indicators import Filters
+from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner

@@ -5,11 +5,11 @@ The slides follow the global filters set on the other pages (the sidebar is hidd
 
 import streamlit as st
 
-from ksln_metrics.deck import PPTX_MIME, build_deck
-from ksln_metrics.export import XLSX_MIME, indicators_xlsx
-from ksln_metrics.figure_images import find_chromium, missing_browser_message
-from ksln_metrics.report import report_html
-from ksln_metrics.slides import MEETING_NAME, build_slides, file_stem, footer_text, scope_text
+from ksln_metrics.present.deck import PPTX_MIME, build_deck
+from ksln_metrics.present.export import XLSX_MIME, indicators_xlsx
+from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
+from ksln_metrics.present.report import report_html
+from ksln_metrics.present.slides import MEETING_NAME, build_slides, file_stem, footer_text, scope_text
 from ksln_ui.presentation import FULL_SCREEN_CSS, show_slide
 from ksln_ui.state import current_view, get_results, get_rules, get_store
 

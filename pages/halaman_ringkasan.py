@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from ksln_metrics import charts
-from ksln_metrics.formatting import format_number_id
-from ksln_metrics.overview import (
+from ksln_metrics.engine.overview import (
     agreements_per_country,
     attention_ranking,
     flag_totals,
     headline,
     signed_per_year,
 )
+from ksln_metrics.formatting import format_number_id
+from ksln_metrics.present import charts
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS
-from ksln_metrics.export import escape_formula
-from ksln_metrics.ingest import commit_upload, describe_change, preview_upload, read_upload
+from ksln_metrics.importing.ingest import commit_upload, describe_change, preview_upload, read_upload
+from ksln_metrics.importing.template import template_xlsx
+from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
-from ksln_metrics.template import template_xlsx
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_store, sample_data_banner
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from ksln_metrics.demo import load_demo
-from ksln_metrics.rules import DEFAULT_RULES
+from ksln_metrics.engine.rules import DEFAULT_RULES
+from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
 from tests.app.pages_support import add_test_accounts
 

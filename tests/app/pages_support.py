@@ -8,9 +8,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from ksln_metrics.accounts import active_user, create_account
-from ksln_metrics.indicators import Filters, Results, compute
-from ksln_metrics.rules import Rules, load_rules
+from ksln_metrics.accounts.users import active_user, create_account
+from ksln_metrics.engine.indicators import Filters, Results, compute
+from ksln_metrics.engine.rules import Rules, load_rules
 from ksln_metrics.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ksln_metrics.engine.indicators import Filters, compute
+from ksln_metrics.engine.rules import load_rules
 from ksln_metrics.formatting import format_number_id
-from ksln_metrics.indicators import Filters, compute
-from ksln_metrics.rules import load_rules
 from ksln_metrics.store import Store
 from tests.app.pages_support import open_page, table_with
 

@@ -1,6 +1,6 @@
 """Metodologi through AppTest: the generated methodology with its table of contents, following the rules file."""
 
-from ksln_metrics.rules_change import save_settings
+from ksln_metrics.engine.rules_change import save_settings
 from ksln_metrics.store import Store
 from tests.app.pages_support import open_page
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from ksln_metrics.access import User
-from ksln_metrics.rules import load_rules, rules_path
-from ksln_metrics.rules_change import read_change_log, save_settings
+from ksln_metrics.engine.rules import load_rules, rules_path
+from ksln_metrics.engine.rules_change import read_change_log, save_settings
 from ksln_metrics.store import AccessDenied, Store
 from tests.app.pages_support import expected_results, open_page, table_with
 

@@ -4,8 +4,8 @@ import io
 
 from openpyxl import load_workbook
 
-from ksln_metrics.alerts import filter_flags, with_flag_year
-from ksln_metrics.export import flags_xlsx
+from ksln_metrics.engine.alerts import filter_flags, with_flag_year
+from ksln_metrics.present.export import flags_xlsx
 from tests.app.pages_support import expected_results, open_page, table_with
 
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from ksln_metrics.indicators import Filters
-from ksln_metrics.slides import FIXED_KINDS, build_slides
+from ksln_metrics.engine.indicators import Filters
+from ksln_metrics.present.slides import FIXED_KINDS, build_slides
 from tests.app.pages_support import expected_results, open_page
 
 

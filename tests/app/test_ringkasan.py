@@ -5,10 +5,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ksln_metrics.engine.indicators import Filters, compute
+from ksln_metrics.engine.overview import attention_ranking
+from ksln_metrics.engine.rules import load_rules
 from ksln_metrics.formatting import format_number_id
-from ksln_metrics.indicators import Filters, compute
-from ksln_metrics.overview import attention_ranking
-from ksln_metrics.rules import load_rules
 from ksln_metrics.store import Store
 from tests.app.pages_support import login
 

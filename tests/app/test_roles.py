@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ksln_metrics.accounts import set_active
-from ksln_metrics.ingest import commit_upload, read_upload
+from ksln_metrics.accounts.users import set_active
+from ksln_metrics.importing.ingest import commit_upload, read_upload
 from ksln_metrics.store import Store
 from tests.app.pages_support import ROOT, add_test_accounts, login, open_page, table_with, visible_pages
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx

@@ -66,7 +66,7 @@ def test_bad_file_shows_every_problem_and_commits_nothing(db):
 
 def test_rollback_needs_confirmation_and_restores(db):
     with Store(db) as store:
-        from ksln_metrics.ingest import commit_upload, read_upload
+        from ksln_metrics.importing.ingest import commit_upload, read_upload
 
         commit_upload(store, read_upload("a.xlsx", simple_agreement_xlsx([agreement()])), user="Ani")
         commit_upload(store, read_upload("b.xlsx", simple_agreement_xlsx([agreement(**{"Judul Perjanjian": "Baru"})])),

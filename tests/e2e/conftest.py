@@ -19,8 +19,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ksln_metrics.accounts import create_account
-from ksln_metrics.demo import load_demo
+from ksln_metrics.accounts.users import create_account
+from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import re
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from ksln_metrics.slides import FIXED_KINDS
+from ksln_metrics.present.slides import FIXED_KINDS
 from tests.e2e.conftest import ARTIFACTS, assert_no_exception, screenshot, wait_until_idle
 
 try:  # the login of issue #6

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ksln_metrics.demo import load_demo
-from ksln_metrics.indicators import Results, compute
-from ksln_metrics.rules import DEFAULT_RULES, Rules, load_rules
-from ksln_metrics.slides import Slide, build_slides, footer_text
+from ksln_metrics.engine.indicators import Results, compute
+from ksln_metrics.engine.rules import DEFAULT_RULES, Rules, load_rules
+from ksln_metrics.present.slides import Slide, build_slides, footer_text
+from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
 
 MEETING_AS_OF = date(2026, 11, 28)  # the demo's fixed "today": the same flags every day
@@ -47,6 +47,6 @@ def meeting_slides(meeting_results, meeting_rules) -> list[Slide]:
 @pytest.fixture(scope="session")
 def meeting_deck(meeting_slides):
     """The deck of the demo store with its charts drawn by the machine's Chromium."""
-    from ksln_metrics.deck import build_deck
+    from ksln_metrics.present.deck import build_deck
 
     return build_deck(meeting_slides, footer_text(MEETING_AS_OF))

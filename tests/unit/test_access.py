@@ -3,7 +3,7 @@
 import pytest
 
 from ksln_metrics.access import User
-from ksln_metrics.ingest import commit_upload, read_upload
+from ksln_metrics.importing.ingest import commit_upload, read_upload
 from ksln_metrics.store import AccessDenied, Store
 from tests.unit.realistic_files import agreement, simple_agreement_xlsx
 

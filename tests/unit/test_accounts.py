@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from ksln_metrics.access import User
-from ksln_metrics.accounts import (
+from ksln_metrics.accounts.users import (
     AccountError,
     LoginFailed,
     LoginPolicy,

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from ksln_metrics import agreement as ag
-from ksln_metrics.indicators import compute
-from ksln_metrics.rules import load_rules
+from ksln_metrics.engine import agreement as ag
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.engine.rules import load_rules
 from tests.unit.builders import build_store, d, indikator, kegiatan, laporan, perjanjian
 
 AS_OF = d("2025-03-01")  # P1 signed 1 March 2023: FY2023 and FY2024 due, FY2025 not yet

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from ksln_metrics.audit import audit_csv, audit_log, audit_xlsx
+from ksln_metrics.accounts.audit import audit_csv, audit_log, audit_xlsx
 from ksln_metrics.store import Store
 
 

@@ -2,10 +2,10 @@ from datetime import date
 
 import pytest
 
-from ksln_metrics.calendar import is_working_day, reporting_deadline, working_days_between
+from ksln_metrics.engine.calendar import is_working_day, reporting_deadline, working_days_between
+from ksln_metrics.engine.indicators import sql_text
+from ksln_metrics.engine.rules import load_rules
 from ksln_metrics.formatting import format_date_id, format_number_id, format_rupiah
-from ksln_metrics.indicators import sql_text
-from ksln_metrics.rules import load_rules
 from tests.unit.builders import build_store
 
 

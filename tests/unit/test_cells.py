@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from ksln_metrics.cells import (
+from ksln_metrics.importing.cells import (
     CellError,
     parse_bool,
     parse_country,

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ksln_metrics import charts, palette
-from ksln_metrics.overview import agreements_per_country, flag_totals, region_components, signed_per_year
-from ksln_metrics.rules import FLAG_CODES, FLAGS
+from ksln_metrics.engine.overview import agreements_per_country, flag_totals, region_components, signed_per_year
+from ksln_metrics.engine.rules import FLAG_CODES, FLAGS
+from ksln_metrics.present import charts, palette
 
 KAB_KOTA = ["36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"]
 

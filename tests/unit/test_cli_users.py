@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ksln_metrics.accounts import authenticate, list_accounts
+from ksln_metrics.accounts.users import authenticate, list_accounts
 from ksln_metrics.store import Store
 from tests.unit.realistic_files import agreement, simple_agreement_xlsx
 

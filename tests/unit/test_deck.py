@@ -11,11 +11,11 @@ from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from ksln_metrics.deck import build_deck
-from ksln_metrics.figure_images import find_chromium
 from ksln_metrics.formatting import format_number_id
+from ksln_metrics.present.deck import build_deck
+from ksln_metrics.present.figure_images import find_chromium
+from ksln_metrics.present.slides import FIXED_KINDS
 from ksln_metrics.reference import region_name
-from ksln_metrics.slides import FIXED_KINDS
 from tests.unit.conftest import MEETING_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]

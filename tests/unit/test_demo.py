@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from ksln_metrics.calendar import reporting_deadline
-from ksln_metrics.demo import DEMO_NOTE, demo_tables, expected_flags, load_demo
+from ksln_metrics.engine.calendar import reporting_deadline
+from ksln_metrics.engine.rules import FLAG_CODES
 from ksln_metrics.reference import REGIONS, SIGNED_STATUSES, TABLES
-from ksln_metrics.rules import FLAG_CODES
+from ksln_metrics.sample.demo import DEMO_NOTE, demo_tables, expected_flags, load_demo
 from ksln_metrics.store import Store
 
 TODAY = date(2026, 6, 30)
@@ -164,8 +164,8 @@ def test_each_agreement_raises_exactly_its_intended_flags(as_of):
 
 @pytest.mark.parametrize("as_of", [TODAY, date(2026, 1, 5), date(2027, 1, 13)], ids=str)
 def test_indicators_engine_raises_exactly_the_intended_flags(tmp_path, as_of):
-    indicators = pytest.importorskip("ksln_metrics.indicators")
-    from ksln_metrics.rules import load_rules
+    indicators = pytest.importorskip("ksln_metrics.engine.indicators")
+    from ksln_metrics.engine.rules import load_rules
 
     with Store(tmp_path / "t.duckdb") as s:
         load_demo(s, as_of)

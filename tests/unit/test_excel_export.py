@@ -5,8 +5,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from ksln_metrics.export import DATE_FORMAT, DECIMAL_FORMAT, indicators_xlsx
-from ksln_metrics.indicators import compute
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.present.export import DATE_FORMAT, DECIMAL_FORMAT, indicators_xlsx
 from tests.unit.builders import build_store, perjanjian
 from tests.unit.conftest import MEETING_AS_OF
 

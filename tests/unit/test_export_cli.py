@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ksln_metrics.export import escape_formula
-from ksln_metrics.rules import FLAG_CODES
+from ksln_metrics.engine.rules import FLAG_CODES
+from ksln_metrics.present.export import escape_formula
 from tests.unit.builders import build_store, indikator, kegiatan, laporan, perjanjian
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,16 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from ksln_metrics.alerts import chip_style, filter_flags, flag_counts, readable_text_color, valid_codes, with_flag_year
-from ksln_metrics.export import flags_csv, flags_xlsx
-from ksln_metrics.palette import FLAG_COLORS
+from ksln_metrics.engine.alerts import (
+    chip_style,
+    filter_flags,
+    flag_counts,
+    readable_text_color,
+    valid_codes,
+    with_flag_year,
+)
+from ksln_metrics.present.export import flags_csv, flags_xlsx
+from ksln_metrics.present.palette import FLAG_COLORS
 from tests.unit.builders import d
 
 EVIL = "=HYPERLINK(\"http://contoh.invalid\",\"klik\")"

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from ksln_metrics.indicators import compute
-from ksln_metrics.rules import FLAG_CODES, load_rules
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.engine.rules import FLAG_CODES, load_rules
 from tests.unit.builders import build_store, d, indikator, kegiatan, laporan, perjanjian
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from ksln_metrics.ingest import commit_upload, derive_agreement_id, preview_upload, read_upload, read_uploads
+from ksln_metrics.importing.ingest import commit_upload, derive_agreement_id, preview_upload, read_upload, read_uploads
 from ksln_metrics.store import Store
 from tests.unit.realistic_files import agreement, agreements_workbook, kegiatan_csv_cp1252, simple_agreement_xlsx
 
@@ -182,7 +182,7 @@ def test_files_that_are_not_what_they_claim(store, name, content, message):
 
 
 def test_size_limit(store):
-    from ksln_metrics.ingest import Limits
+    from ksln_metrics.importing.ingest import Limits
 
     upload = read_upload("big.csv", b"a;b\n" * 1000, limits=Limits(max_bytes=1000, max_unpacked_bytes=10_000))
     assert "melebihi batas" in upload.errors[0].message

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ksln_metrics.ingest import Limits, Problem, commit_upload, read_upload
+from ksln_metrics.importing.ingest import Limits, Problem, commit_upload, read_upload
 from ksln_metrics.reference import KEGIATAN, PERJANJIAN, TABLES
 from ksln_metrics.store import Store, StoreError
 from tests.unit.large_files import recap, recap_xlsx

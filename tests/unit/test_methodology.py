@@ -4,8 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ksln_metrics.methodology import methodology_markdown
-from ksln_metrics.rules import COMPONENTS, FLAGS, load_rules
+from ksln_metrics.engine.rules import COMPONENTS, FLAGS, load_rules
+from ksln_metrics.present.methodology import methodology_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ksln_metrics.overview import (
+from ksln_metrics.engine.overview import (
     POINTS_PER_FLAG,
     agreements_per_country,
     attention_ranking,
@@ -12,7 +12,7 @@ from ksln_metrics.overview import (
     join_id,
     league_table,
 )
-from ksln_metrics.rules import FLAG_CODES
+from ksln_metrics.engine.rules import FLAG_CODES
 from tests.unit.test_charts import agreements_frame, regions_frame
 
 

@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from ksln_metrics.indicators import compute
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.engine.rules import FLAG_CODES, load_rules
 from ksln_metrics.reference import REGIONS
-from ksln_metrics.rules import FLAG_CODES, load_rules
 from tests.unit.builders import build_store, d, indikator, kegiatan, laporan, perjanjian
 
 AS_OF = d("2025-03-01")
@@ -115,7 +115,7 @@ def test_filters_restrict_agreements_and_rows(tmp_path):
          perjanjian("A3", kabkota="36.02", negara="KOR")],
     )
     try:
-        from ksln_metrics.indicators import Filters
+        from ksln_metrics.engine.indicators import Filters
 
         by_region = compute(store, AS_OF, load_rules(), Filters.of(kabkota=["36.02"]))
         by_kind = compute(store, AS_OF, load_rules(), Filters.of(jenis=["KSDLL"]))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ksln_metrics.indicators import compute
-from ksln_metrics.report import report_html
-from ksln_metrics.slides import FIXED_KINDS, MEETING_NAME, build_slides
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.present.report import report_html
+from ksln_metrics.present.slides import FIXED_KINDS, MEETING_NAME, build_slides
 from tests.unit.builders import build_store, perjanjian
 from tests.unit.conftest import MEETING_AS_OF
 

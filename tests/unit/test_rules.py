@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ksln_metrics.indicators import compute
-from ksln_metrics.rules import DEFAULT_RULES, FLAGS, SETTINGS, RulesError, load_rules, parse_rules, save_rules
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.engine.rules import DEFAULT_RULES, FLAGS, SETTINGS, RulesError, load_rules, parse_rules, save_rules
 from tests.unit.builders import build_store, d, kegiatan, perjanjian
 
 TEXT = DEFAULT_RULES.read_text(encoding="utf-8")

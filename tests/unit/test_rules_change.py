@@ -6,10 +6,8 @@ import tomllib
 import pytest
 
 from ksln_metrics.access import User
-from ksln_metrics.methodology import methodology_markdown
-from ksln_metrics.outline import sections, table_of_contents
-from ksln_metrics.rules import DEFAULT_RULES, RulesError, load_rules
-from ksln_metrics.rules_change import (
+from ksln_metrics.engine.rules import DEFAULT_RULES, RulesError, load_rules
+from ksln_metrics.engine.rules_change import (
     change_log_path,
     import_change_log,
     read_change_log,
@@ -18,6 +16,8 @@ from ksln_metrics.rules_change import (
     toml_value,
     update_rules_text,
 )
+from ksln_metrics.present.methodology import methodology_markdown
+from ksln_metrics.present.outline import sections, table_of_contents
 from ksln_metrics.store import AccessDenied, Store
 from tests.unit.builders import d
 

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from ksln_metrics.indicators import compute
-from ksln_metrics.rules import load_rules
+from ksln_metrics.engine.indicators import compute
+from ksln_metrics.engine.rules import load_rules
 from tests.unit.builders import build_store, d, indikator, kegiatan, laporan, perjanjian
 
 AS_OF = d("2025-03-01")  # P1 signed 1 March 2023: active in 2023, 2024, 2025; reports FY2023, FY2024 due

@@ -4,12 +4,11 @@ from datetime import date
 
 import pandas as pd
 
+from ksln_metrics.engine.indicators import Filters, compute
+from ksln_metrics.engine.overview import headline
+from ksln_metrics.engine.rules import FLAG_CODES, FLAG_FOLLOW_UPS
 from ksln_metrics.formatting import format_number_id
-from ksln_metrics.indicators import Filters, compute
-from ksln_metrics.overview import headline
-from ksln_metrics.reference import region_name
-from ksln_metrics.rules import FLAG_CODES, FLAG_FOLLOW_UPS
-from ksln_metrics.slides import (
+from ksln_metrics.present.slides import (
     FIXED_KINDS,
     MAX_TABLE_ROWS,
     MEETING_NAME,
@@ -17,6 +16,7 @@ from ksln_metrics.slides import (
     league_frame,
     scope_text,
 )
+from ksln_metrics.reference import region_name
 from ksln_metrics.store import Store
 from tests.unit.builders import build_store, perjanjian
 from tests.unit.conftest import MEETING_AS_OF

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
+from ksln_metrics.importing.template import LISTS_SHEET, VALIDATION_ROWS, template_xlsx
 from ksln_metrics.reference import BOOL, CODED, REGION, REGIONS, TABLES
-from ksln_metrics.template import LISTS_SHEET, VALIDATION_ROWS, template_xlsx
 
 DATA_SHEETS = [t.sheet for t in TABLES.values()]
 
@@ -112,7 +112,7 @@ def test_instructions_cover_formats_regions_and_ambiguity(workbook):
 
 # --- the importer reads its own template ---------------------------------------------------------
 
-ingest = pytest.importorskip("ksln_metrics.ingest")
+ingest = pytest.importorskip("ksln_metrics.importing.ingest")
 
 
 def test_empty_template_imports_without_problems(content):

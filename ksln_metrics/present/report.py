@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from ksln_metrics.charts import TOPOJSON_DIR
-from ksln_metrics.slides import Slide
+from ksln_metrics.present.charts import TOPOJSON_DIR
+from ksln_metrics.present.slides import Slide
 
 # Charts are drawn at a fixed width that fits an A4 landscape page, so print equals screen.
 FIGURE_WIDTH, FIGURE_HEIGHT = 980, 450

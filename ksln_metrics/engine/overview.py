@@ -11,9 +11,9 @@ from datetime import date
 
 import pandas as pd
 
+from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
-from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES
 
 # Attention points of a kab/kota: the points its mean score misses out of 100, plus this
 # many for every flagged agreement. One flag weighs as much as ten score points, so a unit

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from ksln_metrics import palette
+from ksln_metrics.engine.overview import region_label
+from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE
 from ksln_metrics.formatting import format_number_id
-from ksln_metrics.overview import region_label
+from ksln_metrics.paths import DATA_DIR, STATIC_DIR
+from ksln_metrics.present import palette
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
-from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE
 
-ROOT = Path(__file__).resolve().parent.parent
-BANTEN_GEOJSON = ROOT / "data" / "geo" / "banten_kabkota.geojson"
-TOPOJSON_DIR = ROOT / "static" / "topojson"
+BANTEN_GEOJSON = DATA_DIR / "geo" / "banten_kabkota.geojson"
+TOPOJSON_DIR = STATIC_DIR / "topojson"
 MAP_ATTRIBUTION = "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)"
 
 # Names with a space or a digit are quoted: CSS drops an unquoted "Source Sans 3" and with it

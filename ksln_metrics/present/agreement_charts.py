@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from ksln_metrics.charts import TEMPLATE
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.palette import ACTIVITY_COLORS, NEUTRAL
+from ksln_metrics.present.charts import TEMPLATE
+from ksln_metrics.present.palette import ACTIVITY_COLORS, NEUTRAL
 
 ACTIVITY_LABELS = {"seremonial": "Seremonial", "substantif": "Substantif"}
 

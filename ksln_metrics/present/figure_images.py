@@ -20,7 +20,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from ksln_metrics.charts import TOPOJSON_DIR
+from ksln_metrics.present.charts import TOPOJSON_DIR
 
 BROWSER_ENV = "KSLN_CHROMIUM"
 BROWSER_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")

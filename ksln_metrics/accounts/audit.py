@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from ksln_metrics.export import escape_formula
+from ksln_metrics.present.export import escape_formula
 from ksln_metrics.store import Store
 
 ACTIONS: dict[str, str] = {
@@ -84,7 +84,7 @@ def audit_xlsx(log: pd.DataFrame) -> bytes:
     """One sheet ``Audit`` with a bold, frozen header row and a filter."""
     from openpyxl import Workbook
 
-    from ksln_metrics.export import table_sheet, workbook_bytes
+    from ksln_metrics.present.export import table_sheet, workbook_bytes
 
     book = Workbook()
     sheet = book.active

@@ -8,8 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from ksln_metrics.indicators import Results, compute
-from ksln_metrics.rules import FLAG_CODES, Rules
+from ksln_metrics.engine.indicators import Results, compute
+from ksln_metrics.engine.rules import FLAG_CODES, Rules
 from ksln_metrics.store import Store
 
 LEVELS = ("perjanjian", "kabkota")
@@ -227,7 +227,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _agreements_sheet_frame(agreements: pd.DataFrame) -> pd.DataFrame:
-    from ksln_metrics.rules import FLAG_BY_CODE
+    from ksln_metrics.engine.rules import FLAG_BY_CODE
 
     frame = agreements.loc[:, list(AGREEMENT_XLSX_HEADERS)].copy()
     frame["flags"] = frame["flags"].map(
@@ -238,7 +238,7 @@ def _agreements_sheet_frame(agreements: pd.DataFrame) -> pd.DataFrame:
 
 
 def _regions_sheet_frame(regions: pd.DataFrame) -> pd.DataFrame:
-    from ksln_metrics.rules import FLAG_BY_CODE
+    from ksln_metrics.engine.rules import FLAG_BY_CODE
 
     headers = {**REGION_XLSX_HEADERS, **{f"jumlah_{c}": f"Jumlah {FLAG_BY_CODE[c].label}" for c in FLAG_CODES}}
     return regions.loc[:, list(headers)].rename(columns=headers)

@@ -21,7 +21,7 @@ import python_calamine
 
 from ksln_metrics import reference as ref
 from ksln_metrics.access import Actor
-from ksln_metrics.cells import empty_mask, parse_series
+from ksln_metrics.importing.cells import empty_mask, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
 

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ksln_metrics.paths import DATA_DIR
 from ksln_metrics.reference import (
     JENIS,
     JENIS_KEGIATAN,
@@ -25,7 +26,7 @@ from ksln_metrics.reference import (
     normalize_text,
 )
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "aturan.toml"
+DEFAULT_RULES = DATA_DIR / "aturan.toml"
 
 
 class RulesError(ValueError):

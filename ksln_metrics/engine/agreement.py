@@ -13,10 +13,10 @@ from datetime import date
 
 import pandas as pd
 
+from ksln_metrics.engine.indicators import fiscal_years
+from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, Rules
 from ksln_metrics.formatting import format_date_id, format_number_id
-from ksln_metrics.indicators import fiscal_years
 from ksln_metrics.reference import SEVEN_CRITERIA, country_name, normalize_text
-from ksln_metrics.rules import COMPONENTS, FLAG_BY_CODE, Rules
 from ksln_metrics.store import Store
 
 YES, NO, UNKNOWN = "✓", "✗", "—"

@@ -1,6 +1,6 @@
 """Success scores and flags per agreement and per kab/kota, for a reference date.
 
-The figures are made by the SQL files in ``ksln_metrics/sql/`` (read them to see how each
+The figures are made by the SQL files in ``ksln_metrics/engine/sql/`` (read them to see how each
 number is computed); this module only loads them, passes the reference date and the
 settings as parameters, and shapes the results.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ksln_metrics.calendar import deadline_table, working_day_table
+from ksln_metrics.engine.calendar import deadline_table, working_day_table
+from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
 from ksln_metrics.reference import REGIONS, country_name, normalize_text, region_name
-from ksln_metrics.rules import FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
 from ksln_metrics.store import Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"

@@ -14,7 +14,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from ksln_metrics.rules import Rules, load_rules
+from ksln_metrics.engine.rules import Rules, load_rules
 
 HOLIDAY_CATEGORIES = ("public", "government")
 

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ksln_metrics.access import Actor, actor_name, admin_refusal
-from ksln_metrics.rules import SETTINGS, Rules, RulesError, parse_rules, rules_path, save_rules
+from ksln_metrics.engine.rules import SETTINGS, Rules, RulesError, parse_rules, rules_path, save_rules
 from ksln_metrics.store import AccessDenied, Store
 
 ACTION = "pengaturan"

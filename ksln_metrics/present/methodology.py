@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ksln_metrics.calendar import reporting_deadline
-from ksln_metrics.formatting import format_date_id
-from ksln_metrics.rules import (
+from ksln_metrics.engine.calendar import reporting_deadline
+from ksln_metrics.engine.rules import (
     COMPONENTS,
     FLAGS,
     SETTINGS,
@@ -15,6 +14,7 @@ from ksln_metrics.rules import (
     Rules,
     rule_text,
 )
+from ksln_metrics.formatting import format_date_id
 
 _SETTING_LABELS = {s.key: s.label for s in SETTINGS}
 

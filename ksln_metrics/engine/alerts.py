@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ksln_metrics.palette import FLAG_COLORS, NEUTRAL
-from ksln_metrics.rules import FLAG_BY_CODE, FLAG_CODES
+from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
+from ksln_metrics.present.palette import FLAG_COLORS, NEUTRAL
 
 DARK_TEXT, LIGHT_TEXT = "#000000", "#FFFFFF"
 

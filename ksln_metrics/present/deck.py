@@ -19,8 +19,8 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from ksln_metrics.figure_images import HEIGHT, WIDTH, ImageExportError, figures_png
-from ksln_metrics.slides import Bullet, Slide
+from ksln_metrics.present.figure_images import HEIGHT, WIDTH, ImageExportError, figures_png
+from ksln_metrics.present.slides import Bullet, Slide
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)

@@ -14,11 +14,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from ksln_metrics import charts
-from ksln_metrics.calendar import reporting_deadline
-from ksln_metrics.formatting import format_date_id, format_number_id
-from ksln_metrics.indicators import Filters, Results
-from ksln_metrics.overview import (
+from ksln_metrics.engine.calendar import reporting_deadline
+from ksln_metrics.engine.indicators import Filters, Results
+from ksln_metrics.engine.overview import (
     agreements_per_country,
     attention_ranking,
     flag_totals,
@@ -28,8 +26,7 @@ from ksln_metrics.overview import (
     league_table,
     region_components,
 )
-from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
-from ksln_metrics.rules import (
+from ksln_metrics.engine.rules import (
     COMPONENTS,
     FLAG_BY_CODE,
     FLAG_CODES,
@@ -39,6 +36,9 @@ from ksln_metrics.rules import (
     load_rules,
     rule_text,
 )
+from ksln_metrics.formatting import format_date_id, format_number_id
+from ksln_metrics.present import charts
+from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
 
 MEETING_NAME = "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten"
 
