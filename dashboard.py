@@ -30,5 +30,5 @@ if user is None:
     st.stop()
 navigation = st.navigation(pages_for(user, pages))
 account_sidebar(user)
-sidebar_filters()
+sidebar_filters(navigation, user)
 navigation.run()

@@ -59,6 +59,61 @@ def plotly_config() -> dict:
     return {**PLOTLY_CONFIG, "topojsonURL": topojson_url()}
 
 
-def show(fig: go.Figure, key: str | None = None) -> None:
-    """Draw ``fig`` full width with the app's plotly configuration and the figure's own template."""
-    st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(), key=key)
+def _png(fig: go.Figure, key: str) -> bytes:
+    # Drawn only when the button is pressed (kaleido starts a browser: about two seconds).
+    from ksln_metrics.present.figure_images import ImageExportError, figures_png
+
+    try:
+        return figures_png([fig])[0]
+    except ImageExportError as exc:
+        st.session_state[f"{key}_png_gagal"] = str(exc)
+        return b""
+
+
+def png_button(fig: go.Figure, key: str, file_name: str | None = None) -> None:
+    """A button that downloads ``fig`` as a PNG picture, the same drawing as the slide deck's charts."""
+    from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
+
+    if failed := st.session_state.pop(f"{key}_png_gagal", None):
+        st.warning(failed, icon=":material/warning:")
+    if find_chromium() is None:
+        st.caption(missing_browser_message())
+        return
+    st.download_button("Unduh gambar (PNG)", data=lambda: _png(fig, key), file_name=file_name or f"{key}.png",
+                       mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore")
+
+
+def picked_value(event) -> str | None:
+    """What the clicked point stands for (its ``customdata``, or a map unit's ``location``), if any."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        for field in ("customdata", "location"):
+            value = point.get(field)
+            if isinstance(value, list | tuple):
+                value = value[0] if value else None
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def newly_picked(value: str | None, key: str) -> str | None:
+    """``value`` when it differs from the previous run's pick of chart ``key``: a click acts once."""
+    last = st.session_state.get(f"{key}_terakhir")
+    st.session_state[f"{key}_terakhir"] = value
+    return value if value and value != last else None
+
+
+def show(fig: go.Figure, key: str, *, pick: bool = False, png: bool = True) -> str | None:
+    """Draw ``fig`` full width with the app's plotly configuration and a PNG download under it.
+
+    With ``pick`` a click on a point (a bar, a unit on the map) returns what it stands for, once.
+    """
+    if pick:
+        event = st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(), key=key,
+                                on_select="rerun", selection_mode="points")
+    else:
+        event = None
+        st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(), key=key)
+    if png:
+        png_button(fig, key)
+    return newly_picked(picked_value(event), key) if pick else None

@@ -48,7 +48,7 @@ def show_slide(slide: Slide, key: str) -> None:
             left, right = st.columns([2, 3], vertical_alignment="center")
             left.markdown(bullets_markdown(slide))
             with right:
-                show(slide.figure, key=f"{key}_grafik")
+                show(slide.figure, key=f"{key}_grafik", png=False)
         else:
             st.markdown(bullets_markdown(slide))
         if slide.table is not None:

@@ -83,34 +83,88 @@ class View:
         return list(self.filters.kabkota) if self.filters.kabkota is not None else list(REGIONS)
 
 
-FILTER_KEYS = ("filter_tahun", "filter_kabkota", "filter_jenis", "filter_negara")
+FILTER_KEYS = ("filter_tahun", "filter_kabkota", "filter_jenis", "filter_negara", "filter_acuan", "filter_tanggal")
+REFERENCE_YEAR, REFERENCE_DATE = "Tahun", "Tanggal"
+# Pages whose content no global filter changes: the sidebar shows no filter there.
+PAGES_WITHOUT_FILTERS = frozenset({"akun", "audit", "pengaturan"})
+_KEPT = "_filter_tersimpan"  # the filter values, kept while a page without filters is open
 
 
-def sidebar_filters() -> View:
-    """Year, kab/kota, jenis and country in the sidebar; kept in session state across pages."""
+def reference_date(year: int, today: date) -> date:
+    """The year shortcut: the current year is counted per today, an earlier year per 31 December."""
+    return today if year >= today.year else date(year, 12, 31)
+
+
+def _keep_filters_across_pages() -> None:
+    # Streamlit forgets the value of a widget that is not drawn in a run: the filters are copied
+    # aside after every run that draws them and put back before they are drawn again.
+    kept = st.session_state.get(_KEPT, {})
+    for key, value in kept.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _own_unit_first(user) -> None:
+    # An analyst of one kab/kota starts on their own unit; they may widen the filter.
+    if user is not None and getattr(user, "kabkota", None) not in (None, "36") and "filter_kabkota" not in st.session_state \
+            and _KEPT not in st.session_state:
+        st.session_state["filter_kabkota"] = [user.kabkota]
+
+
+def sidebar_filters(page=None, user=None, today: date | None = None) -> View:
+    """Reference date (a year or any date), kab/kota, jenis and country in the sidebar, kept across pages.
+
+    ``page`` is the page about to run (its ``url_path`` decides whether filters are shown);
+    ``user`` the signed-in account, whose own kab/kota is preselected for a unit analyst.
+    """
     store = get_store()
     countries, years = _options(str(store.path), data_version(store))
-    today = date.today()
+    today = today or date.today()
     year_choices = sorted(set(years) | {today.year}, reverse=True)
+    _keep_filters_across_pages()
+    _own_unit_first(user)
+    st.session_state.setdefault("filter_acuan", REFERENCE_YEAR)
+    st.session_state.setdefault("filter_tanggal", today)
+    if getattr(page, "url_path", None) in PAGES_WITHOUT_FILTERS:
+        return _view_from_state(today, year_choices)
     with st.sidebar:
         st.header("Filter")
-        year = st.selectbox(
-            "Tahun acuan",
-            year_choices,
-            key="filter_tahun",
-            help="Tahun berjalan: dihitung per hari ini. Tahun lalu: dihitung per 31 Desember tahun itu.",
-        )
-        regions = st.multiselect(
-            "Kab/Kota", list(REGIONS), format_func=REGIONS.get, key="filter_kabkota", placeholder="Semua"
-        )
-        jenis = st.multiselect("Jenis", ["KSDPL", "KSDLL"], key="filter_jenis", placeholder="Semua")
-        negara = st.multiselect(
-            "Negara mitra", countries, format_func=country_name, key="filter_negara", placeholder="Semua"
-        )
-    as_of = today if year >= today.year else date(year, 12, 31)
-    filters = Filters.of(regions or None, jenis or None, negara or None)
+        mode = st.segmented_control("Acuan", [REFERENCE_YEAR, REFERENCE_DATE], key="filter_acuan",
+                                    help="Tahun: tahun berjalan dihitung per hari ini, tahun lalu per 31 Desember. "
+                                         "Tanggal: per tanggal mana pun, mis. 30 Juni untuk laporan semester.")
+        if mode == REFERENCE_DATE:
+            st.date_input("Tanggal acuan", format="DD-MM-YYYY", key="filter_tanggal")
+        else:
+            if st.session_state.get("filter_tahun") not in year_choices:
+                st.session_state.pop("filter_tahun", None)
+            st.selectbox(
+                "Tahun acuan",
+                year_choices,
+                key="filter_tahun",
+                help="Tahun berjalan: dihitung per hari ini. Tahun lalu: dihitung per 31 Desember tahun itu.",
+            )
+        st.multiselect("Kab/Kota", list(REGIONS), format_func=REGIONS.get, key="filter_kabkota",
+                       placeholder="Semua", select_all=False)
+        st.multiselect("Jenis", ["KSDPL", "KSDLL"], key="filter_jenis", placeholder="Semua", select_all=False)
+        st.multiselect("Negara mitra", countries, format_func=country_name, key="filter_negara",
+                       placeholder="Semua", select_all=False)
+    st.session_state[_KEPT] = {k: st.session_state[k] for k in FILTER_KEYS if k in st.session_state}
+    return _view_from_state(today, year_choices)
+
+
+def _view_from_state(today: date, year_choices: list[int]) -> View:
+    state = st.session_state
+    chosen_day = state.get("filter_tanggal")
+    if state.get("filter_acuan") == REFERENCE_DATE and isinstance(chosen_day, date):
+        as_of, year = chosen_day, chosen_day.year
+    else:
+        year = state.get("filter_tahun")
+        year = year if year in year_choices else year_choices[0]
+        as_of = reference_date(year, today)
+    filters = Filters.of(state.get("filter_kabkota") or None, state.get("filter_jenis") or None,
+                         state.get("filter_negara") or None)
     view = View(year, as_of, filters)
-    st.session_state["_view"] = view
+    state["_view"] = view
     return view
 
 

@@ -20,8 +20,8 @@ st.caption("Setiap masuk, gagal masuk, keluar, unggahan, pembatalan, perubahan p
            "pelaku dan waktunya (waktu server). Catatan audit tidak dapat diubah dari aplikasi.")
 
 left, middle, right = st.columns([2, 2, 2])
-users = left.multiselect("Pengguna", audit_users(store), key="audit_pengguna", placeholder="Semua")
-actions = middle.multiselect("Aksi", list(ACTIONS), format_func=ACTIONS.get, key="audit_aksi", placeholder="Semua")
+users = left.multiselect("Pengguna", audit_users(store), select_all=False, key="audit_pengguna", placeholder="Semua")
+actions = middle.multiselect("Aksi", list(ACTIONS), format_func=ACTIONS.get, select_all=False, key="audit_aksi", placeholder="Semua")
 today = date.today()
 period = right.date_input("Tanggal", value=(today - timedelta(days=30), today), format="DD-MM-YYYY",
                           key="audit_tanggal")

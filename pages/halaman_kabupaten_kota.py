@@ -8,8 +8,9 @@ from ksln_metrics.engine.rules import COMPONENTS, FLAGS
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.present import charts
 from ksln_metrics.reference import region_name
-from ksln_ui.charts import show
+from ksln_ui.charts import newly_picked, show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.tables import readable_table
 
 FLAG_LABELS = {f.code: f.label for f in FLAGS}
 
@@ -19,7 +20,7 @@ def number(value, decimals: int = 2) -> str:
 
 
 def day(value) -> str:
-    return format_date_id(value) if pd.notna(value) else ""  # NaT is not None: format_date_id trips on it
+    return format_date_id(value) if pd.notna(value) else "–"  # NaT is not None: format_date_id trips on it
 
 
 view = current_view()
@@ -37,35 +38,51 @@ if results.agreements.empty:
 # --- league table ------------------------------------------------------------------------------------
 st.subheader("Peringkat")
 league = league_table(results.regions, results.agreements)
-table = pd.DataFrame({
+scores = pd.DataFrame({
     "Peringkat": [str(int(r)) if pd.notna(r) else "–" for r in league["peringkat"]],
     "Kab/Kota": league["kabkota_nama"],
     "Perjanjian": league["jumlah_perjanjian"],
     "Aktif": league["jumlah_aktif"],
     "Skor rata-rata": league["skor_rata_rata"].map(number),
     **{c.label: league[c.column].map(number) for c in COMPONENTS},
-    "Laporan tepat waktu (%)": league["tepat_waktu_persen"].map(number),
-    **{f.label: league[f"jumlah_{f.code}"] for f in FLAGS},
+    "Tepat waktu (%)": league["tepat_waktu_persen"].map(number),
 })
-right_aligned = ["Peringkat", "Skor rata-rata", *(c.label for c in COMPONENTS), "Laporan tepat waktu (%)"]
-st.dataframe(table, hide_index=True, width="stretch", key="kabkota_peringkat",
-             column_config={name: st.column_config.TextColumn(alignment="right") for name in right_aligned})
-st.caption(
-    "Skor rata-rata dan komponennya dihitung atas perjanjian aktif (poin; jumlah komponen = skor). Kolom peringatan "
-    "berisi jumlah perjanjian yang berbendera itu. Provinsi Banten tidak ikut diperingkat."
+right_aligned = ["Peringkat", "Skor rata-rata", *(c.label for c in COMPONENTS), "Tepat waktu (%)"]
+picked_row = st.dataframe(
+    scores, hide_index=True, width="stretch", key="kabkota_peringkat", on_select="rerun",
+    selection_mode="single-row",
+    column_config={name: st.column_config.TextColumn(alignment="right", width="small") for name in right_aligned},
 )
+st.caption(
+    "Skor rata-rata dan komponennya dihitung atas perjanjian aktif (poin; jumlah komponen = skor); tepat waktu = "
+    "laporan tepat waktu dari laporan wajib. Provinsi Banten tidak ikut diperingkat. Klik satu baris, satu daerah di "
+    "peta atau satu batang untuk membuka rinciannya di bawah."
+)
+rows = picked_row.selection.rows if picked_row else []
+if chosen := newly_picked(league["kabkota_kode"].iloc[rows[0]] if rows and rows[0] < len(league) else None,
+                          "kabkota_peringkat"):
+    st.session_state["kabkota_pilih"] = chosen
+
+# The flag counts in a table of their own: as columns of the league table they were off screen.
+st.markdown("**Jumlah perjanjian berbendera, per daerah**")
+readable_table(pd.DataFrame({
+    "Kab/Kota": league["kabkota_nama"],
+    **{f.label: league[f"jumlah_{f.code}"].astype(int).astype(str) for f in FLAGS},
+}), key="kabkota_bendera_jumlah")
 
 # --- maps --------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    show(charts.banten_score_map(results.regions), key="kabkota_peta")
-    st.caption(charts.MAP_ATTRIBUTION)
+    clicked_map = show(charts.banten_score_map(results.regions), key="kabkota_peta", pick=True)
 with right:
-    show(charts.score_components_chart(region_components(results.agreements, results.regions)),
-         key="kabkota_komponen")
+    clicked_bar = show(charts.score_components_chart(region_components(results.agreements, results.regions)),
+                       key="kabkota_komponen", pick=True)
+for clicked in (clicked_map, clicked_bar):
+    if clicked in set(league["kabkota_kode"]):
+        st.session_state["kabkota_pilih"] = clicked
 
 # --- one unit ----------------------------------------------------------------------------------------
-st.subheader("Rincian satu daerah")
+st.subheader("Rincian satu daerah", anchor="rincian")
 choices = league["kabkota_kode"].tolist()
 if st.session_state.get("kabkota_pilih") not in choices:
     st.session_state.pop("kabkota_pilih", None)  # chosen on another page or under other filters
@@ -105,13 +122,10 @@ st.markdown(f"**Peringatan {region_name(code)}** ({len(flags)})")
 if flags.empty:
     st.success("Tidak ada peringatan untuk daerah ini.", icon=":material/check_circle:")
 else:
-    st.dataframe(
-        pd.DataFrame({
-            "Perjanjian": flags["id_perjanjian"],
-            "Judul": flags["judul"],
-            "Peringatan": flags["label"],
-            "Alasan": flags["reason"],
-            "Aturan": flags["rule"],
-        }),
-        hide_index=True, width="stretch", key="kabkota_bendera",
-    )
+    readable_table(pd.DataFrame({
+        "Perjanjian": flags["id_perjanjian"],
+        "Judul": flags["judul"],
+        "Peringatan": flags["label"],
+        "Alasan": flags["reason"],
+        "Aturan": flags["rule"],
+    }), key="kabkota_bendera")

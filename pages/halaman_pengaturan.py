@@ -90,14 +90,14 @@ with form_tab, st.form("pengaturan_formulir"):
     st.subheader("Kegiatan dan penandatangan")
     key = "kegiatan.jenis_seremonial"
     values[key] = st.multiselect(LABELS[key], list(JENIS_KEGIATAN), default=list(rules.value(key)),
-                                 key=widget_key(key), help="Jenis lain, termasuk yang kosong, dihitung substantif.")
+                                 select_all=False, key=widget_key(key), help="Jenis lain, termasuk yang kosong, dihitung substantif.")
     key = "penandatangan.jenis_wajib_kepala_daerah"
     values[key] = st.multiselect("Jenis kerja sama yang wajib ditandatangani kepala daerah sendiri", list(JENIS),
-                                 default=list(rules.value(key)), key=widget_key(key))
+                                 default=list(rules.value(key)), select_all=False, key=widget_key(key))
     for key, label in (("penandatangan.jabatan_kepala_daerah", "Jabatan kepala daerah"),
                        ("penandatangan.jabatan_bukan_kepala_daerah", "Kata yang menandakan bukan kepala daerah")):
         current = list(rules.value(key))
-        values[key] = st.multiselect(label, current, default=current, key=widget_key(key), accept_new_options=True,
+        values[key] = st.multiselect(label, current, default=current, select_all=False, key=widget_key(key), accept_new_options=True,
                                      help="Ketik untuk menambah. Dicocokkan sebagai kata utuh, huruf besar/kecil "
                                           "dan tanda baca diabaikan.")
     key = "penandatangan.kosong_dianggap_tidak_sah"
@@ -107,7 +107,7 @@ with form_tab, st.form("pengaturan_formulir"):
     st.subheader("Negara dan kalender")
     key = "negara.tanpa_hubungan_diplomatik"
     countries = sorted(country_names_id(), key=country_name)
-    values[key] = st.multiselect(LABELS[key], countries, default=list(rules.value(key)), key=widget_key(key),
+    values[key] = st.multiselect(LABELS[key], countries, default=list(rules.value(key)), select_all=False, key=widget_key(key),
                                  format_func=lambda code: f"{country_name(code)} ({code})")
     left, right = st.columns(2)
     for column, key, hint in ((left, "kalender.libur_tambahan", "Libur atau cuti bersama yang belum ada di paket."),

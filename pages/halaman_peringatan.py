@@ -8,6 +8,7 @@ from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.present.export import flags_csv, flags_xlsx
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.tables import readable_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,10 +28,10 @@ if "peringatan_kode" in st.session_state:
 
 left, right = st.columns([3, 1])
 codes = left.multiselect("Bendera", list(FLAG_CODES), format_func=lambda c: FLAG_BY_CODE[c].label,
-                         key="peringatan_filter_kode", placeholder="Semua bendera")
+                         select_all=False, key="peringatan_filter_kode", placeholder="Semua bendera")
 year_choices = sorted({int(y) for y in flags["tahun"].dropna()}, reverse=True)
 years = right.multiselect(
-    "Tahun", year_choices, key="peringatan_filter_tahun", placeholder="Semua tahun",
+    "Tahun", year_choices, select_all=False, key="peringatan_filter_tahun", placeholder="Semua tahun",
     help="Untuk Laporan terlambat dan Laporan belum masuk: tahun anggaran yang dilaporkan. Untuk bendera lain: "
          "tahun penandatanganan perjanjian (perjanjian yang belum ditandatangani hanya tampil bila tahun tidak "
          "dipilih). Kab/kota, jenis dan negara dipilih di panel samping.",
@@ -55,14 +56,13 @@ table = pd.DataFrame({
     "ID": shown["id_perjanjian"],
     "Judul": shown["judul"],
     "Status": shown["status"],
-    "Tahun": shown["tahun"],
+    "Tahun": shown["tahun"].map(lambda y: str(int(y)) if pd.notna(y) else None),
     "Alasan": shown["reason"],
     "Aturan": shown["rule"],
 })
-st.dataframe(table.style.map(lambda label: chips.get(label, ""), subset=["Bendera"]), hide_index=True,
-             width="stretch", key="peringatan_tabel",
-             column_config={"Alasan": st.column_config.TextColumn(width="large"),
-                            "Aturan": st.column_config.TextColumn(width="medium")})
+# A wrapping table: the reason and the rule are read to the end, without scrolling sideways.
+readable_table(table, key="peringatan_tabel",
+               style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
 
 stamp = view.as_of.isoformat()
 one, two, _ = st.columns([1, 1, 2])

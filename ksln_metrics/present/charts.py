@@ -66,6 +66,25 @@ def _whole_ticks(largest) -> dict:
     return {"dtick": 1} if largest <= 10 else {}
 
 
+def _count_colorbar_ticks(largest: int) -> dict:
+    """Whole-number ticks for a colour bar of counts: 0, 1, 2 … never 0,2 steps written "0 0 1 1"."""
+    largest = max(1, int(largest))
+    step = max(1, -(-largest // 5))  # at most six ticks
+    return {"tickmode": "array", "tickvals": list(range(0, largest + 1, step)),
+            "ticktext": [format_number_id(v, 0) for v in range(0, largest + 1, step)]}
+
+
+def wrap_label(text: str, width: int = 20) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` characters (``<br>``), so an axis label is never cut."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _empty(fig: go.Figure, message: str = "Belum ada data") -> go.Figure:
     fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                        font={"size": 20, "color": palette.NEUTRAL})
@@ -85,7 +104,8 @@ def signed_per_year_chart(counts: pd.DataFrame, by: str = "jenis") -> go.Figure:
                   xaxis_title="Tahun penandatanganan", yaxis_title="Jumlah perjanjian")
     if counts.empty:
         return _empty(fig)
-    years = sorted(counts["tahun"].unique())
+    # Every year between the first and the last, a year without any agreement included (as a zero).
+    years = list(range(int(counts["tahun"].min()), int(counts["tahun"].max()) + 1))
     order = [k for k in colors if k in set(counts[by])] + sorted(set(counts[by]) - set(colors))
     for key in order:
         part = counts[counts[by] == key].set_index("tahun")["jumlah"].reindex(years, fill_value=0)
@@ -107,14 +127,14 @@ def flag_counts_chart(totals: pd.DataFrame) -> go.Figure:
         return _empty(fig, "Tidak ada peringatan")
     shown = shown.iloc[::-1]  # first flag on top
     fig.add_bar(
-        x=shown["jumlah"].tolist(), y=shown["label"].tolist(), orientation="h",
+        x=shown["jumlah"].tolist(), y=[wrap_label(label, 18) for label in shown["label"]], orientation="h",
         marker_color=[palette.FLAG_COLORS[c] for c in shown["code"]],
         text=shown["jumlah"].tolist(), textposition="outside", cliponaxis=False,
         customdata=shown["code"].tolist(),
         hovertemplate="%{y}<br>%{x:,.0f} perjanjian<extra></extra>",
     )
     fig.update_xaxes(tickformat=",d", rangemode="tozero", **_whole_ticks(shown["jumlah"].max()))
-    fig.update_layout(height=max(300, 60 + 45 * len(shown)))
+    fig.update_layout(height=max(300, 60 + 52 * len(shown)))
     return fig
 
 
@@ -131,6 +151,7 @@ def score_league_chart(regions: pd.DataFrame) -> go.Figure:
                 "cmin": palette.SCORE_RANGE[0], "cmax": palette.SCORE_RANGE[1],
                 "line": {"color": palette.NEUTRAL, "width": 1}},
         text=[format_number_id(v) for v in shown["skor_rata_rata"]], textposition="outside", cliponaxis=False,
+        customdata=shown["kabkota_kode"].tolist(),
         hovertemplate="%{y}<br>Skor rata-rata %{x:.2f}<extra></extra>",
     )
     fig.update_xaxes(range=list(palette.SCORE_RANGE))
@@ -140,8 +161,11 @@ def score_league_chart(regions: pd.DataFrame) -> go.Figure:
 
 def score_components_chart(components: pd.DataFrame) -> go.Figure:
     """Stacked horizontal bars: mean points of each component per region (``overview.region_components``)."""
+    # A top margin tall enough for a legend of two rows between the title and the bars: with
+    # the template's 90 px the legend ran into the title.
     fig = _figure("Komponen skor per daerah", barmode="stack", legend_traceorder="normal",
-                  xaxis_title="Poin rata-rata (jumlah = skor rata-rata)")
+                  xaxis_title="Poin rata-rata<br>(jumlah = skor rata-rata)",
+                  margin={"l": 10, "r": 20, "t": 140, "b": 10})
     shown = components[components["skor_rata_rata"].notna()].sort_values("skor_rata_rata")
     if shown.empty:
         return _empty(fig, "Belum ada perjanjian aktif")
@@ -149,11 +173,11 @@ def score_components_chart(components: pd.DataFrame) -> go.Figure:
     for component in COMPONENTS:
         fig.add_bar(
             x=shown[component.column].tolist(), y=names, orientation="h", name=component.label,
-            marker_color=palette.COMPONENT_COLORS[component.code],
+            marker_color=palette.COMPONENT_COLORS[component.code], customdata=shown["kabkota_kode"].tolist(),
             hovertemplate=f"%{{y}}<br>{component.label}: %{{x:.2f}} poin<extra></extra>",
         )
     fig.update_xaxes(range=list(palette.SCORE_RANGE))
-    fig.update_layout(height=max(350, 110 + 45 * len(shown)))
+    fig.update_layout(height=max(420, 200 + 45 * len(shown)))
     return fig
 
 
@@ -166,21 +190,22 @@ def banten_geojson() -> dict:
     return json.loads(BANTEN_GEOJSON.read_text(encoding="utf-8"))
 
 
-def _attribution(fig: go.Figure, text: str = MAP_ATTRIBUTION) -> None:
+def _attribution(fig: go.Figure, text: str = MAP_ATTRIBUTION, yshift: int = -4) -> None:
     fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0, y=0,
-                       xanchor="left", yanchor="top", align="left", yshift=-4, font={"size": 13, "color": palette.NEUTRAL})
+                       xanchor="left", yanchor="top", align="left", yshift=yshift, font={"size": 13, "color": palette.NEUTRAL})
 
 
 def partner_country_map(counts: pd.DataFrame) -> go.Figure:
     """World choropleth: agreements per partner country (``overview.agreements_per_country``)."""
     fig = _figure("Negara mitra (jumlah perjanjian)", height=480, margin={"l": 0, "r": 0, "t": 60, "b": 10})
+    largest = max(1, int(counts["jumlah"].max())) if len(counts) else 1
     fig.add_choropleth(
         locations=counts["negara"].tolist(), z=counts["jumlah"].tolist(), locationmode="ISO-3",
         text=[country_name(c) for c in counts["negara"]],
-        colorscale=_scale(palette.COUNT_SCALE), zmin=0, zmax=max(1, int(counts["jumlah"].max())) if len(counts) else 1,
+        colorscale=_scale(palette.COUNT_SCALE), zmin=0, zmax=largest,
         marker_line_color=palette.NEUTRAL, marker_line_width=0.5,
-        colorbar={"title": {"text": "Perjanjian"}, "tickformat": ",d", "thickness": 16, "len": 0.7},
-        hovertemplate="%{text}<br>%{z:,.0f} perjanjian<extra></extra>",
+        colorbar={"title": {"text": "Perjanjian"}, "thickness": 16, "len": 0.7, **_count_colorbar_ticks(largest)},
+        hovertemplate="<b>%{text}</b><br>%{z:,.0f} perjanjian<extra></extra>",
     )
     fig.update_geos(
         scope="world", resolution=110, projection_type="natural earth",
@@ -211,7 +236,7 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
 
     Units without an active agreement are grey. ``regions`` is ``Results.regions``.
     """
-    fig = _figure("Skor rata-rata kabupaten/kota", height=560, margin={"l": 0, "r": 0, "t": 60, "b": 70})
+    fig = _figure("Skor rata-rata kabupaten/kota", height=620, margin={"l": 0, "r": 0, "t": 60, "b": 150})
     units = pd.DataFrame({"kabkota_kode": [f["properties"]["kode"] for f in banten_geojson()["features"]]})
     units = units.merge(regions, on="kabkota_kode", how="left")
     scored = units["skor_rata_rata"].notna()
@@ -222,7 +247,9 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
         locations=units.loc[scored, "kabkota_kode"].tolist(), z=units.loc[scored, "skor_rata_rata"].tolist(),
         colorscale=_scale(palette.SCORE_SCALE), zmin=palette.SCORE_RANGE[0], zmax=palette.SCORE_RANGE[1],
         marker_line_color=palette.NEUTRAL, marker_line_width=1,
-        colorbar={"title": {"text": "Skor"}, "thickness": 16, "len": 0.8},
+        # Under the map: at its side the bar took the room the names of the eastern units need.
+        colorbar={"title": {"text": "Skor", "side": "top"}, "orientation": "h", "thickness": 12, "len": 0.6,
+                  "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
         customdata=units.loc[scored, "hover"].tolist(), hovertemplate="%{customdata}<extra></extra>",
         name="Skor rata-rata",
     )
@@ -235,26 +262,61 @@ def banten_score_map(regions: pd.DataFrame) -> go.Figure:
             customdata=[h + "<br>Belum ada perjanjian aktif" for h in units.loc[~scored, "hover"]],
             hovertemplate="%{customdata}<extra></extra>", name="Tanpa skor",
         )
-    # Labels only on the four kabupaten: the kota are too small to carry one without overlap.
-    centres = {f["properties"]["kode"]: (f["properties"]["lng"], f["properties"]["lat"])
-               for f in geojson["features"]}
-    labelled = units[units["kabkota_kode"].str.startswith("36.0")]
-    fig.add_scattergeo(
-        lon=[centres[c][0] for c in labelled["kabkota_kode"]], lat=[centres[c][1] for c in labelled["kabkota_kode"]],
-        mode="text", text=[f"{region_label(c)}<br>{format_number_id(s) if pd.notna(s) else '–'}"
-                           for c, s in zip(labelled["kabkota_kode"], labelled["skor_rata_rata"], strict=True)],
-        textfont={"size": 14, "color": "#000000"}, hoverinfo="skip", showlegend=False,
-    )
-    fig.update_geos(fitbounds="geojson", visible=False, scope="world", resolution=110,
-                    projection_type="mercator")
+    _unit_labels(fig, units)
+    fig.update_geos(visible=False, scope="world", resolution=110, projection_type="mercator",
+                    lonaxis_range=list(BANTEN_LON_RANGE), lataxis_range=list(BANTEN_LAT_RANGE))
     province = regions[regions["kabkota_kode"] == PROVINCE_CODE]
     note = MAP_ATTRIBUTION
     if not province.empty:
         score = province["skor_rata_rata"].iloc[0]
-        note = (f"Provinsi Banten (perangkat daerah provinsi, tidak dipetakan): skor rata-rata "
+        # Short lines: one long line was cut at the figure's edge ("skor r…").
+        note = (f"Provinsi Banten (perangkat daerah provinsi, tidak dipetakan):<br>skor rata-rata "
                 f"{format_number_id(score) if pd.notna(score) else '–'}<br>{MAP_ATTRIBUTION}")
-    _attribution(fig, note)
+    _attribution(fig, note, yshift=-84)
     return fig
+
+
+# Where each unit is named on the Banten map. ``anchor`` is a point well inside the unit (the
+# point of the 1:1 grid farthest from every border, computed from the geojson and checked by
+# tests/unit/test_charts.py); ``label`` is where its name is written, off the coast with a leader
+# line, so every name is black on white (readable on a projector over any score colour) and the
+# four small kota get a name as legible as the kabupaten.
+UNIT_LABELS: dict[str, dict] = {
+    "36.01": {"anchor": (105.758, -6.678), "label": (105.30, -7.10), "position": "bottom center"},
+    "36.02": {"anchor": (106.200, -6.650), "label": (106.40, -7.10), "position": "bottom center"},
+    "36.04": {"anchor": (105.977, -6.155), "label": (105.50, -6.20), "position": "middle left"},
+    "36.72": {"anchor": (106.027, -6.001), "label": (105.65, -5.72), "position": "middle left"},
+    "36.73": {"anchor": (106.169, -6.119), "label": (106.17, -5.58), "position": "top center"},
+    "36.03": {"anchor": (106.478, -6.138), "label": (106.95, -5.72), "position": "middle right"},
+    "36.71": {"anchor": (106.642, -6.183), "label": (106.95, -6.05), "position": "middle right"},
+    "36.74": {"anchor": (106.714, -6.310), "label": (106.95, -6.40), "position": "middle right"},
+}
+BANTEN_LON_RANGE = (104.7, 107.95)
+BANTEN_LAT_RANGE = (-7.45, -5.3)
+
+
+def _unit_labels(fig: go.Figure, units: pd.DataFrame) -> None:
+    """Name every unit with its score at the end of a leader line from a dot inside it."""
+    scores = dict(zip(units["kabkota_kode"], units["skor_rata_rata"], strict=True))
+    for place in UNIT_LABELS.values():
+        (x0, y0), (x1, y1) = place["anchor"], place["label"]
+        fig.add_scattergeo(lon=[x0, x1], lat=[y0, y1], mode="lines", line={"color": "#000000", "width": 1},
+                               hoverinfo="skip", showlegend=False)
+    codes = list(UNIT_LABELS)
+    # The dot at each anchor carries the unit's code: clicking it (or the unit) opens the unit.
+    fig.add_scattergeo(
+        lon=[UNIT_LABELS[c]["anchor"][0] for c in codes], lat=[UNIT_LABELS[c]["anchor"][1] for c in codes],
+        mode="markers", marker={"size": 7, "color": "#000000", "line": {"color": "#FFFFFF", "width": 1}},
+        customdata=codes, hovertext=[region_name(c) for c in codes], hoverinfo="text", showlegend=False,
+        name="Kab/kota",
+    )
+    texts = [f"<b>{wrap_label(region_label(c), 15)}</b><br>{format_number_id(scores.get(c)) if pd.notna(scores.get(c)) else '–'}"
+             for c in codes]
+    fig.add_scattergeo(
+        lon=[UNIT_LABELS[c]["label"][0] for c in codes], lat=[UNIT_LABELS[c]["label"][1] for c in codes],
+        mode="text", text=texts, textposition=[UNIT_LABELS[c]["position"] for c in codes],
+        textfont={"size": 14, "color": "#000000"}, customdata=codes, hoverinfo="skip", showlegend=False,
+    )
 
 
 def geo_figures_topojson(fig: go.Figure) -> set[str]:
