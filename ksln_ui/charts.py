@@ -87,7 +87,7 @@ def picked_value(event) -> str | None:
     """What the clicked point stands for (its ``customdata``, or a map unit's ``location``), if any."""
     points = getattr(getattr(event, "selection", None), "points", None) or []
     for point in points:
-        for field in ("customdata", "location"):
+        for field in ("location", "customdata"):  # a map unit: its code; a bar or dot: its customdata
             value = point.get(field)
             if isinstance(value, list | tuple):
                 value = value[0] if value else None

@@ -39,8 +39,8 @@ else:
         "Aksi": log["aksi"],
         "Objek": log["target"],
         "Rincian": log["detail"],
-        "Batch": log["batch_id"].astype("Int64"),
-    }), hide_index=True, width="stretch", key="audit_tabel")
+        "Batch": log["batch_id"].map(lambda b: f"#{int(b)}" if pd.notna(b) else "–"),
+    }).fillna("–"), hide_index=True, width="stretch", key="audit_tabel")
     stamp = f"{start:%Y%m%d}-{end:%Y%m%d}" if start and end else "semua"
     one, two, _ = st.columns([1, 1, 3])
     one.download_button("Unduh CSV (;)", audit_csv(log), f"audit_{stamp}.csv", "text/csv", icon=":material/download:",

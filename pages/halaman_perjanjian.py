@@ -11,6 +11,7 @@ from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+from ksln_ui.tables import blank_to_dash, readable_table
 
 store = get_store()
 view = current_view()
@@ -22,14 +23,21 @@ st.title("Perjanjian")
 sample_data_banner(store)
 as_of_caption(view)
 
-# Another page (Ringkasan, Peringatan) links here by naming the agreement.
+# Another page (Ringkasan, Peringatan) links here by naming the agreement: it opens even when the
+# sidebar filters leave it out, and stays open until the list is searched or clicked.
 if linked := st.session_state.pop("perjanjian_id", None):
     st.session_state["perjanjian_pilih"] = linked
     st.session_state["perjanjian_cari"] = ""
+    st.session_state["perjanjian_tautan"] = linked
+
+
+def searched() -> None:
+    st.session_state.pop("perjanjian_tautan", None)  # the list now decides what is open
+
 
 # --- the list ----------------------------------------------------------------------------------
 query = st.text_input("Cari", key="perjanjian_cari", placeholder="Judul, mitra atau ID perjanjian",
-                      icon=":material/search:")
+                      icon=":material/search:", on_change=searched)
 found = ag.search_agreements(results.agreements, query)
 st.caption(f"{format_number_id(len(found), 0)} dari {format_number_id(len(results.agreements), 0)} perjanjian "
            "(filter di panel samping berlaku).")
@@ -42,9 +50,9 @@ listing = pd.DataFrame({
     "Negara": found["negara"].map(country_name),
     "Jenis": found["jenis"],
     "Status": found["status"],
-    "Ditandatangani": found["tanggal_ttd"].map(ag.date_text),
+    "Ditandatangani": found["tanggal_ttd"].map(lambda d: ag.date_text(d) or "–"),
     "Skor": found["skor"],
-    "Bendera": found["flags"].map(lambda codes: ", ".join(ag.flag_label(c) for c in codes.split(";") if c)),
+    "Bendera": found["flags"].map(lambda codes: ", ".join(ag.flag_label(c) for c in codes.split(";") if c) or "–"),
 }).reset_index(drop=True)
 event = st.dataframe(
     listing, hide_index=True, width="stretch", key="perjanjian_tabel", on_select="rerun",
@@ -59,18 +67,22 @@ rows = event.selection.rows if event else []
 picked = listing["ID"].iloc[rows[0]] if rows and rows[0] < len(listing) else None
 if picked and picked != st.session_state.get("perjanjian_tabel_terakhir"):
     st.session_state["perjanjian_pilih"] = picked
+    st.session_state.pop("perjanjian_tautan", None)
 st.session_state["perjanjian_tabel_terakhir"] = picked
 
 # --- one agreement -------------------------------------------------------------------------------
+# The detail follows the list: what is open is in the list (a single match opens at once),
+# except an agreement another page linked to, which is said to be outside the list.
 source = results
 options = found["id_perjanjian"].tolist()
 chosen = st.session_state.get("perjanjian_pilih")
-if chosen and chosen not in options:
+linked = st.session_state.get("perjanjian_tautan")
+if linked and linked == chosen and chosen not in options:
     everything = get_results(view.as_of, Filters())
     if chosen in set(everything.agreements["id_perjanjian"]):
         source = everything
         options = [chosen, *options]
-        st.info("Perjanjian yang dibuka berada di luar filter atau pencarian saat ini.", icon=":material/filter_alt_off:")
+        st.info("Perjanjian yang dibuka berada di luar filter di panel samping.", icon=":material/filter_alt_off:")
 if not options:
     st.info("Tidak ada perjanjian yang cocok dengan pencarian dan filter.")
     st.stop()
@@ -79,7 +91,8 @@ agreements = source.agreements
 titles = {row.id_perjanjian: ag.agreement_title(pd.Series(row._asdict())) for row in agreements.itertuples()}
 if st.session_state.get("perjanjian_pilih") not in options:
     st.session_state["perjanjian_pilih"] = options[0]
-agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih")
+agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih",
+                            on_change=searched)
 
 summary = agreements.set_index("id_perjanjian").loc[agreement_id]
 summary["id_perjanjian"] = agreement_id
@@ -101,7 +114,7 @@ facts = [
 ]
 st.caption(" · ".join(str(f) for f in facts if f))
 
-score, count, signed, ends = st.columns(4)
+score, count, signed, ends = st.columns([1, 1, 2, 2])  # a date needs the room: it was cut at a quarter
 score.metric("Skor", format_number_id(summary["skor"]) if pd.notna(summary["skor"]) else "—",
              help="Belum ditandatangani: tidak ada skor." if pd.isna(summary["skor"]) else None)
 count.metric("Bendera", format_number_id(len(flags), 0))
@@ -117,12 +130,13 @@ st.subheader("Bendera peringatan")
 if flags.empty:
     st.success("Tidak ada bendera untuk perjanjian ini.", icon=":material/check_circle:")
 else:
-    shown = pd.DataFrame({"Bendera": flags["label"], "Tahun anggaran": flags["year"], "Alasan": flags["reason"],
-                          "Aturan": flags["rule"]})
-    st.dataframe(shown.style.map(lambda label: chips.get(label, ""), subset=["Bendera"]), hide_index=True,
-                 width="stretch", key="perjanjian_bendera",
-                 column_config={"Alasan": st.column_config.TextColumn(width="large"),
-                                "Aturan": st.column_config.TextColumn(width="large")})
+    # The fiscal year only where a flag has one (the report flags); a wrapping table for the reasons.
+    shown = pd.DataFrame({"Bendera": flags["label"], "Tahun anggaran": flags["year"].map(
+        lambda y: str(int(y)) if pd.notna(y) else None), "Alasan": flags["reason"], "Aturan": flags["rule"]})
+    if shown["Tahun anggaran"].isna().all():
+        shown = shown.drop(columns=["Tahun anggaran"])
+    readable_table(shown, key="perjanjian_bendera",
+                   style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
 
 st.subheader("Skor keberhasilan")
 components = ag.score_components(summary, flags["code"].tolist(), rules)
@@ -142,7 +156,7 @@ else:
     show(activity_timeline_figure(timeline, signed_day, view.as_of), key="perjanjian_linimasa")
     st.caption(f"Seremonial: jenis {rules.describe('kegiatan.jenis_seremonial')} (dapat diubah di Pengaturan); "
                "jenis lain, termasuk yang kosong, substantif.")
-    st.dataframe(pd.DataFrame({
+    st.dataframe(blank_to_dash(pd.DataFrame({
         "Tanggal": timeline["tanggal"].map(ag.date_text),
         "Kegiatan": timeline["nama_kegiatan"],
         "Jenis": timeline["jenis_kegiatan"],
@@ -151,7 +165,7 @@ else:
         "Anggaran": timeline["anggaran"].map(format_rupiah),
         "Realisasi": timeline["realisasi_anggaran"].map(format_rupiah),
         "Sumber dana": timeline["sumber_dana"],
-    }), hide_index=True, width="stretch", key="perjanjian_kegiatan")
+    })), hide_index=True, width="stretch", key="perjanjian_kegiatan")
 
 st.subheader("Indikator: target dan realisasi")
 progress = ag.indicator_progress(record.indikator, view.as_of)
@@ -161,15 +175,15 @@ else:
     st.dataframe(pd.DataFrame({
         "Tahun": progress["tahun"],
         "Indikator": progress["indikator"],
-        "Satuan": progress["satuan"],
+        "Satuan": progress["satuan"].fillna("–"),
         "Target": progress["target"].map(lambda v: format_number_id(v, 0 if float(v).is_integer() else 2)
-                                         if pd.notna(v) else ""),
+                                         if pd.notna(v) else "–"),
         "Realisasi": progress["realisasi"].map(lambda v: format_number_id(v, 0 if float(v).is_integer() else 2)
-                                               if pd.notna(v) else ""),
+                                               if pd.notna(v) else "–"),
         "Capaian": progress["capaian"] * 100,
     }), hide_index=True, width="stretch", key="perjanjian_indikator",
         column_config={"Capaian": st.column_config.ProgressColumn(
-            "Capaian (%)", min_value=0, max_value=100, format="%.0f%%",
+            "Capaian (%)", min_value=0, max_value=100, format="%.0f %%",
             help="min(realisasi / target, 1), seperti dihitung dalam skor; kosong bila target kosong/0 atau "
                  "tahunnya setelah tanggal acuan.")})
 
@@ -178,11 +192,11 @@ reports = ag.report_status(store, agreement_id, view.as_of, rules)
 if reports.empty:
     st.info("Belum ada tahun anggaran yang wajib dilaporkan (perjanjian belum ditandatangani atau belum aktif).")
 else:
-    st.dataframe(pd.DataFrame({
-        "Tahun anggaran": reports["tahun_anggaran"],
+    st.dataframe(blank_to_dash(pd.DataFrame({
+        "Tahun anggaran": reports["tahun_anggaran"].astype(str),
         "Batas": reports["batas"].map(ag.date_text),
         "Diterima": reports["diterima"].map(ag.date_text),
         "Status": reports["status"],
-    }), hide_index=True, width="stretch", key="perjanjian_laporan")
+    })), hide_index=True, width="stretch", key="perjanjian_laporan")
     st.caption(f"Batas: hari kerja ke-{rules.report_working_days} setelah 31 Desember; hari batas sendiri masih "
                "tepat waktu.")

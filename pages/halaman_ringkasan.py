@@ -1,7 +1,10 @@
 """Ringkasan: where things stand, on one screen for leadership and the projector."""
 
+from datetime import date
+
 import streamlit as st
 
+from ksln_metrics.engine.collection import collection_status, status_line, unit_statuses
 from ksln_metrics.engine.overview import (
     agreements_per_country,
     attention_ranking,
@@ -9,7 +12,7 @@ from ksln_metrics.engine.overview import (
     headline,
     signed_per_year,
 )
-from ksln_metrics.formatting import format_number_id
+from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.present import charts
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
@@ -34,20 +37,49 @@ if results.agreements.empty:
 
 # --- headline numbers ------------------------------------------------------------------------------
 numbers = headline(results.agreements)
+compare_on = st.toggle("Bandingkan dengan tanggal sebelumnya", key="ringkasan_banding",
+                       help="Angka utama menampilkan perubahan (▲/▼) sejak tanggal yang dipilih.")
+earlier = None
+if compare_on:
+    st.session_state.setdefault("ringkasan_banding_tanggal", date(view.as_of.year - 1, 12, 31))
+    earlier = st.date_input("Sejak tanggal", format="DD-MM-YYYY", key="ringkasan_banding_tanggal",
+                            max_value=view.as_of)
+before = headline(get_results(earlier, view.filters).agreements) if isinstance(earlier, date) else None
+
+
+def change(now, then, decimals: int = 0, unit: str = "") -> str | None:
+    """"▲ 3 sejak 31 Desember 2025": the change since the earlier date, None when not compared."""
+    if before is None or now is None or then is None:
+        return None
+    step = round(now - then, decimals)
+    mark = "▲" if step > 0 else ("▼" if step < 0 else "=")
+    return f"{mark} {format_number_id(abs(step), decimals)}{unit} sejak {format_date_id(earlier)}"
+
+
 first, second, third, fourth = st.columns(4)
-first.metric("Perjanjian", format_number_id(numbers.agreements, 0), border=True,
+first.metric("Perjanjian", format_number_id(numbers.agreements, 0), border=True, delta_arrow="off",
+             delta=change(numbers.agreements, before.agreements if before else None),
              help="Semua perjanjian yang tercatat, termasuk usulan dan yang sudah selesai.")
-second.metric("Perjanjian aktif", format_number_id(numbers.active, 0), border=True,
+second.metric("Perjanjian aktif", format_number_id(numbers.active, 0), border=True, delta_arrow="off",
+              delta=change(numbers.active, before.active if before else None),
               help="Status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per tanggal acuan.")
 third.metric("Skor rata-rata", format_number_id(numbers.mean_score) if numbers.mean_score is not None else "–",
-             border=True, help="Rata-rata skor keberhasilan (0–100) perjanjian aktif; lihat Metodologi.")
+             border=True, delta_arrow="off", delta=change(numbers.mean_score, before.mean_score if before else None, 2),
+             help="Rata-rata skor keberhasilan (0–100) perjanjian aktif; lihat Metodologi.")
 fourth.metric(
     "Laporan tepat waktu",
     f"{format_number_id(numbers.on_time_rate)} %" if numbers.on_time_rate is not None else "–",
-    border=True,
+    border=True, delta_arrow="off",
+    delta=change(numbers.on_time_rate, before.on_time_rate if before else None, 2, " poin"),
     help=f"{format_number_id(numbers.reports_on_time, 0)} dari {format_number_id(numbers.reports_due, 0)} "
     "laporan tahunan yang wajib masuk tepat waktu (paling lambat 7 hari kerja setelah tahun anggaran).",
 )
+
+# --- data collection, in one line -------------------------------------------------------------------
+collection = unit_statuses(collection_status(store, view.as_of, view.filters.kabkota))
+line, link = st.columns([5, 1], vertical_alignment="center")
+line.caption(status_line(collection, view.as_of))
+link.page_link("pages/halaman_status_data.py", label="Status data", icon=":material/fact_check:")
 
 # --- which kab/kota need attention -------------------------------------------------------------------
 st.subheader("Kab/kota yang perlu perhatian")
@@ -68,7 +100,9 @@ st.subheader("Peringatan")
 totals = flag_totals(results.regions)
 left, right = st.columns([3, 2])
 with left:
-    show(charts.flag_counts_chart(totals), key="ringkasan_grafik_bendera")
+    if clicked_flag := show(charts.flag_counts_chart(totals), key="ringkasan_grafik_bendera", pick=True):
+        st.session_state["peringatan_kode"] = [clicked_flag]  # a bar opens its flag's list, like its button
+        st.switch_page("pages/halaman_peringatan.py")
 with right:
     st.caption("Buka daftar peringatan untuk satu jenis peringatan:")
     for flag in totals[totals["jumlah"] > 0].itertuples():
@@ -91,5 +125,8 @@ left, right = st.columns(2)
 with left:
     show(charts.partner_country_map(agreements_per_country(results.agreements)), key="ringkasan_peta_dunia")
 with right:
-    show(charts.banten_score_map(results.regions), key="ringkasan_peta_banten")
+    if clicked_unit := show(charts.banten_score_map(results.regions), key="ringkasan_peta_banten", pick=True):
+        st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota
+        st.switch_page("pages/halaman_kabupaten_kota.py")
+    st.caption("Klik satu daerah untuk membuka rinciannya.")
 st.caption(charts.MAP_ATTRIBUTION)

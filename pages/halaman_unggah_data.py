@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS
+from ksln_metrics.engine.row_changes import ARROW, changed_table, new_table, row_changes
 from ksln_metrics.importing.ingest import commit_upload, describe_change, preview_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
 from ksln_metrics.present.export import escape_formula
@@ -11,8 +12,10 @@ from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_store, sample_data_banner
+from ksln_ui.tables import readable_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHANGED_CELL = "background-color: #FFF3B0; color: #1A1A1A"  # constant CSS for a changed cell, no data in it
 KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
 
 store = get_store()
@@ -93,7 +96,8 @@ if checked:
         st.success("Semua berkas bersih: tidak ada kesalahan maupun peringatan.", icon=":material/check_circle:")
     if len(problems):
         problems["Baris"] = problems["Baris"].astype("Int64")
-        st.dataframe(problems, hide_index=True, width="stretch", key="unggah_masalah")
+        # A file-level problem has no row or column: "–". The message wraps to be read whole.
+        readable_table(problems, key="unggah_masalah")
         st.download_button(
             "Unduh laporan pemeriksaan (.csv)",
             problems.map(escape_formula).to_csv(index=False, sep=";").encode("utf-8-sig"),
@@ -108,6 +112,23 @@ if checked:
                 rows.append({"Berkas": upload.file_name, "Tabel": TABLES[table].sheet, "Baru": change.new,
                              "Diubah": change.updated, "Sama": change.unchanged, "Dihapus": change.deleted})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="unggah_pratinjau")
+        # Row by row, before saving: the new rows, and the changed cells as "old → new", highlighted.
+        for number, (upload, preview, _) in enumerate(checked["files"]):
+            for change in row_changes(store, upload.tables) if preview else []:
+                if change.new.empty and change.cells.empty:
+                    continue
+                sheet = TABLES[change.table].sheet
+                with st.expander(f"{upload.file_name} · {sheet}: {len(change.new)} baris baru, "
+                                 f"{change.changed_rows} baris diubah", expanded=number == 0):
+                    if not change.cells.empty:
+                        st.markdown("**Baris yang diubah** (sel berwarna: nilai lama → nilai baru)")
+                        st.dataframe(changed_table(change).style.map(
+                            lambda text: CHANGED_CELL if isinstance(text, str) and ARROW in text else ""),
+                            hide_index=True, width="stretch", key=f"unggah_diubah_{number}_{change.table}")
+                    if not change.new.empty:
+                        st.markdown("**Baris baru**")
+                        st.dataframe(new_table(change), hide_index=True, width="stretch",
+                                     key=f"unggah_baru_{number}_{change.table}")
         if checked["replace"]:
             st.warning("Mode ganti aktif: baris yang berstatus 'Dihapus' akan ditutup oleh batch baru.")
         if st.button("Simpan ke basis data", type="primary", key="unggah_simpan"):
