@@ -340,7 +340,7 @@ def _meeting_slides(args: argparse.Namespace):
     with _open_store(args) as store:
         results = compute(store, as_of, rules)
         sample = store.has_sample_data()
-    return (build_slides(results, as_of, rules=rules, sample_data=sample), as_of), 0
+    return (build_slides(results, as_of, rules=rules, sample_data=sample), as_of, sample), 0
 
 
 def cmd_deck(args: argparse.Namespace) -> int:
@@ -350,8 +350,8 @@ def cmd_deck(args: argparse.Namespace) -> int:
     made, code = _meeting_slides(args)
     if made is None:
         return code
-    slides, as_of = made
-    deck = build_deck(slides, footer_text(as_of))
+    slides, as_of, sample = made
+    deck = build_deck(slides, footer_text(as_of, sample))
     args.out.write_bytes(deck.data)
     if deck.message:
         print(f"Peringatan: {deck.message}", file=sys.stderr)
@@ -366,8 +366,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     made, code = _meeting_slides(args)
     if made is None:
         return code
-    slides, as_of = made
-    args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of)), encoding="utf-8")
+    slides, as_of, sample = made
+    args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of, sample)), encoding="utf-8")
     print(f"Laporan luring ditulis ke {args.out}: {len(slides)} halaman.")
     return 0
 

@@ -15,12 +15,15 @@ FULL_SCREEN_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
-[data-testid="stMain"] h1 { font-size: 3rem; color: #08306B; padding-top: 0.2rem; }
-[data-testid="stMain"] h3 { color: #333333; font-weight: 500; }
-.st-key-presentasi_isi li, .st-key-presentasi_isi p { font-size: 1.55rem; line-height: 1.45; color: #111111; }
-.st-key-presentasi_isi li li { font-size: 1.3rem; }
-.st-key-presentasi_isi table { font-size: 1.2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.8rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMain"] h1 { font-size: clamp(2rem, 4.2vh, 3rem); color: #08306B; padding-top: 0.1rem; }
+[data-testid="stMain"] h3 { color: #333333; font-weight: 500; font-size: clamp(1.2rem, 2.6vh, 1.75rem); }
+.st-key-presentasi_isi li, .st-key-presentasi_isi p { font-size: clamp(1.1rem, 2.7vh, 1.55rem); line-height: 1.4;
+  color: #111111; }
+.st-key-presentasi_isi li li { font-size: clamp(1rem, 2.3vh, 1.3rem); }
+/* Tables sized by the screen's height: a kab/kota slide fits 1280x720 without scrolling. */
+.st-key-presentasi_isi table { font-size: clamp(0.85rem, 2.1vh, 1.2rem); }
+.st-key-presentasi_isi th, .st-key-presentasi_isi td { padding: 0.25rem 0.5rem !important; }
 .st-key-presentasi_isi th { background: #08306B !important; }
 .st-key-presentasi_isi th, .st-key-presentasi_isi th * { color: #FFFFFF !important; }
 </style>
@@ -38,8 +41,11 @@ def bullets_markdown(slide: Slide) -> str:
     return "\n".join(f"{'    ' * b.level}- {plain(b.text)}" for b in slide.bullets)
 
 
-def show_slide(slide: Slide, key: str) -> None:
-    """Title, subtitle, bullets, then the chart or the table of ``slide``; the speaker notes folded."""
+def show_slide(slide: Slide, key: str, footer: str = "") -> None:
+    """Title, subtitle, bullets, then the chart or the table of ``slide``; the footer; the speaker notes folded.
+
+    The footer says "Data contoh" on every slide when the store holds sample data (``slides.footer_text``).
+    """
     st.title(slide.title, anchor=False)
     if slide.subtitle:
         st.subheader(plain(slide.subtitle), anchor=False)
@@ -53,6 +59,8 @@ def show_slide(slide: Slide, key: str) -> None:
             st.markdown(bullets_markdown(slide))
         if slide.table is not None:
             st.table(slide.table, hide_index=True)
+    if footer:
+        st.caption(footer)
     if slide.notes:
         with st.expander("Catatan pembicara"):
             st.text(slide.notes)

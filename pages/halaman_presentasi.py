@@ -18,8 +18,9 @@ store = get_store()
 st.html(FULL_SCREEN_CSS)
 
 results = get_results(view.as_of, view.filters)
-slides = build_slides(results, view.as_of, view.filters, get_rules(), sample_data=store.has_sample_data())
-footer = footer_text(view.as_of)
+sample = store.has_sample_data()
+slides = build_slides(results, view.as_of, view.filters, get_rules(), sample_data=sample)
+footer = footer_text(view.as_of, sample)
 number = min(max(int(st.session_state.get("presentasi_nomor", 0)), 0), len(slides) - 1)
 
 
@@ -30,11 +31,10 @@ def move(step: int) -> None:
 # --- navigation bar ------------------------------------------------------------------------------------
 back, counter, forward, files, leave = st.columns([2, 1, 2, 2, 2], vertical_alignment="center")
 back.button("Sebelumnya", key="presentasi_sebelumnya", icon=":material/arrow_back:", on_click=move, args=(-1,),
-            disabled=number == 0, shortcut="Left", width="stretch", help="Tombol panah kiri")
+            disabled=number == 0, shortcut="Left", width="stretch")
 counter.markdown(f"**{number + 1} / {len(slides)}**", text_alignment="center")
 forward.button("Berikutnya", key="presentasi_berikutnya", icon=":material/arrow_forward:", on_click=move, args=(1,),
-               disabled=number == len(slides) - 1, shortcut="Right", type="primary", width="stretch",
-               help="Tombol panah kanan")
+               disabled=number == len(slides) - 1, shortcut="Right", type="primary", width="stretch")
 with files.popover("Unduh", icon=":material/download:", width="stretch"):
     st.caption(f"{scope_text(view.filters)}. Ubah filter di halaman lain; salindia mengikutinya.")
     if find_chromium() is None:
@@ -51,4 +51,5 @@ with files.popover("Unduh", icon=":material/download:", width="stretch"):
 leave.page_link("pages/halaman_ringkasan.py", label="Keluar dari presentasi", icon=":material/close:")
 
 # --- the slide -------------------------------------------------------------------------------------------
-show_slide(slides[number], key=f"presentasi_{number}")
+show_slide(slides[number], key=f"presentasi_{number}", footer=f"{footer} · {number + 1} / {len(slides)} · "
+           "tombol panah kiri/kanan untuk berpindah salindia")

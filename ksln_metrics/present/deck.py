@@ -194,25 +194,41 @@ def _text_width(text: str) -> float:
     return sum(0.68 if ch.isupper() or ch.isdigit() else 0.52 for ch in text)
 
 
-def _column_widths(frame: pd.DataFrame, total) -> list[int]:
-    """Shares of ``total`` by the text each column holds; no column narrower than its longest word."""
-    shares = []
+def _column_widths(frame: pd.DataFrame, total, size) -> list[int] | None:
+    """Column widths (EMU) that hold each column's longest word whole at font ``size``; None if they cannot.
+
+    A column gets at least its longest word (header included) plus the cell margins; the rest
+    of ``total`` is shared by how much text each column holds beyond that.
+    """
+    margin = 2 * Inches(0.06) + Inches(0.04)
+    minimum, extra = [], []
     for column in frame.columns:
         texts = [str(column), *(str(v) for v in frame[column])]
         word = max(_text_width(w) for t in texts for w in (t.split() or [""]))
         whole = min(max(_text_width(t) for t in texts), 30)
-        shares.append(max(word, whole) + 1.2)
-    scale = total / sum(shares)
-    return [int(n * scale) for n in shares]
+        minimum.append(int(word * 1.08 * size) + margin)  # 8 % for bold headers and wide glyphs
+        extra.append(max(whole - word, 0) + 0.5)
+    room = total - sum(minimum)
+    if room < 0:
+        return None
+    scale = room / sum(extra)
+    return [m + int(e * scale) for m, e in zip(minimum, extra, strict=True)]
 
 
 def _table(page, frame: pd.DataFrame, left, top, width, height) -> None:
     rows, cols = len(frame) + 1, len(frame.columns)
-    size = Pt(max(9, min(14, int(height / (rows * 2.2) / Pt(1)))))
+    points = max(9, min(14, int(height / (rows * 2.2) / Pt(1))))
+    # The largest size at which no word has to break ("selesa|i", "96,8|5"); 8 pt at the least.
+    widths = _column_widths(frame, int(width), Pt(points))
+    while widths is None and points > 8:
+        points -= 1
+        widths = _column_widths(frame, int(width), Pt(points))
+    size = Pt(points)
+    widths = widths or [int(width) // cols] * cols
     row_height = int(size * 2.0)
     shape = page.shapes.add_table(rows, cols, int(left), int(top), int(width), min(int(height), row_height * rows))
     table = shape.table
-    for i, column_width in enumerate(_column_widths(frame, int(width))):
+    for i, column_width in enumerate(widths):
         table.columns[i].width = column_width
     for r in range(rows):
         table.rows[r].height = row_height

@@ -422,9 +422,13 @@ def methodology_slide(rules: Rules) -> Slide:
     return Slide("metodologi", "Metodologi ringkas", "Dari mana angka-angka ini", bullets, notes=notes)
 
 
-def footer_text(as_of: date) -> str:
-    """The line at the foot of every slide and report page."""
-    return f"KSLN Monitor · data per {format_date_id(as_of)}"
+SAMPLE_DATA_MARK = "Data contoh — bukan data resmi"
+
+
+def footer_text(as_of: date, sample_data: bool = False) -> str:
+    """The line at the foot of every slide and report page; it says "Data contoh" on each when the store holds it."""
+    text = f"KSLN Monitor · data per {format_date_id(as_of)}"
+    return f"{SAMPLE_DATA_MARK} · {text}" if sample_data else text
 
 
 def file_stem(as_of: date) -> str:

@@ -96,8 +96,9 @@ def test_signed_per_year_stacks_by_jenis_with_palette_colours(figures):
     assert [t.type for t in fig.data] == ["bar", "bar"]
     by_name = {t.name: t for t in fig.data}
     assert by_name["KSDPL"].marker.color == palette.JENIS_COLORS["KSDPL"]
-    assert list(by_name["KSDPL"].x) == ["2019", "2021", "2023"]  # years as categories: never "2.019"
-    assert list(by_name["KSDPL"].y) == [1, 0, 1] and list(by_name["KSDLL"].y) == [1, 1, 0]
+    # Years as categories (never "2.019"), and every year between the first and the last, 0 included.
+    assert list(by_name["KSDPL"].x) == ["2019", "2020", "2021", "2022", "2023"]
+    assert list(by_name["KSDPL"].y) == [1, 0, 0, 0, 1] and list(by_name["KSDLL"].y) == [1, 0, 1, 0, 0]
     assert fig.layout.xaxis.title.text == "Tahun penandatanganan"
     assert "perjanjian" in by_name["KSDPL"].hovertemplate
     status = {t.name: t.marker.color for t in figures["tahun_status"].data}
@@ -112,7 +113,9 @@ def test_signed_per_year_leaves_out_agreements_signed_after_the_reference_date()
 def test_flag_counts_use_the_flag_colours_and_labels(figures):
     bar = figures["bendera"].data[0]
     labels = {f.code: f.label for f in FLAGS}
-    assert list(bar.y) == [labels["no_diplomatic_relations"], labels["stalled"]]  # defined order, first on top
+    # Defined order, first on top; long labels wrapped onto lines so the axis never cuts them.
+    assert [y.replace("<br>", " ") for y in bar.y] == [labels["no_diplomatic_relations"], labels["stalled"]]
+    assert all(len(line) <= 18 for y in bar.y for line in y.split("<br>"))
     assert list(bar.marker.color) == [palette.FLAG_COLORS["no_diplomatic_relations"], palette.FLAG_COLORS["stalled"]]
 
 
@@ -137,8 +140,8 @@ def test_world_map_counts_agreements_per_iso3_country(figures):
 
 def test_banten_map_uses_the_kabkota_geojson_and_keeps_the_province_apart(figures):
     fig = figures["banten"]
-    scored, unscored, labels = fig.data
-    assert scored.type == unscored.type == "choropleth" and labels.type == "scattergeo"
+    scored, unscored, *marks = fig.data
+    assert scored.type == unscored.type == "choropleth" and {m.type for m in marks} == {"scattergeo"}
     assert scored.featureidkey == "properties.kode"
     assert list(scored.locations) == ["36.02"] and list(scored.z) == [75.63]
     assert sorted(unscored.locations) == sorted(set(KAB_KOTA) - {"36.02"})
@@ -146,9 +149,48 @@ def test_banten_map_uses_the_kabkota_geojson_and_keeps_the_province_apart(figure
     assert [c.lower() for _, c in scored.colorscale] == [c.lower() for c in palette.SCORE_SCALE]
     assert (scored.zmin, scored.zmax) == palette.SCORE_RANGE
     assert {c for _, c in unscored.colorscale} == {palette.NO_DATA}
-    assert fig.layout.geo.fitbounds == "geojson" and fig.layout.geo.visible is False
+    assert fig.layout.geo.visible is False
     notes = " ".join(a.text for a in fig.layout.annotations)
     assert charts.MAP_ATTRIBUTION in notes and "Provinsi Banten" in notes and "60,00" in notes
+
+
+def test_every_banten_unit_is_named_with_a_leader_line_from_a_point_inside_it(figures):
+    fig = figures["banten"]
+    names = next(t for t in fig.data if getattr(t, "mode", None) == "text")
+    assert sorted(names.customdata) == sorted(KAB_KOTA)  # all eight, the four kota included
+    written = [t.replace("<br>", " ") for t in names.text]
+    assert any("Kota Cilegon" in t for t in written) and any("Kab. Lebak" in t and "75,63" in t for t in written)
+    lines = [t for t in fig.data if getattr(t, "mode", None) == "lines"]
+    assert len(lines) == len(KAB_KOTA)
+    features = {f["properties"]["kode"]: f for f in charts.banten_geojson()["features"]}
+    lon_range, lat_range = charts.BANTEN_LON_RANGE, charts.BANTEN_LAT_RANGE
+    for code, place in charts.UNIT_LABELS.items():
+        inside = [other for other, feature in features.items() if _contains(feature, place["anchor"])]
+        assert inside == [code], f"{code}: its dot lies in {inside}"
+        assert lon_range[0] < place["label"][0] < lon_range[1] and lat_range[0] < place["label"][1] < lat_range[1]
+
+
+def _contains(feature: dict, point: tuple[float, float]) -> bool:
+    geometry = feature["geometry"]
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    x, y = point
+    for polygon in polygons:
+        ring, inside = polygon[0], False
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                inside = not inside
+        if inside:
+            return True
+    return False
+
+
+def test_count_colour_bars_have_whole_number_ticks():
+    one = charts.partner_country_map(pd.DataFrame({"negara": ["JPN", "DEU"], "jumlah": [1, 1]}))
+    bar = one.data[0].colorbar
+    assert list(bar.tickvals) == [0, 1] and list(bar.ticktext) == ["0", "1"]
+    many = charts.partner_country_map(pd.DataFrame({"negara": ["JPN"], "jumlah": [23]}))
+    assert all(float(v).is_integer() for v in many.data[0].colorbar.tickvals)
+    assert "%{text}" in one.data[0].hovertemplate  # the country's name on hover
 
 
 def test_every_colour_comes_from_the_palette(figures):

@@ -120,3 +120,34 @@ def test_cli_deck_takes_the_database_from_ksln_db(meeting_db, tmp_path):
     assert out.stat().st_size > 10_000
     missing = cli("deck", "--db", str(tmp_path / "tidak-ada.duckdb"), "--out", str(out))
     assert missing.returncode == 2 and "tidak ditemukan" in missing.stderr
+
+
+def test_no_table_cell_has_to_break_a_word(deck):
+    from ksln_metrics.present.deck import _text_width
+
+    checked = 0
+    for slide in deck.slides:
+        for shape in shapes(slide, MSO_SHAPE_TYPE.TABLE):
+            table = shape.table
+            for row in table.rows:
+                for cell, column in zip(row.cells, table.columns, strict=True):
+                    run = cell.text_frame.paragraphs[0].runs
+                    if not run or not cell.text.strip():
+                        continue
+                    size = run[0].font.size
+                    room = column.width - cell.margin_left - cell.margin_right
+                    longest = max(_text_width(word) for word in cell.text.split())
+                    assert longest * size <= room, f"{cell.text!r} breaks in a column of {column.width} EMU"
+                    checked += 1
+    assert checked > 100  # the league, kab/kota, expiring and report tables
+
+
+def test_every_slide_says_data_contoh_when_the_store_holds_sample_data():
+    from ksln_metrics.present.deck import deck_pptx
+    from ksln_metrics.present.slides import Slide, footer_text
+
+    slides = [Slide("judul", "Rapat", "Sub", ()), Slide("gambaran", "Gambaran", "", ())]
+    data = deck_pptx(slides, {}, footer_text(MEETING_AS_OF, sample_data=True))
+    for slide in Presentation(io.BytesIO(data)).slides:
+        assert any("Data contoh" in shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    assert "Data contoh" not in footer_text(MEETING_AS_OF)
