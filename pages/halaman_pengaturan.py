@@ -55,8 +55,11 @@ st.title("Pengaturan")
 st.caption(f"Ambang batas, bobot dan daftar yang dipakai perhitungan, dari berkas `{path.name}`. Setiap perubahan "
            "diperiksa dulu (mis. jumlah bobot harus 100), lalu dicatat di jejak audit atas nama Anda "
            f"(**{user.name}**); semua angka di dasbor langsung dihitung ulang.")
-if message := st.session_state.pop("pengaturan_pesan", None):
-    st.success(message, icon=":material/save:")
+# The outcome of the last save: a toast, seen wherever the page is scrolled (at the top of the page the
+# message was off screen after saving at the bottom), and the message again under the save button.
+saved_message = st.session_state.pop("pengaturan_pesan", None)
+if saved_message:
+    st.toast(saved_message, icon=":material/save:", duration="long")
 
 form_tab, text_tab, log_tab = st.tabs(["Formulir", "Lanjutan (TOML)", "Riwayat perubahan"])
 
@@ -74,9 +77,15 @@ with form_tab, st.form("pengaturan_formulir"):
     st.subheader("Bobot skor keberhasilan")
     st.caption("Jumlah keempat bobot harus tepat 100.")
     values = {}
+    # Whole weights are entered as whole numbers ("25", not "25.00"); a fractional one keeps decimals.
+    whole = all(float(rules.value(k)).is_integer() for k in WEIGHT_KEYS)
     for column, key in zip(st.columns(4), WEIGHT_KEYS, strict=True):
-        values[key] = column.number_input(LABELS[key], min_value=0.0, max_value=100.0, step=1.0,
-                                          value=float(rules.value(key)), key=widget_key(key))
+        if whole:
+            values[key] = float(column.number_input(LABELS[key], min_value=0, max_value=100, step=1,
+                                                    value=int(rules.value(key)), key=widget_key(key)))
+        else:
+            values[key] = column.number_input(LABELS[key], min_value=0.0, max_value=100.0, step=0.5, format="%.2f",
+                                              value=float(rules.value(key)), key=widget_key(key))
 
     st.subheader("Ambang batas")
     columns = st.columns(4)
@@ -121,6 +130,8 @@ with form_tab, st.form("pengaturan_formulir"):
             values[key] = dates_of(edited)
 
     submitted = st.form_submit_button("Simpan pengaturan", type="primary", icon=":material/save:")
+    if saved_message:
+        st.success(saved_message, icon=":material/save:")
 
 if submitted:
     try:

@@ -61,5 +61,5 @@ def open_page(page: str, as_user: str = "admin") -> AppTest:
 
 
 def table_with(app: AppTest, column: str):
-    """The first table on the page that has ``column``."""
-    return next(df.value for df in app.dataframe if column in df.value.columns)
+    """The first table on the page that has ``column``: an interactive one, or a wrapping one (``st.table``)."""
+    return next(df.value for df in [*app.dataframe, *app.table] if column in df.value.columns)

@@ -36,8 +36,10 @@ def test_league_table_has_the_engine_ranks_scores_and_flag_counts(demo_db):
     assert shown["Peringkat"].to_dict() == {n: "–" if pd.isna(r) else str(int(r)) for n, r in regions["peringkat"].items()}
     assert shown["Skor rata-rata"].to_dict() == {n: format_number_id(s) for n, s in regions["skor_rata_rata"].items()}
     assert shown["Perjanjian"].to_dict() == regions["jumlah_perjanjian"].to_dict()
-    assert shown["Mangkrak"].to_dict() == regions["jumlah_stalled"].to_dict()
-    assert shown["Laporan tepat waktu (%)"].to_dict() == {
+    # The flag counts are a wrapping table of their own, every column readable at 1366 px.
+    counts = table_with(app, "Mangkrak").set_index("Kab/Kota")
+    assert counts["Mangkrak"].to_dict() == {n: str(v) for n, v in regions["jumlah_stalled"].items()}
+    assert shown["Tepat waktu (%)"].to_dict() == {
         n: format_number_id(v) for n, v in regions["tepat_waktu_persen"].items()}
     assert len(app.get("plotly_chart")) == 2
 

@@ -51,8 +51,8 @@ def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db
     assert not before.equals(after)
 
     app = open_page("pengaturan")
-    app.number_input(key="pengaturan_bobot_kepatuhan").set_value(40.0)
-    app.number_input(key="pengaturan_bobot_capaian").set_value(15.0)
+    app.number_input(key="pengaturan_bobot_kepatuhan").set_value(40)
+    app.number_input(key="pengaturan_bobot_capaian").set_value(15)
     submit(app)
     assert not app.exception and not app.error
     assert "bobot.kepatuhan: 25 → 40" in app.success[0].value
@@ -63,7 +63,7 @@ def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db
     assert log[["pengguna", "kunci", "lama", "baru"]].values.tolist() == [
         ["admin", "bobot.kepatuhan", 25, 40], ["admin", "bobot.capaian", 30, 15]]
     assert table_with(app, "Pengaturan")["Pengguna"].tolist() == ["admin", "admin"]
-    assert app.number_input(key="pengaturan_bobot_kepatuhan").value == 40.0
+    assert app.number_input(key="pengaturan_bobot_kepatuhan").value == 40  # whole weights: "40", not "40.00"
 
     app.switch_page("pages/halaman_perjanjian.py").run()
     assert not app.exception

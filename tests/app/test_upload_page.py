@@ -59,7 +59,8 @@ def test_bad_file_shows_every_problem_and_commits_nothing(db):
     assert not app.exception
     assert "2 kesalahan" in app.error[0].value
     problems = table_with(app, "Pesan")
-    assert problems[["Lembar", "Baris", "Kolom"]].values.tolist() == [["Perjanjian", 2, "Kab/Kota"], ["Perjanjian", 3, "Negara Mitra"]]
+    assert problems[["Lembar", "Baris", "Kolom"]].values.tolist() == [["Perjanjian", "2", "Kab/Kota"],
+                                                                  ["Perjanjian", "3", "Negara Mitra"]]
     assert not [b for b in app.button if b.key == "unggah_simpan"]
     assert snapshot(db) == before
 
