@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from ksln_metrics.present.slides import Slide
@@ -29,6 +30,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 </style>
 """
 
+SLIDE_FIGURE_HEIGHT = 480
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -54,7 +56,8 @@ def show_slide(slide: Slide, key: str, footer: str = "") -> None:
             left, right = st.columns([2, 3], vertical_alignment="center")
             left.markdown(bullets_markdown(slide))
             with right:
-                show(slide.figure, key=f"{key}_grafik", png=False)
+                # Short enough for a 1280x720 projector with the title, the bar and the footer.
+                show(go.Figure(slide.figure).update_layout(height=SLIDE_FIGURE_HEIGHT), key=f"{key}_grafik", png=False)
         else:
             st.markdown(bullets_markdown(slide))
         if slide.table is not None:

@@ -15,6 +15,14 @@ from pandas.io.formats.style import Styler
 
 EMPTY = "–"  # shown for a missing value, never "None" or "NaN"
 
+# Constant CSS, no data in it: a wrapping table never grows wider than the page. Words wrap at
+# spaces first; only a word longer than its whole column is broken.
+_TABLE_CSS = """<style>
+[data-testid="stTable"] table { width: 100%; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; padding: 0.35rem 0.45rem; }
+[data-testid="stTable"] th { font-size: 0.85rem; vertical-align: bottom; }
+</style>"""
+
 
 def blank_to_dash(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as text, a missing or empty value written as "–"."""
@@ -39,5 +47,6 @@ def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int 
         start = (int(number) - 1) * page_size
         shown = shown.iloc[start:start + page_size]
     data: pd.DataFrame | Styler = style(shown.style) if style else shown
+    st.html(_TABLE_CSS)
     with st.container(key=key):
         st.table(data, hide_index=True)

@@ -47,12 +47,22 @@ scores = pd.DataFrame({
     **{c.label: league[c.column].map(number) for c in COMPONENTS},
     "Tepat waktu (%)": league["tepat_waktu_persen"].map(number),
 })
-right_aligned = ["Peringkat", "Skor rata-rata", *(c.label for c in COMPONENTS), "Tepat waktu (%)"]
-picked_row = st.dataframe(
-    scores, hide_index=True, width="stretch", key="kabkota_peringkat", on_select="rerun",
-    selection_mode="single-row",
-    column_config={name: st.column_config.TextColumn(alignment="right", width="small") for name in right_aligned},
-)
+# Pixel widths and short headers (the full name in the header's help): the whole table fits 1366 px.
+short = {"Capaian indikator": "Capaian"}
+config = {
+    "Peringkat": st.column_config.TextColumn("Peringkat", alignment="right", width=70),
+    "Kab/Kota": st.column_config.TextColumn("Kab/Kota", width=160),
+    "Perjanjian": st.column_config.NumberColumn("Perjanjian", width=75),
+    "Aktif": st.column_config.NumberColumn("Aktif", width=50),
+    "Skor rata-rata": st.column_config.TextColumn("Skor", alignment="right", width=60,
+                                                  help="Skor rata-rata perjanjian aktif (0–100)"),
+    **{c.label: st.column_config.TextColumn(short.get(c.label, c.label), alignment="right", width=80,
+                                            help=f"{c.label}: poin rata-rata") for c in COMPONENTS},
+    "Tepat waktu (%)": st.column_config.TextColumn("Tepat waktu", alignment="right", width=85,
+                                                   help="Laporan tepat waktu dari laporan wajib (%)"),
+}
+picked_row = st.dataframe(scores, hide_index=True, width="stretch", key="kabkota_peringkat", on_select="rerun",
+                          selection_mode="single-row", column_config=config)
 st.caption(
     "Skor rata-rata dan komponennya dihitung atas perjanjian aktif (poin; jumlah komponen = skor); tepat waktu = "
     "laporan tepat waktu dari laporan wajib. Provinsi Banten tidak ikut diperingkat. Klik satu baris, satu daerah di "

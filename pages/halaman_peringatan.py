@@ -42,9 +42,13 @@ counts = flag_counts(shown)
 st.markdown(f"**{format_number_id(len(shown), 0)} bendera** pada "
             f"**{format_number_id(shown['id_perjanjian'].nunique(), 0)} perjanjian**.")
 if not counts.empty:
-    summary = pd.DataFrame({"Bendera": counts["label"], "Jumlah": counts["jumlah"]})
-    st.dataframe(summary.style.map(lambda label: chips.get(label, ""), subset=["Bendera"]), hide_index=True,
-                 key="peringatan_jumlah")
+    # One line per flag with its rule: the rule is the same for every agreement that carries the flag,
+    # so it is said once here and the list below has the room for each reason.
+    rules_of = shown.drop_duplicates("label").set_index("label")["rule"]
+    summary = pd.DataFrame({"Bendera": counts["label"], "Jumlah": counts["jumlah"].astype(int).astype(str),
+                            "Aturan": counts["label"].map(rules_of)})
+    readable_table(summary, key="peringatan_jumlah",
+                   style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
 
 if shown.empty:
     st.info("Tidak ada bendera untuk pilihan ini.", icon=":material/check_circle:")
@@ -58,7 +62,6 @@ table = pd.DataFrame({
     "Status": shown["status"],
     "Tahun": shown["tahun"].map(lambda y: str(int(y)) if pd.notna(y) else None),
     "Alasan": shown["reason"],
-    "Aturan": shown["rule"],
 })
 # A wrapping table: the reason and the rule are read to the end, without scrolling sideways.
 readable_table(table, key="peringatan_tabel",

@@ -60,7 +60,9 @@ event = st.dataframe(
     column_config={
         "Skor": st.column_config.ProgressColumn("Skor", min_value=0, max_value=100, format="%.0f",
                                                 help="Skor keberhasilan 0–100; kosong bila belum ditandatangani."),
-        "Judul": st.column_config.TextColumn(width="large"),
+        # Medium: at "large" a title took the width and pushed status, date and flags out of view.
+        "Judul": st.column_config.TextColumn(width="medium"),
+        "Mitra": st.column_config.TextColumn(width="medium"),
     },
 )
 rows = event.selection.rows if event else []
@@ -123,8 +125,10 @@ ends.metric("Berakhir", ag.date_text(summary["tanggal_berakhir"]) or "—")
 
 st.subheader("Dokumen dan persetujuan")
 left, right = st.columns([3, 2])
-left.dataframe(ag.document_checklist(row, view.as_of), hide_index=True, width="stretch", key="perjanjian_dokumen")
-right.dataframe(ag.criteria_checklist(row), hide_index=True, width="stretch", key="perjanjian_kriteria")
+with left:
+    readable_table(ag.document_checklist(row, view.as_of), key="perjanjian_dokumen")
+with right:
+    readable_table(ag.criteria_checklist(row), key="perjanjian_kriteria")
 
 st.subheader("Bendera peringatan")
 if flags.empty:

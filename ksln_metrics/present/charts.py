@@ -127,14 +127,14 @@ def flag_counts_chart(totals: pd.DataFrame) -> go.Figure:
         return _empty(fig, "Tidak ada peringatan")
     shown = shown.iloc[::-1]  # first flag on top
     fig.add_bar(
-        x=shown["jumlah"].tolist(), y=[wrap_label(label, 18) for label in shown["label"]], orientation="h",
+        x=shown["jumlah"].tolist(), y=[wrap_label(label, 24) for label in shown["label"]], orientation="h",
         marker_color=[palette.FLAG_COLORS[c] for c in shown["code"]],
         text=shown["jumlah"].tolist(), textposition="outside", cliponaxis=False,
         customdata=shown["code"].tolist(),
         hovertemplate="%{y}<br>%{x:,.0f} perjanjian<extra></extra>",
     )
     fig.update_xaxes(tickformat=",d", rangemode="tozero", **_whole_ticks(shown["jumlah"].max()))
-    fig.update_layout(height=max(300, 60 + 52 * len(shown)))
+    fig.update_layout(height=max(300, 90 + 58 * len(shown)))  # room for a label of two lines per bar
     return fig
 
 
@@ -197,14 +197,16 @@ def _attribution(fig: go.Figure, text: str = MAP_ATTRIBUTION, yshift: int = -4) 
 
 def partner_country_map(counts: pd.DataFrame) -> go.Figure:
     """World choropleth: agreements per partner country (``overview.agreements_per_country``)."""
-    fig = _figure("Negara mitra (jumlah perjanjian)", height=480, margin={"l": 0, "r": 0, "t": 60, "b": 10})
+    fig = _figure("Negara mitra (jumlah perjanjian)", height=480, margin={"l": 0, "r": 0, "t": 60, "b": 90})
     largest = max(1, int(counts["jumlah"].max())) if len(counts) else 1
     fig.add_choropleth(
         locations=counts["negara"].tolist(), z=counts["jumlah"].tolist(), locationmode="ISO-3",
         text=[country_name(c) for c in counts["negara"]],
         colorscale=_scale(palette.COUNT_SCALE), zmin=0, zmax=largest,
         marker_line_color=palette.NEUTRAL, marker_line_width=0.5,
-        colorbar={"title": {"text": "Perjanjian"}, "thickness": 16, "len": 0.7, **_count_colorbar_ticks(largest)},
+        # Under the map, so the map has the whole width of a half-page column.
+        colorbar={"title": {"text": "Perjanjian", "side": "top"}, "orientation": "h", "thickness": 12, "len": 0.6,
+                  "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top", **_count_colorbar_ticks(largest)},
         hovertemplate="<b>%{text}</b><br>%{z:,.0f} perjanjian<extra></extra>",
     )
     fig.update_geos(

@@ -115,7 +115,7 @@ def test_flag_counts_use_the_flag_colours_and_labels(figures):
     labels = {f.code: f.label for f in FLAGS}
     # Defined order, first on top; long labels wrapped onto lines so the axis never cuts them.
     assert [y.replace("<br>", " ") for y in bar.y] == [labels["no_diplomatic_relations"], labels["stalled"]]
-    assert all(len(line) <= 18 for y in bar.y for line in y.split("<br>"))
+    assert all(len(line) <= 24 for y in bar.y for line in y.split("<br>"))
     assert list(bar.marker.color) == [palette.FLAG_COLORS["no_diplomatic_relations"], palette.FLAG_COLORS["stalled"]]
 
 
