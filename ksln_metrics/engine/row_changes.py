@@ -63,7 +63,8 @@ def row_changes(store: Store, tables: dict[str, pd.DataFrame]) -> list[RowChange
             f"FROM pratinjau_masuk inc JOIN {table} cur ON {on} WHERE cur.{c} IS DISTINCT FROM inc.{c}"
             for i, c in enumerate(others)
         ]
-        cells = cur.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY ALL").df() if parts else \
+        order = ", ".join([*key, "urutan"])  # row by row, cells in the table's column order
+        cells = cur.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY {order}").df() if parts else \
             pd.DataFrame(columns=[*key, "kolom", "lama", "baru", "urutan"])
         cur.execute("DROP TABLE IF EXISTS pratinjau_masuk")
         out.append(RowChanges(table, new, cells.drop(columns=["urutan"])))
