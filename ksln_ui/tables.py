@@ -18,9 +18,10 @@ EMPTY = "–"  # shown for a missing value, never "None" or "NaN"
 # Constant CSS, no data in it: a wrapping table never grows wider than the page. Words wrap at
 # spaces first; only a word longer than its whole column is broken.
 _TABLE_CSS = """<style>
-[data-testid="stTable"] table { width: 100%; }
-[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; padding: 0.35rem 0.45rem; }
-[data-testid="stTable"] th { font-size: 0.85rem; vertical-align: bottom; }
+[data-testid="stTable"] table { width: 100%; max-width: 100%; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; white-space: normal !important;
+  padding: 0.3rem 0.4rem !important; }
+[data-testid="stTable"] th { font-size: 0.8rem; vertical-align: bottom; }
 </style>"""
 
 

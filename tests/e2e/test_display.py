@@ -43,7 +43,11 @@ def main_overflow(page) -> int:
     """How many pixels the page's content reaches beyond the window to the right."""
     return page.evaluate("""() => {
         const main = document.querySelector('[data-testid="stMain"]');
-        return Math.max(0, main.scrollWidth - main.clientWidth, document.documentElement.scrollWidth - window.innerWidth);
+        // A wrapping table scrolls inside its own box when too wide: that counts as well.
+        const tables = [...document.querySelectorAll('[data-testid="stTable"] table')].map(
+            (t) => t.getBoundingClientRect().width - t.parentElement.getBoundingClientRect().width);
+        return Math.max(0, main.scrollWidth - main.clientWidth, document.documentElement.scrollWidth - window.innerWidth,
+                        ...tables);
     }""")
 
 
