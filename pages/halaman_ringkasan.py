@@ -123,7 +123,11 @@ show(charts.signed_per_year_chart(signed_per_year(results.agreements, view.as_of
 st.subheader("Peta")
 left, right = st.columns(2)
 with left:
-    show(charts.partner_country_map(agreements_per_country(results.agreements)), key="ringkasan_peta_dunia")
+    countries = agreements_per_country(results.agreements)
+    show(charts.partner_country_map(countries), key="ringkasan_peta_dunia")
+    if len(countries):  # the names too, for those who read the map on a projector without hovering
+        st.caption("Negara mitra: " + ", ".join(
+            f"{row.nama_negara} {format_number_id(row.jumlah, 0)}" for row in countries.itertuples()) + ".")
 with right:
     if clicked_unit := show(charts.banten_score_map(results.regions), key="ringkasan_peta_banten", pick=True):
         st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota

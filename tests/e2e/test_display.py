@@ -30,6 +30,8 @@ def go_to(page, title: str) -> None:
 def whole_page_screenshot(page, name: str) -> None:
     """The page at the window's width, as tall as its content (Streamlit scrolls inside its main block)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)
+    wait_until_idle(page, timeout=60_000)  # a chart or a fragment may start one more run
     size = page.viewport_size
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
@@ -129,6 +131,32 @@ def test_clicking_a_unit_on_the_banten_map_opens_it(laptop, app_url):
     wait_until_idle(laptop)
     laptop.get_by_text(re.compile(r"^Perjanjian Kota Cilegon \(\d+\)")).wait_for()  # the unit's own detail
     assert_no_exception(laptop)
+
+
+def test_a_chart_downloads_as_a_png_picture(laptop, app_url):
+    open_as(laptop, app_url, "pimpinan")
+    go_to(laptop, "Kabupaten/Kota")
+    button = laptop.locator(".st-key-kabkota_komponen_png").get_by_role("button", name="Unduh gambar (PNG)")
+    with laptop.expect_download(timeout=120_000) as download:
+        button.click()
+    data = download.value.path().read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    assert download.value.suggested_filename == "kabkota_komponen.png"
+
+
+def test_the_upload_preview_lists_the_rows_before_saving(laptop, app_url, tmp_path):
+    from tests.unit.realistic_files import agreements_workbook
+
+    workbook = tmp_path / "lebak_2024.xlsx"
+    workbook.write_bytes(agreements_workbook())
+    open_as(laptop, f"{app_url}/unggah", "analis.lebak")
+    laptop.locator('input[type="file"]').set_input_files(str(workbook))
+    laptop.get_by_role("button", name="Periksa berkas").click()
+    laptop.get_by_text(re.compile(r"lebak_2024\.xlsx · Perjanjian: \d+ baris baru")).wait_for()
+    wait_until_idle(laptop)
+    assert laptop.get_by_text("Baris baru", exact=True).is_visible()
+    assert_no_exception(laptop)
+    whole_page_screenshot(laptop, "layar-1366-unggah-pratinjau-baris")
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
