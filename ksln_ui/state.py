@@ -86,7 +86,7 @@ class View:
 FILTER_KEYS = ("filter_tahun", "filter_kabkota", "filter_jenis", "filter_negara", "filter_acuan", "filter_tanggal")
 REFERENCE_YEAR, REFERENCE_DATE = "Tahun", "Tanggal"
 # Pages whose content no global filter changes: the sidebar shows no filter there.
-PAGES_WITHOUT_FILTERS = frozenset({"akun", "audit", "pengaturan"})
+PAGES_WITHOUT_FILTERS = frozenset({"akun", "audit", "pengaturan", "unggah", "metodologi"})
 _KEPT = "_filter_tersimpan"  # the filter values, kept while a page without filters is open
 
 

@@ -124,7 +124,9 @@ else:
             "Peringatan": [", ".join(FLAG_LABELS[c] for c in codes.split(";") if c) for codes in own["flags"].fillna("")],
         }),
         hide_index=True, width="stretch", key="kabkota_perjanjian",
-        column_config={"Skor": st.column_config.TextColumn(alignment="right")},
+        column_config={"Skor": st.column_config.TextColumn(alignment="right"),
+                       "Judul": st.column_config.TextColumn(width="medium"),
+                       "Mitra": st.column_config.TextColumn(width="medium")},
     )
 
 flags = results.flags[results.flags["kabkota_kode"] == code]
