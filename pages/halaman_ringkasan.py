@@ -47,30 +47,31 @@ if compare_on:
 before = headline(get_results(earlier, view.filters).agreements) if isinstance(earlier, date) else None
 
 
-def change(now, then, decimals: int = 0, unit: str = "") -> str | None:
-    """"▲ 3 sejak 31 Desember 2025": the change since the earlier date, None when not compared."""
+def change(now, then, decimals: int = 0, unit: str = "") -> dict:
+    """``st.metric`` arguments for "▲ 3 sejak 31 Desember 2025": green up, red down, grey unchanged."""
     if before is None or now is None or then is None:
-        return None
+        return {}
     step = round(now - then, decimals)
-    mark = "▲" if step > 0 else ("▼" if step < 0 else "=")
-    return f"{mark} {format_number_id(abs(step), decimals)}{unit} sejak {format_date_id(earlier)}"
+    mark, colour = ("▲", "normal") if step > 0 else (("▼", "inverse") if step < 0 else ("=", "off"))
+    # The text starts with ▲/▼, not a minus sign: "inverse" is what makes a decrease red.
+    return {"delta": f"{mark} {format_number_id(abs(step), decimals)}{unit} sejak {format_date_id(earlier)}",
+            "delta_color": colour, "delta_arrow": "off"}
 
 
 first, second, third, fourth = st.columns(4)
-first.metric("Perjanjian", format_number_id(numbers.agreements, 0), border=True, delta_arrow="off",
-             delta=change(numbers.agreements, before.agreements if before else None),
+first.metric("Perjanjian", format_number_id(numbers.agreements, 0), border=True,
+             **change(numbers.agreements, before.agreements if before else None),
              help="Semua perjanjian yang tercatat, termasuk usulan dan yang sudah selesai.")
-second.metric("Perjanjian aktif", format_number_id(numbers.active, 0), border=True, delta_arrow="off",
-              delta=change(numbers.active, before.active if before else None),
+second.metric("Perjanjian aktif", format_number_id(numbers.active, 0), border=True,
+              **change(numbers.active, before.active if before else None),
               help="Status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per tanggal acuan.")
 third.metric("Skor rata-rata", format_number_id(numbers.mean_score) if numbers.mean_score is not None else "–",
-             border=True, delta_arrow="off", delta=change(numbers.mean_score, before.mean_score if before else None, 2),
+             border=True, **change(numbers.mean_score, before.mean_score if before else None, 2),
              help="Rata-rata skor keberhasilan (0–100) perjanjian aktif; lihat Metodologi.")
 fourth.metric(
     "Laporan tepat waktu",
     f"{format_number_id(numbers.on_time_rate)} %" if numbers.on_time_rate is not None else "–",
-    border=True, delta_arrow="off",
-    delta=change(numbers.on_time_rate, before.on_time_rate if before else None, 2, " poin"),
+    border=True, **change(numbers.on_time_rate, before.on_time_rate if before else None, 2, " poin"),
     help=f"{format_number_id(numbers.reports_on_time, 0)} dari {format_number_id(numbers.reports_due, 0)} "
     "laporan tahunan yang wajib masuk tepat waktu (paling lambat 7 hari kerja setelah tahun anggaran).",
 )
