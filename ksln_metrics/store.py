@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from ksln_metrics.access import ADMIN, Actor, User, actor_name, data_change_refusal, rollback_refusal
+from ksln_metrics.followup.schema import FOLLOWUP_SCHEMA
 from ksln_metrics.paths import DATA_DIR
 from ksln_metrics.reference import (
     CHILD_TABLES,
@@ -168,7 +169,7 @@ def _schema_sql() -> list[str]:
             f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(_columns(table))} "
             f"FROM {_history(table)} WHERE valid_to IS NULL"
         )
-    return statements + _ACCESS_SCHEMA
+    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA
 
 
 class Store:

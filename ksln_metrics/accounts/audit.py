@@ -30,6 +30,13 @@ ACTIONS: dict[str, str] = {
     "akun_diaktifkan": "Akun diaktifkan",
     "akun_dibuka": "Kunci akun dibuka",
     "kata_sandi_diganti": "Kata sandi diganti",
+    "tindak_lanjut_dibuat": "Tindak lanjut dibuat",
+    "tindak_lanjut_diubah": "Tindak lanjut diubah",
+    "tindak_lanjut_status": "Status tindak lanjut diubah",
+    "tindak_lanjut_ditolak": "Perubahan tindak lanjut ditolak",
+    "rakor_dicatat": "Rakor dicatat",
+    "lampiran_diunggah": "Lampiran diunggah",
+    "lampiran_ditolak": "Lampiran ditolak",
 }
 
 EXPORT_COLUMNS = {"audit_id": "No.", "created_at": "Waktu", "user_name": "Pengguna", "aksi": "Aksi",
