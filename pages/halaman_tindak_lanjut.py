@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.followup import actions as tl
+from ksln_metrics.followup.rakor import meetings, record_meeting
 from ksln_metrics.formatting import format_date_id
 from ksln_metrics.reference import REGIONS, region_name
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import signed_in
+from ksln_ui.followup import get_since
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
 
 store = get_store()
@@ -169,3 +171,73 @@ else:
                     st.error(str(exc))
                 else:
                     done(f"Tindak lanjut #{number} dibuat.")
+
+# --- since the last rakor ------------------------------------------------------------------------------------------
+st.divider()
+st.subheader("Sejak rakor")
+held = meetings(store)
+held = held[held["tanggal"] < view.as_of]
+OTHER = -1
+choices = {int(r.rakor_id): f"{r.nama} — {format_date_id(r.tanggal)}" for r in held.itertuples(index=False)}
+choices[OTHER] = "Tanggal lain"
+if (recorded := st.session_state.pop("tl_rakor_baru", None)) in choices:
+    st.session_state["tl_rakor_pilih"] = recorded
+left, right = st.columns(2)
+chosen = left.selectbox("Dibandingkan dengan", list(choices), format_func=choices.get, key="tl_rakor_pilih",
+                        help="Rakor yang dicatat di bawah, atau tanggal acuan lain.")
+if chosen == OTHER:
+    start = left.date_input("Tanggal awal", value=date(view.as_of.year, 1, 1), max_value=view.as_of,
+                            key="tl_rakor_awal", format="DD/MM/YYYY")
+    meeting_name = None
+else:
+    meeting = held.set_index("rakor_id").loc[chosen]
+    start, meeting_name = meeting["tanggal"], meeting["nama"]
+end = right.date_input("Sampai tanggal acuan", value=view.as_of, key="tl_rakor_akhir", format="DD/MM/YYYY")
+if start is None or end is None or start > end:
+    st.warning("Tanggal awal harus sebelum tanggal akhir.", icon=":material/warning:")
+else:
+    change = get_since(start, end, view.filters, meeting_name)
+    st.markdown(f"**{change.title}**" + (f" ({meeting_name})" if meeting_name else "")
+                + f" sampai {format_date_id(end)}")
+    one, two, three, four = st.columns(4)
+    one.metric("Bendera baru", change.count("baru"))
+    two.metric("Bendera selesai", change.count("selesai"))
+    three.metric("Masih terbuka", change.count("tetap"))
+    four.metric("Tindak lanjut dibuka / ditutup", f"{len(change.actions_opened)} / {len(change.actions_closed)}")
+    if change.units.empty:
+        st.info("Tidak ada perubahan antara kedua tanggal.", icon=":material/info:")
+    else:
+        units = change.units
+        st.dataframe(pd.DataFrame({
+            "Kab/Kota": units["kabkota_nama"], "Bendera baru": units["baru"], "Selesai": units["selesai"],
+            "Tetap": units["tetap"], "Skor awal": units["skor_dari"].round(2), "Skor akhir": units["skor_ke"].round(2),
+            "Perjanjian baru": units["perjanjian_baru"], "Perjanjian berakhir": units["perjanjian_berakhir"],
+            "TL dibuka": units["tl_dibuka"], "TL ditutup": units["tl_ditutup"],
+        }), hide_index=True, width="stretch", key="tl_sejak_unit")
+        labels = {"baru": "Baru", "selesai": "Selesai", "tetap": "Tetap"}
+        flags = change.flags
+        st.dataframe(pd.DataFrame({
+            "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": flags["kabkota_kode"].map(region_name),
+            "Perjanjian": flags["id_perjanjian"], "Bendera": flags["label"],
+        }), hide_index=True, width="stretch", key="tl_sejak_bendera")
+        if len(change.actions_closed):
+            closed = change.actions_closed
+            st.caption("Tindak lanjut yang ditutup")
+            st.dataframe(pd.DataFrame({"No.": closed["action_id"], "Kab/Kota": closed["kabkota"].map(region_name),
+                                       "Perjanjian": closed["id_perjanjian"], "Uraian": closed["description"]}),
+                         hide_index=True, width="stretch", key="tl_sejak_ditutup")
+
+if may_manage:
+    with st.expander("Catat rakor"), st.form("tl_rakor_formulir", clear_on_submit=True):
+        name = st.text_input("Nama rakor", key="tl_rakor_nama", max_chars=200,
+                             placeholder="Rapat Koordinasi KSLN Provinsi Banten 2026")
+        day = st.date_input("Tanggal rakor", value=None, key="tl_rakor_tanggal", format="DD/MM/YYYY")
+        if st.form_submit_button("Simpan rakor", key="tl_rakor_simpan"):
+            try:
+                number = record_meeting(store, name, day, user=user)
+            except StoreError as exc:
+                st.error(str(exc))
+            else:
+                if day < view.as_of:
+                    st.session_state["tl_rakor_baru"] = number  # compare with the rakor just recorded
+                done(f"Rakor {name.strip()} ({format_date_id(day)}) dicatat.")

@@ -89,3 +89,26 @@ def test_leadership_reads_but_changes_nothing(demo_db):
     assert table_with(app, "Uraian")["Uraian"].tolist() == ["Rapat evaluasi"]
     assert not [s for s in app.selectbox if s.key == "tl_status_baru"]
     assert not [b for b in app.button if b.key in ("tl_usulan_buat", "tl_bebas_buat")]
+
+
+def test_record_a_rakor_and_compare_since_it(demo_db):
+    with Store(demo_db) as store:
+        create_action(store, user="pengujian", kabkota="36.02", description="Rapat evaluasi",
+                      when=datetime(2026, 3, 12, 9))
+    app = open_page("tindak_lanjut", "analis.provinsi")
+    app.text_input(key="tl_rakor_nama").input("Rakor KSLN 2026")
+    app.date_input(key="tl_rakor_tanggal").set_value(date(2026, 3, 11))
+    app = app.button(key="tl_rakor_simpan").click().run()
+    assert not app.exception and not app.error
+    assert app.success[0].value == "Rakor Rakor KSLN 2026 (11 Maret 2026) dicatat."
+    assert app.selectbox(key="tl_rakor_pilih").format_func(app.selectbox(key="tl_rakor_pilih").value) == (
+        "Rakor KSLN 2026 — 11 Maret 2026")
+    assert any(m.value.startswith("**Sejak rakor 11 Maret 2026** (Rakor KSLN 2026)") for m in app.markdown)
+    opened_closed = next(m for m in app.metric if m.label == "Tindak lanjut dibuka / ditutup")
+    assert opened_closed.value == "1 / 0"
+    changes = table_with(app, "Perubahan")
+    assert set(changes["Perubahan"]) <= {"Baru", "Selesai", "Tetap"} and len(changes)
+    # A pimpinan sees the comparison but no form to record a rakor.
+    viewer = open_page("tindak_lanjut", "pimpinan")
+    assert not [t for t in viewer.text_input if t.key == "tl_rakor_nama"]
+    assert any(m.label == "Bendera baru" for m in viewer.metric)
