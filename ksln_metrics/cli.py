@@ -353,6 +353,7 @@ def _meeting_slides(args: argparse.Namespace):
     from ksln_metrics.engine.indicators import compute
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.followup.rakor import since_last_meeting
+    from ksln_metrics.followup.stories import list_stories
     from ksln_metrics.present.slides import build_slides
 
     db = args.db or default_db_path()
@@ -369,7 +370,8 @@ def _meeting_slides(args: argparse.Namespace):
         results = compute(store, as_of, rules)
         sample = store.has_sample_data()
         since = since_last_meeting(store, as_of, rules, after=results)
-    return (build_slides(results, as_of, rules=rules, sample_data=sample, since=since), as_of), 0
+        stories = list_stories(store, published_only=True)
+    return (build_slides(results, as_of, rules=rules, sample_data=sample, since=since, stories=stories), as_of), 0
 
 
 def cmd_deck(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from ksln_metrics.engine import agreement as ag
 from ksln_metrics.engine.alerts import chip_styles_by_label
 from ksln_metrics.engine.indicators import Filters
 from ksln_metrics.followup.attachments import archive_checklist_row, list_attachments
+from ksln_metrics.followup.stories import list_stories
 from ksln_metrics.formatting import format_number_id, format_rupiah
 from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
@@ -14,6 +15,7 @@ from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+from ksln_ui.stories import agreement_stories
 
 store = get_store()
 view = current_view()
@@ -124,6 +126,9 @@ with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})
     if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
                        activities=record.kegiatan, default_kind="naskah_mou"):
         st.rerun()
+
+with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
+    agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
 
 st.subheader("Bendera peringatan")
 if flags.empty:

@@ -5,6 +5,7 @@ The slides follow the global filters set on the other pages (the sidebar is hidd
 
 import streamlit as st
 
+from ksln_metrics.followup.stories import list_stories
 from ksln_metrics.present.deck import PPTX_MIME, build_deck
 from ksln_metrics.present.export import XLSX_MIME, indicators_xlsx
 from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
@@ -20,8 +21,9 @@ st.html(FULL_SCREEN_CSS)
 
 results = get_results(view.as_of, view.filters)
 since = get_since_last_meeting(view.as_of, view.filters)  # None before any rakor is stored
+stories = list_stories(store, published_only=True, kabkota=view.filters.kabkota)
 slides = build_slides(results, view.as_of, view.filters, get_rules(), sample_data=store.has_sample_data(),
-                      since=since)
+                      since=since, stories=stories)
 footer = footer_text(view.as_of)
 number = min(max(int(st.session_state.get("presentasi_nomor", 0)), 0), len(slides) - 1)
 

@@ -15,6 +15,7 @@ from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
 from ksln_ui.followup import get_since, md_text
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.stories import publication_list
 
 store = get_store()
 user = signed_in()
@@ -247,3 +248,8 @@ if may_manage:
                 if day < view.as_of:
                     st.session_state["tl_rakor_baru"] = number  # compare with the rakor just recorded
                 done(f"Rakor {md_text(name.strip())} ({format_date_id(day)}) dicatat.")
+
+# --- success stories ---------------------------------------------------------------------------------------------
+st.divider()
+st.subheader("Praktik baik")
+publication_list(store, user, view.filters.kabkota, view.as_of)

@@ -37,6 +37,11 @@ ACTIONS: dict[str, str] = {
     "rakor_dicatat": "Rakor dicatat",
     "lampiran_diunggah": "Lampiran diunggah",
     "lampiran_ditolak": "Lampiran ditolak",
+    "cerita_dibuat": "Cerita sukses dibuat",
+    "cerita_diubah": "Cerita sukses diubah",
+    "cerita_diterbitkan": "Cerita sukses diterbitkan",
+    "cerita_ditarik": "Cerita sukses ditarik",
+    "cerita_ditolak": "Perubahan cerita sukses ditolak",
 }
 
 EXPORT_COLUMNS = {"audit_id": "No.", "created_at": "Waktu", "user_name": "Pengguna", "aksi": "Aksi",

@@ -58,4 +58,21 @@ FOLLOWUP_SCHEMA = [
         uploaded_by VARCHAR NOT NULL,
         uploaded_at TIMESTAMP NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS cerita_sukses (
+        story_id BIGINT PRIMARY KEY,
+        id_perjanjian VARCHAR NOT NULL,
+        kabkota VARCHAR NOT NULL,
+        judul VARCHAR NOT NULL,
+        capaian VARCHAR NOT NULL,
+        penerima VARCHAR,
+        angka VARCHAR,
+        pelajaran VARCHAR,
+        foto VARCHAR,
+        terbit BOOLEAN NOT NULL DEFAULT FALSE,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        changed_at TIMESTAMP NOT NULL,
+        published_by VARCHAR,
+        published_at TIMESTAMP
+    )""",
 ]

@@ -76,9 +76,10 @@ class Slide:
 
 def build_slides(results: Results, as_of: date, filters: Filters | None = None, rules: Rules | None = None, *,
                  meeting_date: date | None = None, sample_data: bool = False,
-                 since: Since | None = None) -> list[Slide]:
+                 since: Since | None = None, stories: pd.DataFrame | None = None) -> list[Slide]:
     """Every slide of the rakor, in order: fixed slides (with "Sejak rakor …" after the flags when ``since`` is
-    given), one slide per region shown, then the lists."""
+    given), one slide per region shown, then the lists ("Praktik baik" before the methodology when published
+    ``stories`` are given)."""
     rules = rules or load_rules()
     filters = filters or Filters()
     slides = [
@@ -90,7 +91,10 @@ def build_slides(results: Results, as_of: date, filters: Filters | None = None, 
         league_slide(results),
     ]
     slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
-    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules), methodology_slide(rules)]
+    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules)]
+    if stories is not None and len(stories):
+        slides.append(stories_slide(stories))
+    slides.append(methodology_slide(rules))
     return slides
 
 
@@ -454,6 +458,34 @@ def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
     frame = _cut(frame, bullets, "laporan")
     return Slide("laporan", "Laporan tahunan", "Laporan yang belum masuk atau terlambat", tuple(bullets),
                  table=frame if not frame.empty else None, notes=flag_notes(flags))
+
+
+MAX_STORIES = 4  # on one slide; the document export has them all
+
+
+def _short(text, limit: int = 180) -> str:
+    text = " ".join(_text(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def stories_slide(stories: pd.DataFrame) -> Slide:
+    """The published success stories: what was achieved, for whom, with which figures; lessons in the notes."""
+    bullets: list[Bullet] = []
+    rows = []
+    for story in stories.head(MAX_STORIES).to_dict("records"):
+        bullets.append(Bullet(f"{_short(story['judul'], 100)} — {story['kabkota_nama']}"))
+        bullets.append(Bullet(_short(story["capaian"]), 1))
+        if _text(story.get("angka")):
+            bullets.append(Bullet(f"Angka: {_short(story['angka'], 120)}", 1))
+        rows.append({"Daerah": story["kabkota_nama"], "Perjanjian": agreement_name(story),
+                     "Penerima manfaat": _short(story.get("penerima"), 80) or "–"})
+    if len(stories) > MAX_STORIES:
+        bullets.append(Bullet(f"{count(len(stories) - MAX_STORIES)} cerita lain ada di dokumen Praktik Baik "
+                              "(halaman Tindak Lanjut)."))
+    notes = [f"• {story['judul']} ({story['id_perjanjian']}): pelajaran — {_text(story.get('pelajaran')) or '–'}"
+             for story in stories.to_dict("records")]
+    return Slide("praktik_baik", "Praktik baik", "Cerita sukses yang diterbitkan Provinsi", tuple(bullets),
+                 table=pd.DataFrame(rows, columns=["Daerah", "Perjanjian", "Penerima manfaat"]), notes="\n".join(notes))
 
 
 def methodology_slide(rules: Rules) -> Slide:

@@ -42,3 +42,20 @@ def test_no_upload_form_on_another_units_agreement(demo_db):
     assert not app.exception
     assert not [b for b in app.button if b.key == "perjanjian_lampiran_simpan"]
     assert archived_line(app)["Ada"] == "✗"
+
+
+def test_a_story_written_on_the_agreement_page_is_published_on_the_tindak_lanjut_page(demo_db):
+    app = open_agreement("analis.lebak", "CONTOH-3602-01")
+    app.text_input(key="cerita_judul").input("Pelatihan guru bersama mitra")
+    app.text_area(key="cerita_capaian").input("40 guru dilatih")
+    app = app.button(key="cerita_simpan").click().run()
+    assert not app.exception and not app.error
+    assert any(s.value.startswith("Cerita sukses #1 disimpan") for s in app.success)
+    lebak = open_page("tindak_lanjut", "analis.lebak")
+    assert not [b for b in lebak.button if b.key == "cerita_terbit"]  # the unit does not publish
+    province = open_page("tindak_lanjut", "analis.provinsi")
+    assert table_with(province, "Diterbitkan")["Diterbitkan"].tolist() == ["belum"]
+    province = province.button(key="cerita_terbit").click().run()
+    assert not province.exception
+    assert table_with(province, "Diterbitkan")["Diterbitkan"].tolist() == ["ya"]
+    assert province.get("download_button")[-1].proto.label == "Dokumen Praktik Baik (.docx, 1 cerita)"
