@@ -14,6 +14,7 @@ from ksln_metrics.reference import country_name
 from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
+from ksln_ui.manual_edit import edit_form
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
 from ksln_ui.stories import agreement_stories
 
@@ -126,6 +127,10 @@ with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})
     if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
                        activities=record.kegiatan, default_kind="naskah_mou"):
         st.rerun()
+
+with st.expander("Ubah satu baris (perubahan manual)"):
+    edit_form(signed_in(), agreement_id, row["kabkota"],
+              {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
 
 with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
     agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)

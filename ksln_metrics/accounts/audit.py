@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "rakor_dicatat": "Rakor dicatat",
     "lampiran_diunggah": "Lampiran diunggah",
     "lampiran_ditolak": "Lampiran ditolak",
+    "perubahan_manual": "Perubahan manual",
     "cerita_dibuat": "Cerita sukses dibuat",
     "cerita_diubah": "Cerita sukses diubah",
     "cerita_diterbitkan": "Cerita sukses diterbitkan",

@@ -1,4 +1,4 @@
-"""Attachments through the Perjanjian page: a signed MoU archived by its unit's analyst shows in the checklist;
+"""Attachments, success stories and one-row edits through the Perjanjian page: a signed MoU archived by its unit's analyst shows in the checklist;
 an HTML file named .pdf is refused on the page and nothing is stored; another unit's agreement offers no form."""
 
 from ksln_metrics.followup.attachments import list_attachments
@@ -40,7 +40,7 @@ def test_an_analyst_archives_the_signed_mou_of_its_own_unit(demo_db):
 def test_no_upload_form_on_another_units_agreement(demo_db):
     app = open_agreement("analis.lebak", "CONTOH-3674-01")
     assert not app.exception
-    assert not [b for b in app.button if b.key == "perjanjian_lampiran_simpan"]
+    assert not [b for b in app.button if b.key in ("perjanjian_lampiran_simpan", "ubah_simpan", "cerita_simpan")]
     assert archived_line(app)["Ada"] == "✗"
 
 
@@ -59,3 +59,21 @@ def test_a_story_written_on_the_agreement_page_is_published_on_the_tindak_lanjut
     assert not province.exception
     assert table_with(province, "Diterbitkan")["Diterbitkan"].tolist() == ["ya"]
     assert province.get("download_button")[-1].proto.label == "Dokumen Praktik Baik (.docx, 1 cerita)"
+
+
+def test_the_edit_form_saves_a_manual_batch_shown_as_such_on_the_upload_page(demo_db):
+    app = open_agreement("analis.lebak", "CONTOH-3602-01")
+    field = next(t for t in app.text_input if t.key.endswith("_tanggal_persetujuan_dprd"))
+    field.input("31-02-2023")
+    app = app.button(key="ubah_simpan").click().run()
+    assert any("Tanggal Persetujuan DPRD" in e.value for e in app.error)
+    with Store(demo_db) as store:
+        assert "perubahan_manual" not in set(store.batches()["kind"])
+    field = next(t for t in app.text_input if t.key.endswith("_tanggal_persetujuan_dprd"))
+    field.input("12 Januari 2023")
+    app = app.button(key="ubah_simpan").click().run()
+    assert not app.exception and not app.error
+    assert any(s.value.startswith("Perubahan manual tersimpan sebagai batch #") for s in app.success)
+    upload_page = open_page("unggah_data", "analis.lebak")
+    history = table_with(upload_page, "Jenis")
+    assert history["Jenis"].iloc[0] == "Perubahan manual"
