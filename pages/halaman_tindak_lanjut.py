@@ -227,6 +227,21 @@ else:
             "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": flags["kabkota_kode"].map(region_name),
             "Perjanjian": flags["id_perjanjian"], "Bendera": flags["label"],
         }), hide_index=True, width="stretch", key="tl_sejak_bendera")
+        if len(change.scores):
+            scores = change.scores
+            st.caption("Perjanjian yang skornya berubah")
+            st.dataframe(pd.DataFrame({
+                "Kab/Kota": scores["kabkota_kode"].map(region_name), "Perjanjian": scores["id_perjanjian"],
+                "Skor awal": scores["skor_dari"].round(2), "Skor akhir": scores["skor_ke"].round(2),
+            }), hide_index=True, width="stretch", key="tl_sejak_skor")
+        agreements = pd.concat([change.new_agreements.assign(keadaan="Mulai aktif"),
+                                change.ended_agreements.assign(keadaan="Berakhir")], ignore_index=True)
+        if len(agreements):
+            st.caption("Perjanjian yang mulai aktif atau berakhir")
+            st.dataframe(pd.DataFrame({
+                "Keadaan": agreements["keadaan"], "Kab/Kota": agreements["kabkota_kode"].map(region_name),
+                "Perjanjian": agreements["id_perjanjian"], "Judul": agreements["judul"],
+            }), hide_index=True, width="stretch", key="tl_sejak_perjanjian")
         if len(change.actions_closed):
             closed = change.actions_closed
             st.caption("Tindak lanjut yang ditutup")
