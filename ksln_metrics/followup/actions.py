@@ -256,8 +256,10 @@ def with_state(actions: pd.DataFrame, results: Results, as_of: date) -> pd.DataF
     raised = raised_pairs(results)
     is_open = frame["status"].isin(OPEN_STATUSES)
     frame["terlambat"] = is_open & frame["due_date"].map(lambda d: d is not None and pd.notna(d) and d < as_of)
+    # Judged only for agreements the results cover: one outside the filters is not "resolved".
+    computed = set(results.agreements["id_perjanjian"])
     gone = [
-        bool(code) and isinstance(code, str) and (agreement, code) not in raised
+        isinstance(code, str) and agreement in computed and (agreement, code) not in raised
         for agreement, code in zip(frame["id_perjanjian"], frame["flag_code"], strict=True)
     ]
     frame["bendera_hilang"] = is_open & pd.Series(gone, index=frame.index, dtype=bool)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from ksln_metrics.access import User
-from ksln_metrics.engine.indicators import compute
+from ksln_metrics.engine.indicators import Filters, compute
 from ksln_metrics.engine.rules import DEFAULT_RULES, load_rules
 from ksln_metrics.followup.actions import (
     ActionError,
@@ -149,6 +149,8 @@ def test_flag_gone_is_shown_and_closes_in_one_click(store, rules):
     fixed = perjanjian("TGS-1", kabkota="36.74", penandatangan="Wali Kota Tangerang Selatan",
                        tanggal_persetujuan_dprd=date(2026, 1, 12))
     store.commit({"perjanjian": frame("perjanjian", [fixed])}, user="test", regions={"36.74"})
+    other_unit = compute(store, AS_OF, rules, Filters.of(kabkota=["36.02"]))
+    assert not with_state(list_actions(store), other_unit, AS_OF).iloc[0]["bendera_hilang"]  # not computed: unknown
     after = with_state(list_actions(store), compute(store, AS_OF, rules), AS_OF).iloc[0]
     assert after["bendera_hilang"]
     assert after["keadaan_bendera"] == "bendera sudah hilang per 1 Maret 2026"
