@@ -466,6 +466,10 @@ class Store:
         with self.write() as cur:
             return self._insert_audit(cur, user, action, target=target, detail=detail, data=data, when=when)
 
+    def audit_in(self, cur, user: Actor, action: str, **details) -> int:
+        """Record an audit entry inside the caller's ``write()`` transaction (kept or undone with it)."""
+        return self._insert_audit(cur, user, action, **details)
+
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor in one transaction under the write lock: committed when the block ends, rolled back on error."""

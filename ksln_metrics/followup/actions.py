@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ksln_metrics.access import ADMIN, ANALIS, Actor, User
+from ksln_metrics.access import ADMIN, ANALIS, Actor, User, actor_name
 from ksln_metrics.engine.indicators import Results
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_date_id
@@ -142,11 +142,11 @@ def create_action(store: Store, *, user: Actor, description: str, kabkota: str |
         cur.execute(
             "INSERT INTO tindak_lanjut VALUES (?, ?, ?, ?, ?, ?, ?, 'terbuka', NULL, ?, ?, ?, NULL)",
             [action_id, kabkota, id_perjanjian, flag_code, description, responsible, due_date, when,
-             _name(user), when],
+             actor_name(user), when],
         )
         cur.execute("INSERT INTO tindak_lanjut_riwayat VALUES (?, 1, ?, ?, 'terbuka', ?)",
-                    [action_id, when, _name(user), "Dibuat"])
-        Store._insert_audit(cur, user, "tindak_lanjut_dibuat", target=f"tindak lanjut #{action_id}",
+                    [action_id, when, actor_name(user), "Dibuat"])
+        store.audit_in(cur, user, "tindak_lanjut_dibuat", target=f"tindak lanjut #{action_id}",
                             detail=f"{region_name(kabkota)}; {id_perjanjian or '-'}; {description}",
                             data={"flag": flag_code, "batas": due_date}, when=when)
     return int(action_id)
@@ -168,7 +168,7 @@ def edit_action(store: Store, action_id: int, *, user: Actor, description: str, 
     with store.write() as cur:
         cur.execute("UPDATE tindak_lanjut SET description = ?, responsible = ?, due_date = ?, changed_at = ? "
                     "WHERE action_id = ?", [description, responsible, due_date, when, action_id])
-        Store._insert_audit(cur, user, "tindak_lanjut_diubah", target=f"tindak lanjut #{action_id}",
+        store.audit_in(cur, user, "tindak_lanjut_diubah", target=f"tindak lanjut #{action_id}",
                             detail=description, data={"penanggung_jawab": responsible, "batas": due_date}, when=when)
 
 
@@ -193,13 +193,13 @@ def set_status(store: Store, action_id: int, status: str, *, user: Actor, note: 
         seq = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM tindak_lanjut_riwayat WHERE action_id = ?",
                           [action_id]).fetchall()[0][0]
         cur.execute("INSERT INTO tindak_lanjut_riwayat VALUES (?, ?, ?, ?, ?, ?)",
-                    [action_id, seq, when, _name(user), status, note])
+                    [action_id, seq, when, actor_name(user), status, note])
         cur.execute(
             "UPDATE tindak_lanjut SET status = ?, changed_at = ?, closed_at = ?, "
             "evidence_note = CASE WHEN ? THEN ? ELSE evidence_note END WHERE action_id = ?",
             [status, when, when if closed else None, closed, note, action_id],
         )
-        Store._insert_audit(cur, user, "tindak_lanjut_status", target=f"tindak lanjut #{action_id}",
+        store.audit_in(cur, user, "tindak_lanjut_status", target=f"tindak lanjut #{action_id}",
                             detail=f"{STATUSES[row['status']]} → {STATUSES[status]}" + (f"; {note}" if note else ""),
                             when=when)
 
@@ -210,10 +210,6 @@ def close_resolved(store: Store, action_id: int, as_of: date, *, user: Actor, wh
     label = FLAG_BY_CODE[row["flag_code"]].label if row["flag_code"] in FLAG_BY_CODE else "Bendera"
     set_status(store, action_id, "selesai", user=user, when=when,
                note=f"Bendera {label} sudah hilang per {format_date_id(as_of)}.")
-
-
-def _name(user: Actor) -> str:
-    return user.name if isinstance(user, User) else user
 
 
 def _none(value):

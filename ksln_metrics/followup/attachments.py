@@ -19,9 +19,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ksln_metrics.access import Actor, User
+from ksln_metrics.access import Actor, User, actor_name
 from ksln_metrics.engine.rules import SIGNED_DOCUMENT_KINDS
-from ksln_metrics.followup.actions import ActionError, _name
+from ksln_metrics.followup.actions import ActionError
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.reference import region_name
 from ksln_metrics.store import AccessDenied, Store
@@ -178,10 +178,10 @@ def attach(store: Store, *, user: Actor, file_name: str, content: bytes, kind: s
         cur.execute(
             "INSERT INTO lampiran VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [number, digest, region, id_perjanjian, kegiatan[0] if kegiatan else None,
-             kegiatan[1] if kegiatan else None, action_id, kind, title, doc_date, name, _name(user), when],
+             kegiatan[1] if kegiatan else None, action_id, kind, title, doc_date, name, actor_name(user), when],
         )
         target = f"tindak lanjut #{action_id}" if action_id is not None else id_perjanjian
-        Store._insert_audit(cur, user, "lampiran_diunggah", target=target,
+        store.audit_in(cur, user, "lampiran_diunggah", target=target,
                             detail=f"{KINDS[kind]}: {name} ({len(content)} bita, SHA-256 {digest[:12]}…)", when=when)
     return int(number)
 

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from ksln_metrics.access import Actor
+from ksln_metrics.access import Actor, actor_name
 from ksln_metrics.engine.indicators import Filters, Results, compute
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES, Rules
-from ksln_metrics.followup.actions import ActionError, _name, manage_refusal
+from ksln_metrics.followup.actions import ActionError, manage_refusal
 from ksln_metrics.formatting import format_date_id
 from ksln_metrics.reference import REGIONS, region_name
 from ksln_metrics.store import AccessDenied, Store
@@ -45,8 +45,8 @@ def record_meeting(store: Store, name: str, day: date, *, user: Actor, when: dat
     when = when or datetime.now()
     with store.write() as cur:
         number = cur.execute("SELECT COALESCE(MAX(rakor_id), 0) + 1 FROM rakor").fetchall()[0][0]
-        cur.execute("INSERT INTO rakor VALUES (?, ?, ?, ?, ?)", [number, name, day, _name(user), when])
-        Store._insert_audit(cur, user, "rakor_dicatat", target=f"rakor #{number}",
+        cur.execute("INSERT INTO rakor VALUES (?, ?, ?, ?, ?)", [number, name, day, actor_name(user), when])
+        store.audit_in(cur, user, "rakor_dicatat", target=f"rakor #{number}",
                             detail=f"{name}, {format_date_id(day)}", when=when)
     return int(number)
 

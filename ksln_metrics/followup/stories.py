@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ksln_metrics.access import Actor, User
-from ksln_metrics.followup.actions import ActionError, _name, manage_refusal
+from ksln_metrics.access import Actor, User, actor_name
+from ksln_metrics.followup.actions import ActionError, manage_refusal
 from ksln_metrics.formatting import format_date_id
 from ksln_metrics.reference import country_name, region_name
 from ksln_metrics.store import AccessDenied, Store
@@ -77,7 +77,7 @@ def save_story(store: Store, *, user: Actor, id_perjanjian: str, judul: str, cap
             cur.execute(
                 "INSERT INTO cerita_sukses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?, NULL, NULL)",
                 [story_id, id_perjanjian, region, values["judul"], values["capaian"], values["penerima"],
-                 values["angka"], values["pelajaran"], json.dumps(photos), _name(user), when, when])
+                 values["angka"], values["pelajaran"], json.dumps(photos), actor_name(user), when, when])
             action = "cerita_dibuat"
         else:
             owner = cur.execute("SELECT id_perjanjian FROM cerita_sukses WHERE story_id = ?", [story_id]).fetchall()
@@ -89,7 +89,7 @@ def save_story(store: Store, *, user: Actor, id_perjanjian: str, judul: str, cap
                 [values["judul"], values["capaian"], values["penerima"], values["angka"], values["pelajaran"],
                  json.dumps(photos), when, story_id])
             action = "cerita_diubah"
-        Store._insert_audit(cur, user, action, target=f"cerita sukses #{story_id}",
+        store.audit_in(cur, user, action, target=f"cerita sukses #{story_id}",
                             detail=f"{id_perjanjian}: {values['judul']}", when=when)
     return int(story_id)
 
@@ -104,8 +104,8 @@ def set_published(store: Store, story_id: int, published: bool, *, user: Actor, 
     when = when or datetime.now()
     with store.write() as cur:
         cur.execute("UPDATE cerita_sukses SET terbit = ?, published_by = ?, published_at = ? WHERE story_id = ?",
-                    [published, _name(user) if published else None, when if published else None, story_id])
-        Store._insert_audit(cur, user, "cerita_diterbitkan" if published else "cerita_ditarik",
+                    [published, actor_name(user) if published else None, when if published else None, story_id])
+        store.audit_in(cur, user, "cerita_diterbitkan" if published else "cerita_ditarik",
                             target=f"cerita sukses #{story_id}", when=when)
 
 
