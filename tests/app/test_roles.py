@@ -168,8 +168,8 @@ def test_admin_creates_an_account_on_the_akun_page_and_it_can_log_in(db):
         made = store.query("SELECT user_name, target FROM audit WHERE action = 'akun_dibuat' AND target = 'sari.tangsel'")
     assert made.values.tolist() == [["admin", "sari.tangsel"]]
     other = login("sari.tangsel", "sandi-sari-panjang")
-    assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "unggah",
-                                                      "metodologi", "presentasi"]
+    assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut",
+                                                      "unggah", "metodologi", "presentasi"]
 
 
 def test_the_audit_page_filters_by_action(db):
