@@ -14,6 +14,7 @@ pages = [
         st.Page("pages/halaman_kabupaten_kota.py", title="Kabupaten/Kota", icon=":material/map:", url_path="kabupaten-kota"),
         st.Page("pages/halaman_perjanjian.py", title="Perjanjian", icon=":material/handshake:", url_path="perjanjian"),
         st.Page("pages/halaman_peringatan.py", title="Peringatan", icon=":material/flag:", url_path="peringatan"),
+        st.Page("pages/halaman_tindak_lanjut.py", title="Tindak Lanjut", icon=":material/assignment_turned_in:", url_path="tindak-lanjut"),
         st.Page("pages/halaman_status_data.py", title="Status Data", icon=":material/fact_check:", url_path="status-data"),
         st.Page("pages/halaman_unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
         st.Page("pages/halaman_metodologi.py", title="Metodologi", icon=":material/menu_book:", url_path="metodologi"),

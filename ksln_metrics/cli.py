@@ -154,6 +154,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.followup.rakor import diff_table
+    from ksln_metrics.present.export import to_csv, to_json
+
+    db = args.db or default_db_path()
+    if not Path(db).is_file():
+        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+        return 2
+    if args.date_from > args.date_to:
+        print(f"Gagal: --from {args.date_from.isoformat()} setelah --to {args.date_to.isoformat()}.", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return 1
+    with _open_store(args) as store:
+        table = diff_table(store, args.date_from, args.date_to, rules)
+    text = to_csv(table) if args.format == "csv" else to_json(table)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_metodologi(args: argparse.Namespace) -> int:
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.present.methodology import methodology_markdown
@@ -325,6 +352,8 @@ def _meeting_slides(args: argparse.Namespace):
 
     from ksln_metrics.engine.indicators import compute
     from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.followup.rakor import since_last_meeting
+    from ksln_metrics.followup.stories import list_stories
     from ksln_metrics.present.slides import build_slides
 
     db = args.db or default_db_path()
@@ -340,7 +369,10 @@ def _meeting_slides(args: argparse.Namespace):
     with _open_store(args) as store:
         results = compute(store, as_of, rules)
         sample = store.has_sample_data()
-    return (build_slides(results, as_of, rules=rules, sample_data=sample), as_of, sample), 0
+        since = since_last_meeting(store, as_of, rules, after=results)
+        stories = list_stories(store, published_only=True)
+    return (build_slides(results, as_of, rules=rules, sample_data=sample, since=since, stories=stories), as_of,
+            sample), 0
 
 
 def cmd_deck(args: argparse.Namespace) -> int:
@@ -403,6 +435,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("csv", "json"))
     export.add_argument("--out", type=Path, default=None, metavar="FILE", help="berkas keluaran (bawaan: layar)")
     export.set_defaults(func=cmd_export)
+
+    diff = sub.add_parser("diff", help="bendera baru, selesai dan tetap antara dua tanggal acuan (sejak rakor)")
+    _add_db(diff)
+    diff.add_argument("--from", dest="date_from", type=_as_of_date, required=True, metavar="YYYY-MM-DD",
+                      help="tanggal acuan awal (mis. tanggal rakor terakhir)")
+    diff.add_argument("--to", dest="date_to", type=_as_of_date, required=True, metavar="YYYY-MM-DD",
+                      help="tanggal acuan akhir")
+    diff.add_argument("--format", required=True, choices=("csv", "json"))
+    diff.add_argument("--out", type=Path, default=None, metavar="FILE", help="berkas keluaran (bawaan: layar)")
+    diff.set_defaults(func=cmd_diff)
 
     metodologi = sub.add_parser("metodologi", help="cetak metodologi skor dan bendera (Markdown)")
     _add_db(metodologi)

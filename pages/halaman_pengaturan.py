@@ -129,6 +129,13 @@ with form_tab, st.form("pengaturan_formulir"):
             )
             values[key] = dates_of(edited)
 
+    st.subheader("Arsip naskah")
+    key = "arsip.naskah_wajib"
+    values[key] = st.checkbox("Nyalakan bendera Naskah belum diarsipkan", value=bool(rules.value(key)),
+                              key=widget_key(key),
+                              help="Perjanjian yang sudah ditandatangani tanpa lampiran naskah MoU/PKS bertanda tangan "
+                                   "ditandai. Nyalakan setelah arsip naskah dipakai; angka yang ada akan berubah.")
+
     submitted = st.form_submit_button("Simpan pengaturan", type="primary", icon=":material/save:")
     if saved_message:
         st.success(saved_message, icon=":material/save:")

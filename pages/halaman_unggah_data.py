@@ -16,7 +16,8 @@ from ksln_ui.tables import readable_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_CELL = "background-color: #FFF3B0; color: #1A1A1A"  # constant CSS for a changed cell, no data in it
-KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
+KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan",
+               "perubahan_manual": "Perubahan manual"}
 
 store = get_store()
 user = require_role(ANALIS, ADMIN)

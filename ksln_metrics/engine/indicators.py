@@ -18,7 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
-from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
+from ksln_metrics.engine.rules import (
+    FLAG_BY_CODE,
+    FLAG_CODES,
+    FLAGS,
+    SIGNED_DOCUMENT_KINDS,
+    Rules,
+    load_rules,
+    rule_text,
+)
 from ksln_metrics.reference import REGIONS, country_name, normalize_text, region_name
 from ksln_metrics.store import Store
 
@@ -106,6 +114,8 @@ def _parameters(as_of: date, rules: Rules, filters: Filters) -> dict:
         "bobot_tindak_lanjut": rules.weight_follow_up,
         "bobot_capaian": rules.weight_achievement,
         "bobot_pelaporan": rules.weight_reporting,
+        "naskah_wajib": rules.signed_document_required,
+        "jenis_naskah": list(SIGNED_DOCUMENT_KINDS),
     }
 
 

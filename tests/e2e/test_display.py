@@ -14,8 +14,8 @@ import pytest
 from tests.e2e.conftest import ARTIFACTS, assert_no_exception, open_as, wait_until_idle
 
 LAPTOP = {"width": 1366, "height": 768}
-PAGES = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Status Data", "Unggah Data", "Metodologi",
-         "Pengaturan", "Akun", "Audit"]
+PAGES = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Tindak Lanjut", "Status Data", "Unggah Data",
+         "Metodologi", "Pengaturan", "Akun", "Audit"]
 RAW = re.compile(r"\b(None|NaN|NaT|nan)\b|Select all")
 
 
