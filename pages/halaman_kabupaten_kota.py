@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ksln_metrics.engine.overview import league_table, region_components
+from ksln_metrics.engine.overview import league_table, region_components, region_label
 from ksln_metrics.engine.rules import COMPONENTS, FLAGS
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.present import charts
@@ -73,11 +73,13 @@ if chosen := newly_picked(league["kabkota_kode"].iloc[rows[0]] if rows and rows[
                           "kabkota_peringkat"):
     st.session_state["kabkota_pilih"] = chosen
 
-# The flag counts in a table of their own: as columns of the league table they were off screen.
+# The flag counts in a table of their own, one row per flag and one column per unit: as columns of
+# the league table they were off screen, and the eight units fit 1366 px however many flags there are.
 st.markdown("**Jumlah perjanjian berbendera, per daerah**")
 readable_table(pd.DataFrame({
-    "Kab/Kota": league["kabkota_nama"],
-    **{f.label: league[f"jumlah_{f.code}"].astype(int).astype(str) for f in FLAGS},
+    "Jenis peringatan": [f.label for f in FLAGS],
+    **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
+       for row in league.itertuples()},
 }), key="kabkota_bendera_jumlah")
 
 # --- maps --------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from ksln_metrics.engine.indicators import Filters, compute
+from ksln_metrics.engine.overview import region_label
 from ksln_metrics.engine.rules import load_rules
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.store import Store
@@ -37,8 +38,9 @@ def test_league_table_has_the_engine_ranks_scores_and_flag_counts(demo_db):
     assert shown["Skor rata-rata"].to_dict() == {n: format_number_id(s) for n, s in regions["skor_rata_rata"].items()}
     assert shown["Perjanjian"].to_dict() == regions["jumlah_perjanjian"].to_dict()
     # The flag counts are a wrapping table of their own, every column readable at 1366 px.
-    counts = table_with(app, "Mangkrak").set_index("Kab/Kota")
-    assert counts["Mangkrak"].to_dict() == {n: str(v) for n, v in regions["jumlah_stalled"].items()}
+    counts = table_with(app, "Jenis peringatan").set_index("Jenis peringatan").T  # one column per unit, one row per flag
+    by_code = regions.set_index("kabkota_kode")
+    assert counts["Mangkrak"].to_dict() == {region_label(c): str(v) for c, v in by_code["jumlah_stalled"].items()}
     assert shown["Tepat waktu (%)"].to_dict() == {
         n: format_number_id(v) for n, v in regions["tepat_waktu_persen"].items()}
     assert len(app.get("plotly_chart")) == 2

@@ -45,6 +45,9 @@ def test_an_analyst_of_lebak_updates_only_its_own_units_actions(demo_db):
                               description="Hidupkan kembali kegiatan", when=T0)
     app = open_page("tindak_lanjut", "analis.lebak")
     assert not app.exception
+    # The analyst starts on their own unit; widening the filter shows Tangsel's action, read-only.
+    assert app.multiselect(key="filter_kabkota").value == ["36.02"]
+    app = app.multiselect(key="filter_kabkota").set_value([]).run()
     assert any("dibuat oleh analis Provinsi" in c.value for c in app.caption)
     assert not [b for b in app.button if b.key == "tl_usulan_buat"]  # no creating
     app = app.selectbox(key="tl_pilih").set_value(tangsel).run()

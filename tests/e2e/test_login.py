@@ -4,11 +4,12 @@ import pytest
 
 from tests.e2e.conftest import E2E_ACCOUNTS, assert_no_exception, open_as, screenshot, wait_until_idle
 
-LEADER = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Tindak Lanjut", "Metodologi", "Presentasi"]
+LEADER = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Tindak Lanjut", "Status Data", "Metodologi",
+          "Presentasi"]
 ROLE_PAGES = {
     "pimpinan": LEADER,
-    "analis.lebak": [*LEADER[:5], "Unggah Data", *LEADER[5:]],
-    "admin": [*LEADER[:5], "Unggah Data", *LEADER[5:], "Pengaturan", "Akun", "Audit"],
+    "analis.lebak": [*LEADER[:6], "Unggah Data", *LEADER[6:]],
+    "admin": [*LEADER[:6], "Unggah Data", *LEADER[6:], "Pengaturan", "Akun", "Audit"],
 }
 
 
