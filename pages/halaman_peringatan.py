@@ -6,10 +6,9 @@ import streamlit as st
 from ksln_metrics.engine.alerts import chip_styles_by_label, filter_flags, flag_counts, valid_codes, with_flag_year
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
+from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import flags_csv, flags_xlsx
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 store = get_store()
 view = current_view()
@@ -68,7 +67,7 @@ stamp = view.as_of.isoformat()
 one, two, _ = st.columns([1, 1, 2])
 one.download_button("Unduh Excel (.xlsx)", flags_xlsx(shown, view.as_of), f"peringatan_{stamp}.xlsx", XLSX_MIME,
                     icon=":material/download:", key="peringatan_unduh_xlsx", width="stretch")
-two.download_button("Unduh CSV (;)", flags_csv(shown), f"peringatan_{stamp}.csv", "text/csv",
+two.download_button("Unduh CSV (;)", flags_csv(shown), f"peringatan_{stamp}.csv", CSV_MIME,
                     icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):

@@ -6,13 +6,13 @@ import streamlit as st
 from ksln_metrics.access import ADMIN, ANALIS
 from ksln_metrics.importing.ingest import commit_upload, describe_change, preview_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
+from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_store, sample_data_banner
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
 
 store = get_store()
@@ -97,7 +97,7 @@ if checked:
         st.download_button(
             "Unduh laporan pemeriksaan (.csv)",
             problems.map(escape_formula).to_csv(index=False, sep=";").encode("utf-8-sig"),
-            "laporan_pemeriksaan.csv", "text/csv", icon=":material/download:", key="unggah_unduh_masalah",
+            "laporan_pemeriksaan.csv", CSV_MIME, icon=":material/download:", key="unggah_unduh_masalah",
         )
 
     if not errors:
