@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from ksln_metrics.clock import today as clock_today
 from ksln_metrics.store import Store, StoreError, default_db_path
 
 
@@ -131,7 +132,6 @@ def _as_of_date(text: str):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.present.export import export_indicators
@@ -146,7 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Gagal: {exc}", file=sys.stderr)
         return 1
     with _open_store(args) as store:
-        text = export_indicators(store, args.level, args.format, args.as_of or date.today(), rules)
+        text = export_indicators(store, args.level, args.format, args.as_of or clock_today(), rules)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
@@ -321,7 +321,6 @@ def _add_users(sub) -> None:
 
 def _meeting_slides(args: argparse.Namespace):
     """The rakor slides for ``--as-of`` (default today), or an exit code when the inputs are wrong."""
-    from datetime import date
 
     from ksln_metrics.engine.indicators import compute
     from ksln_metrics.engine.rules import RulesError, load_rules
@@ -336,7 +335,7 @@ def _meeting_slides(args: argparse.Namespace):
     except RulesError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)
         return None, 1
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or clock_today()
     with _open_store(args) as store:
         results = compute(store, as_of, rules)
         sample = store.has_sample_data()

@@ -161,7 +161,8 @@ def report_status(fiscal_years: pd.DataFrame, as_of: date) -> pd.DataFrame:
         late_days = int(year.hari_kerja_terlambat) if year.status == "terlambat" else None
         status = REPORT_STATUS[year.status]
         if year.status == "terlambat":
-            status += f" {format_number_id(late_days, 0)} hari kerja"
+            # Received on a holiday right after the deadline: late, though no working day has passed.
+            status += f" {format_number_id(late_days, 0)} hari kerja" if late_days else " (hari libur sesudah batas)"
         if year.status in ("belum_jatuh_tempo", "belum_jatuh_tempo_diterima"):
             note = (f"Batas {format_date_id(batas)} belum lewat per {format_date_id(as_of)}: belum dihitung dalam "
                     "skor pelaporan")

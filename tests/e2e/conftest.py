@@ -20,8 +20,12 @@ from urllib.parse import urlparse
 import pytest
 
 from ksln_metrics.accounts.users import create_account
+from ksln_metrics.clock import ENV as TODAY_ENV
 from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
+
+# The app in the browser computes as of the demo's day, whatever the machine's calendar says.
+E2E_TODAY = date(2026, 11, 28)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -93,13 +97,13 @@ def app_url(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
     db = workdir / "demo.duckdb"
     with Store(db) as store:
-        load_demo(store, today=date.today())
+        load_demo(store, today=E2E_TODAY)
         for name, (role, unit, password) in E2E_ACCOUNTS.items():
             create_account(store, name, role, password, kabkota=unit, by="pengujian")
     rules = workdir / "aturan.toml"
     rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
     port = _free_port()
-    env = {**os.environ, "KSLN_DB": str(db), "KSLN_RULES": str(rules)}
+    env = {**os.environ, "KSLN_DB": str(db), "KSLN_RULES": str(rules), TODAY_ENV: E2E_TODAY.isoformat()}
     log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),

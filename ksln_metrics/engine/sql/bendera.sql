@@ -44,7 +44,9 @@ WHERE aktif
 UNION ALL
 SELECT id_perjanjian, 'late_report', tahun_anggaran,
     'Laporan TA ' || tahun_anggaran || ' masuk ' || tanggal_id(diterima) || ', '
-    || angka_id(hari_kerja_terlambat) || ' hari kerja setelah batas ' || tanggal_id(batas) || '.'
+    || CASE WHEN hari_kerja_terlambat > 0 THEN angka_id(hari_kerja_terlambat) || ' hari kerja setelah batas '
+            ELSE 'hari libur sesudah batas ' END
+    || tanggal_id(batas) || '.'
 FROM tahun_anggaran
 WHERE terlambat
 
