@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from ksln_metrics.engine.agreement import agreement_name
 from ksln_metrics.engine.alerts import chip_styles_by_label, filter_flags, flag_counts, valid_codes, with_flag_year
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
@@ -71,7 +72,8 @@ two.download_button("Unduh CSV (;)", flags_csv(shown), f"peringatan_{stamp}.csv"
                     icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):
-    titles = dict(zip(shown["id_perjanjian"], shown["id_perjanjian"] + " — " + shown["judul"], strict=False))
+    names = {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")}
+    titles = {agreement_id: names.get(agreement_id, agreement_id) for agreement_id in shown["id_perjanjian"]}
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     target = pick.selectbox("Lihat rincian perjanjian", list(titles), format_func=titles.get,
                             key="peringatan_buka_pilih")
