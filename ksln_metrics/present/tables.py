@@ -60,20 +60,22 @@ LEAGUE_COLUMNS = ("peringkat", "kabkota_nama", "jumlah_perjanjian", "jumlah_akti
 _WHOLE = ("jumlah_perjanjian", "jumlah_aktif")
 
 
+def _cells(table: pd.DataFrame, column: str) -> pd.Series:
+    if column == "peringkat":  # a rank, never "1,00"
+        return table[column].map(lambda r: str(int(r)) if pd.notna(r) else "–")
+    if column == "kabkota_nama":
+        return table[column]
+    decimals = 0 if column in _WHOLE else 2
+    return table[column].map(lambda v: number_text(v, decimals))
+
+
 def league_display(regions: pd.DataFrame, per_flag: bool = True) -> pd.DataFrame:
     """The league table with its headers and numbers written the Indonesian way (``–`` when empty).
 
     ``per_flag``: one count column per flag (the page); else their total (a slide).
     """
     table = league_table(regions)
-    frame = pd.DataFrame({
-        COLUMN_HEADERS[column]: (
-            [str(int(r)) if pd.notna(r) else "–" for r in table[column]] if column == "peringkat"
-            else table[column] if column == "kabkota_nama"
-            else table[column].map(lambda v, d=0 if column in _WHOLE else 2: number_text(v, d))
-        )
-        for column in LEAGUE_COLUMNS
-    })
+    frame = pd.DataFrame({COLUMN_HEADERS[column]: _cells(table, column) for column in LEAGUE_COLUMNS})
     counts = [f"jumlah_{code}" for code in FLAG_CODES] if per_flag else ["jumlah_bendera"]
     for column in counts:
         frame[COLUMN_HEADERS[column]] = table[column].map(lambda v: number_text(v, 0))
