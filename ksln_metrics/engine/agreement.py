@@ -137,6 +137,7 @@ def activity_timeline(activities: pd.DataFrame) -> pd.DataFrame:
     """Activities in date order (``kegiatan_sifat.sql``) with ``sifat`` seremonial/substantif and ``dihitung``."""
     frame = activities.copy()
     frame["tanggal"] = pd.to_datetime(frame["tanggal"])
+    frame["sifat"] = frame["seremonial"].map({True: "seremonial", False: "substantif"})
     return frame.sort_values(["tanggal", "nama_kegiatan"]).reset_index(drop=True)
 
 

@@ -41,7 +41,7 @@ def test_each_step_runs_after_the_steps_it_reads():
         for position, name in enumerate(order):
             earlier = set(order[:position])
             assert {t for t in steps()[name].reads if t in steps()} <= earlier, name
-    assert step_order(["perjanjian_skor"]) == ["perjanjian_pilihan", "kegiatan_sifat", "indikator_capaian",
+    assert step_order(["perjanjian_skor"]) == ["perjanjian_pilihan", "kegiatan_tahun", "indikator_capaian",
                                                "perjanjian_fakta", "tahun_anggaran", "bendera", "perjanjian_skor"]
 
 
@@ -60,3 +60,12 @@ def test_no_years_are_packed_into_bits_and_no_status_is_typed_into_the_sql():
         assert "<<" not in body and ">>" not in body and "bit_or" not in body, path.name
         for status in ("'usulan'", "'proses'", "'ditandatangani'", "'berjalan'", "'selesai'", "'batal'"):
             assert status not in body, (path.name, status)
+
+
+def test_the_ceremonial_rule_is_written_once():
+    for path in SQL_DIR.glob("*.sql"):
+        body = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        if path.stem != "macros":
+            assert "list_contains($jenis_seremonial" not in body, path.name
+    assert "kegiatan_seremonial(" in indicators.sql_text("kegiatan_tahun")
+    assert "kegiatan_seremonial(" in indicators.sql_text("kegiatan_sifat")

@@ -1,7 +1,7 @@
--- Every follow-up activity of the chosen agreements, classed ceremonial or substantive.
--- An activity is ceremonial when its type is in the configured list
--- (kegiatan.jenis_seremonial); every other one, an empty type included, is substantive.
--- Only activities held on or before the reference date (as_of) count (dihitung).
+-- Every follow-up activity of the chosen agreements, classed ceremonial or substantive
+-- (macro kegiatan_seremonial in macros.sql, the same one kegiatan_tahun.sql counts with).
+-- Only activities held on or before the reference date (as_of) count (dihitung). The
+-- Perjanjian page shows these rows for one agreement.
 --
 -- reads: kegiatan, perjanjian_pilihan
 -- produces: kegiatan_sifat, one row per activity
@@ -14,9 +14,7 @@ SELECT
     k.anggaran,
     k.realisasi_anggaran,
     k.sumber_dana,
-    coalesce(list_contains($jenis_seremonial, k.jenis_kegiatan), false) AS seremonial,
-    CASE WHEN coalesce(list_contains($jenis_seremonial, k.jenis_kegiatan), false)
-         THEN 'seremonial' ELSE 'substantif' END AS sifat,
+    kegiatan_seremonial(k.jenis_kegiatan, $jenis_seremonial) AS seremonial,
     k.tanggal <= $as_of AS dihitung
 FROM kegiatan k
 WHERE k.id_perjanjian IN (SELECT id_perjanjian FROM perjanjian_pilihan)

@@ -3,7 +3,7 @@
 -- signatory check, its activities, indicators and reports, and the fiscal years it was
 -- active in.
 --
--- reads: perjanjian_pilihan, kegiatan_sifat, indikator_capaian, laporan
+-- reads: perjanjian_pilihan, kegiatan_tahun, indikator_capaian, laporan
 -- produces: perjanjian_fakta, one row per agreement
 WITH penandatangan AS (
     -- Each distinct signatory title, classified once. The title is lower-cased, stripped
@@ -27,12 +27,11 @@ WITH penandatangan AS (
 kegiatan_total AS (
     SELECT
         id_perjanjian,
-        count(*) FILTER (WHERE NOT seremonial) AS kegiatan_substantif,
-        count(*) FILTER (WHERE seremonial) AS kegiatan_seremonial,
-        max(tanggal) FILTER (WHERE NOT seremonial) AS substantif_terakhir,
-        year(max(tanggal)) AS tahun_kegiatan_terakhir
-    FROM kegiatan_sifat
-    WHERE dihitung
+        sum(kegiatan_substantif) AS kegiatan_substantif,
+        sum(kegiatan_seremonial) AS kegiatan_seremonial,
+        max(substantif_terakhir) AS substantif_terakhir,
+        year(max(kegiatan_terakhir)) AS tahun_kegiatan_terakhir
+    FROM kegiatan_tahun
     GROUP BY id_perjanjian
 ),
 indikator_total AS (

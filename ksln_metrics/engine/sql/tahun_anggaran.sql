@@ -14,7 +14,7 @@
 -- count of working days, so that the difference of two numbers is the working days
 -- between two dates) are computed from the working-day calendar in calendar.py.
 --
--- reads: perjanjian_fakta, kegiatan_sifat, laporan, batas_laporan, kalender_kerja
+-- reads: perjanjian_fakta, kegiatan_tahun, laporan, batas_laporan, kalender_kerja
 -- produces: tahun_anggaran, one row per agreement and fiscal year
 WITH tahun AS (
     SELECT
@@ -24,11 +24,10 @@ WITH tahun AS (
     WHERE tahun_aktif_pertama IS NOT NULL
 ),
 tahun_substantif AS (
-    -- Years with a substantive activity; activities older than the first year evaluated
-    -- (tahun_pertama) count for that year.
-    SELECT DISTINCT id_perjanjian, greatest(year(tanggal), $tahun_pertama) AS tahun_anggaran
-    FROM kegiatan_sifat
-    WHERE dihitung AND NOT seremonial
+    -- Years with a substantive activity (see kegiatan_tahun.sql).
+    SELECT id_perjanjian, tahun AS tahun_anggaran
+    FROM kegiatan_tahun
+    WHERE kegiatan_substantif > 0
 ),
 laporan_tahun AS (
     SELECT
