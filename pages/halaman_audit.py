@@ -1,13 +1,12 @@
 """Audit (admin): who did what and when — filter by user, action and date, and download."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN
 from ksln_metrics.accounts.audit import ACTIONS, audit_csv, audit_log, audit_users, audit_xlsx
-from ksln_metrics.clock import today as clock_today
 from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_store
@@ -22,7 +21,7 @@ st.caption("Setiap masuk, gagal masuk, keluar, unggahan, pembatalan, perubahan p
 left, middle, right = st.columns([2, 2, 2])
 users = left.multiselect("Pengguna", audit_users(store), key="audit_pengguna", placeholder="Semua")
 actions = middle.multiselect("Aksi", list(ACTIONS), format_func=ACTIONS.get, key="audit_aksi", placeholder="Semua")
-today = clock_today()
+today = date.today()  # audit entries carry the server's wall clock, not the reference date
 period = right.date_input("Tanggal", value=(today - timedelta(days=30), today), format="DD-MM-YYYY",
                           key="audit_tanggal")
 chosen = list(period) if isinstance(period, tuple | list) else [period]  # one date while a range is being picked

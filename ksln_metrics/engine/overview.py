@@ -62,7 +62,7 @@ def signed_help(numbers: Headline) -> str:
     """What the "Perjanjian" headline counts, and what it leaves out at this reference date."""
     left_out = []
     if numbers.unsigned:
-        left_out.append(f"{format_number_id(numbers.unsigned, 0)} usulan/proses yang belum ditandatangani")
+        left_out.append(f"{format_number_id(numbers.unsigned, 0)} usulan, proses atau batal tanpa tanggal tanda tangan")
     if numbers.signed_later:
         left_out.append(f"{format_number_id(numbers.signed_later, 0)} yang ditandatangani setelah tanggal acuan")
     text = "Perjanjian yang sudah ditandatangani per tanggal acuan."
