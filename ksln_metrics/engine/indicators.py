@@ -192,16 +192,31 @@ def _register_calendar(cur, as_of: date, rules: Rules) -> None:
     cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
 
 
+class _Run:
+    """One computation in progress: the steps other steps read are temporary tables; the last ones are read once."""
+
+    def __init__(self, cur, params: dict, leaves: set[str]):
+        self.cur, self.params, self.leaves = cur, params, leaves
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The result of step ``name`` (a final step runs here, straight into the frame)."""
+        if name in self.leaves:
+            return _execute(self.cur, name, self.params).df()
+        return self.cur.execute(f"SELECT * FROM {name}").df()
+
+
 @contextmanager
 def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets: Iterable[str],
-              agreement_id: str | None = None) -> Iterator:
-    """Run the SQL steps ``targets`` need into this thread's temporary tables; yield the cursor; drop them after.
+              agreement_id: str | None = None) -> Iterator[_Run]:
+    """Run the SQL steps ``targets`` need into this thread's temporary tables; yield the run; drop them after.
 
     Each thread has its own cursor and so its own temporary tables: two computations never
-    share them.
+    share them. A target no other step reads is not stored: it runs when its frame is read.
     """
     params = _parameters(as_of, rules, filters, agreement_id)
     order = step_order(targets)
+    read_by_others = {table for name in order for table in steps()[name].reads}
+    stored = [name for name in order if name in read_by_others]
     cur = store.cursor()
     cur.execute(sql_text("macros"))
     registered = False
@@ -210,13 +225,14 @@ def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets
             if not registered and set(steps()[name].reads) & set(CALENDAR_TABLES):
                 _register_calendar(cur, as_of, rules)
                 registered = True
-            _execute(cur, name, params, into=name)
-        yield cur
+            if name in read_by_others:
+                _execute(cur, name, params, into=name)
+        yield _Run(cur, params, set(order) - read_by_others)
     finally:
         if registered:
             for name in CALENDAR_TABLES:
                 cur.unregister(name)
-        for name in order:
+        for name in stored:
             cur.execute(f"DROP TABLE IF EXISTS {name}")
 
 
@@ -230,12 +246,12 @@ def compute(
     as_of = as_of or today()
     rules = rules or load_rules()
     filters = filters or Filters()
-    with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as cur:
-        agreements = cur.execute("SELECT * FROM perjanjian_skor ORDER BY kabkota_kode, id_perjanjian").df()
-        flags = cur.execute("SELECT * FROM bendera_daftar").df()
-        regions = _region_frame(cur)
-        summary = cur.execute("SELECT * FROM ringkasan").df()
-        attention = cur.execute("SELECT * FROM perhatian").df()
+    with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as run:
+        agreements = run.cur.execute("SELECT * FROM perjanjian_skor ORDER BY kabkota_kode, id_perjanjian").df()
+        flags = run.frame("bendera_daftar")
+        regions = _region_frame(run)
+        summary = run.frame("ringkasan")
+        attention = run.frame("perhatian")
     attention.insert(2, "kabkota_nama", attention["kabkota_kode"].map(region_name))
     return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions, summary, attention)
 
@@ -254,17 +270,21 @@ class AgreementDetail:
 
 def agreement_detail(store: Store, agreement_id: str, as_of: date, rules: Rules) -> AgreementDetail | None:
     """The rows of every SQL step about one agreement, exactly as the score and the flags see them."""
-    with _pipeline(store, as_of, rules, Filters(), DETAIL_STEPS, agreement_id=agreement_id) as cur:
-        agreements = cur.execute("SELECT * FROM perjanjian_skor").df()
+    with _pipeline(store, as_of, rules, Filters(), DETAIL_STEPS, agreement_id=agreement_id) as run:
+        agreements = run.frame("perjanjian_skor")
         if agreements.empty:
             return None
+
+        def rows(name: str, order: list[str]) -> pd.DataFrame:
+            return run.frame(name).sort_values(order, kind="stable").drop(columns="id_perjanjian").reset_index(drop=True)
+
         return AgreementDetail(
             _shape_agreements(agreements).iloc[0],
-            cur.execute("SELECT * EXCLUDE (id_perjanjian) FROM perjanjian_dokumen ORDER BY urutan").df(),
-            cur.execute("SELECT * EXCLUDE (id_perjanjian) FROM kegiatan_sifat ORDER BY tanggal, nama_kegiatan").df(),
-            cur.execute("SELECT * EXCLUDE (id_perjanjian) FROM indikator_capaian ORDER BY tahun, indikator").df(),
-            cur.execute("SELECT * EXCLUDE (id_perjanjian) FROM tahun_anggaran ORDER BY tahun_anggaran").df(),
-            _shape_flags(cur.execute("SELECT * FROM bendera_daftar").df(), rules),
+            rows("perjanjian_dokumen", ["urutan"]),
+            rows("kegiatan_sifat", ["tanggal", "nama_kegiatan"]),
+            rows("indikator_capaian", ["tahun", "indikator"]),
+            rows("tahun_anggaran", ["tahun_anggaran"]),
+            _shape_flags(run.frame("bendera_daftar"), rules),
         )
 
 
@@ -285,9 +305,9 @@ def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return frame
 
 
-def _region_frame(cur) -> pd.DataFrame:
-    regions = cur.execute("SELECT * FROM kabkota").df()
-    counts = cur.execute("SELECT * FROM kabkota_bendera").df()
+def _region_frame(run: _Run) -> pd.DataFrame:
+    regions = run.frame("kabkota")
+    counts = run.frame("kabkota_bendera")
     wide = (
         counts.pivot(index="kabkota_kode", columns="code", values="jumlah")
         .reindex(columns=list(FLAG_CODES))
