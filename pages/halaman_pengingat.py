@@ -15,7 +15,7 @@ from ksln_metrics.reminders.agenda import Item, agenda, letter_items
 from ksln_metrics.reminders.contacts import unit_recipients
 from ksln_metrics.reminders.ical import calendar_file_name, calendar_ics
 from ksln_metrics.reminders.letters import letter_file_name, unit_letters
-from ksln_metrics.reminders.mail import notification_log
+from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, notification_log, run_reminders
 from ksln_metrics.reminders.windows import Reminder, window_of
 from ksln_ui.auth import signed_in
 from ksln_ui.state import current_view, data_version, get_rules, get_store, rules_version, sample_data_banner
@@ -110,6 +110,26 @@ if unit and (user.role == ADMIN or (user.role == ANALIS and user.kabkota == unit
 
 if user.role == ADMIN:
     st.subheader("Log notifikasi")
+    # The command line cannot open the store while the app runs (DuckDB has one writer): the admin can
+    # send the day's reminders from here too, through the same function and the same log.
+    if st.button(f"Kirim pengingat sekarang (per {format_date_id(date.today())})", icon=":material/send:",
+                 key="pengingat_kirim"):
+        try:
+            settings = SmtpSettings.from_env()
+        except MailSettingsError as exc:
+            st.error(f"Pengaturan SMTP salah: {exc}", icon=":material/error:")
+        else:
+            with st.spinner("Mengirim surel pengingat…"):
+                outcomes = run_reminders(store, date.today(), rules, settings)
+            failed = [o for o in outcomes if not o.delivered]
+            if not outcomes:
+                st.info("Tidak ada pengingat baru untuk dikirim.", icon=":material/info:")
+            elif failed:
+                st.error(f"{len(failed)} dari {len(outcomes)} pesan gagal dikirim; dicatat dan dicoba lagi pada "
+                         "pengiriman berikutnya. " + "; ".join(f"{region_name(o.kabkota)}: {o.error}" for o in failed),
+                         icon=":material/error:")
+            else:
+                st.success(f"{len(outcomes)} pesan terkirim.", icon=":material/task_alt:")
     log = notification_log(store)
     if log.empty:
         st.caption("Belum ada surel pengingat yang dikirim (perintah `python -m ksln_metrics remind`).")

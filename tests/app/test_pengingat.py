@@ -8,7 +8,7 @@ import pytest
 
 from ksln_metrics.engine.rules import load_rules
 from ksln_metrics.reminders.contacts import account_emails, add_unit_recipient, set_account_email
-from ksln_metrics.reminders.mail import SmtpSettings, run_reminders
+from ksln_metrics.reminders.mail import NO_RECIPIENTS, SmtpSettings, run_reminders
 from ksln_metrics.store import Store
 from tests.app.pages_support import add_test_accounts, open_page, table_with, visible_pages
 
@@ -108,3 +108,41 @@ def test_akun_page_keeps_account_addresses_and_unit_recipients(contacts_db):
         "bappeda@tangerangselatankota.go.id", "rahasia@tangerangselatankota.go.id", "sari@tangerangselatankota.go.id"]
     with Store(contacts_db) as store:  # the app holds no lock between runs of AppTest
         assert account_emails(store)["sari.tangsel"] == "sari@tangerangselatankota.go.id"
+
+
+def test_the_admin_sends_the_days_reminders_from_the_page(contacts_db, monkeypatch):
+    """Whatever is due today: every attempt the page reports is in the log, and a second click sends nothing."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.count = 0
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+            self.count += 1
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("KSLN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KSLN_SMTP_PORT", str(port))
+    try:
+        app = open_page("pengingat", "admin")
+        before = len(table_with(app, "Hasil"))
+        app.button(key="pengingat_kirim").click().run()
+        assert not app.exception
+        log = table_with(app, "Hasil")  # newest first
+        new = log.iloc[:len(log) - before]
+        assert inbox.count == (new["Hasil"] == "terkirim").sum()
+        assert set(new.loc[new["Hasil"] == "gagal", "Keterangan"]) <= {NO_RECIPIENTS}
+        delivered = inbox.count
+        app.button(key="pengingat_kirim").click().run()
+        assert not app.exception and inbox.count == delivered  # nothing is delivered twice
+    finally:
+        controller.stop()
