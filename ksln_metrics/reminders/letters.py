@@ -54,6 +54,13 @@ def _expiry_note(item: Item, as_of: date) -> str:
     return f"{(item.tanggal - as_of).days} hari lagi"
 
 
+def _joined(parts: list[str]) -> str:
+    """``a``, ``a dan b``, ``a, b, dan c``."""
+    if len(parts) <= 2:
+        return " dan ".join(parts)
+    return ", ".join(parts[:-1]) + ", dan " + parts[-1]
+
+
 def _table(doc, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -98,7 +105,8 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
     _paragraph(doc, f"{PLACE}, {format_date_id(as_of)}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
     for label, value in (("Nomor", f"{NUMBER_PLACEHOLDER}{as_of.year}"), ("Sifat", "Biasa"), ("Lampiran", "-"),
                          ("Perihal", SUBJECT)):
-        _paragraph(doc, f"{label}\t: {value}")
+        # One tab stop so that the colons line up, as in a typed letter.
+        _paragraph(doc, f"{label}\t: {value}").paragraph_format.tab_stops.add_tab_stop(Cm(2.5))
     _paragraph(doc, space_after=6)
     _paragraph(doc, f"Yth. {addressee(kabkota)}")
     _paragraph(doc, "di")
@@ -135,11 +143,15 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
                [[str(n), i.uraian or "", i.judul, format_date_id(i.tanggal)] for n, i in enumerate(actions, 1)])
         _paragraph(doc, space_after=6)
 
+    requests = [text for wanted, text in (
+        (reports, "segera menyampaikan laporan tahunan yang belum masuk dan menyampaikan laporan berikutnya tepat waktu"),
+        (expiries, "menyiapkan perpanjangan atau pengakhiran perjanjian yang akan atau telah berakhir"),
+        (actions, "menuntaskan tindak lanjut yang melewati batas waktu"),
+    ) if wanted]
     _paragraph(doc, (
         "Sehubungan dengan hal tersebut, kami mohon Saudara berkenan menugaskan perangkat daerah terkait untuk "
-        "segera menyampaikan laporan yang belum masuk, menyiapkan perpanjangan atau pengakhiran perjanjian yang "
-        "akan berakhir, dan menuntaskan tindak lanjut yang tertunda, kepada Gubernur Banten melalui Biro "
-        "Pemerintahan Sekretariat Daerah Provinsi Banten."
+        f"{_joined(requests)}, dan melaporkannya kepada Gubernur Banten melalui Biro Pemerintahan Sekretariat "
+        "Daerah Provinsi Banten."
     ), space_after=6)
     _paragraph(doc, "Demikian kami sampaikan. Atas perhatian dan kerja sama Saudara, kami ucapkan terima kasih.",
                space_after=18)

@@ -113,6 +113,8 @@ def test_letter_lists_each_item_with_its_dates(store, rules):
         assert any(line.startswith(label) for line in text), label
     assert "KEPALA BIRO PEMERINTAHAN" in text and "[KOP SURAT — ganti dengan kop resmi]" in text
     assert any("paling lambat 7 hari kerja" in line for line in text)
+    closing = next(line for line in text if line.startswith("Sehubungan"))
+    assert "menyampaikan laporan tahunan yang belum masuk" in closing and "perpanjangan" not in closing
     rows = table_rows(lebak)
     assert rows[0] == ["No.", "Perjanjian", "Mitra", "Tahun anggaran", "Batas", "Keterangan"]
     assert rows[1] == ["1", "MoU Kehutanan Lebak–Nordic Trust", "Nordic Rainforest Trust", "2023", "10 Januari 2024",
