@@ -14,7 +14,7 @@ from ksln_metrics.reference import PROVINCE_CODE, REGIONS, region_name
 from ksln_metrics.reminders.agenda import Item, agenda, letter_items
 from ksln_metrics.reminders.contacts import unit_recipients
 from ksln_metrics.reminders.ical import calendar_file_name, calendar_ics
-from ksln_metrics.reminders.letters import letter_file_name, unit_letters
+from ksln_metrics.reminders.letters import letter_docx, letter_file_name, unit_letters
 from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, notification_log, run_reminders
 from ksln_metrics.reminders.windows import Reminder, window_of
 from ksln_ui.auth import signed_in
@@ -73,27 +73,33 @@ with left:
     st.subheader("Kalender pelaporan")
     st.caption(f"{len(items)} acara: batas laporan setiap tahun anggaran perjanjian berlaku (sampai tahun "
                f"{as_of.year}), tanggal berakhir, dan batas tindak lanjut.")
-    st.download_button("Unduh kalender (.ics)", calendar_ics(items, as_of, unit),
+    # Built when clicked (the callable runs then), not on every rerun of the page.
+    st.download_button("Unduh kalender (.ics)", lambda: calendar_ics(items, as_of, unit),
                        file_name=calendar_file_name(unit, as_of), mime="text/calendar",
                        icon=":material/calendar_month:", key="pengingat_kalender")
 with right:
     st.subheader("Surat pengingat")
-    letters = unit_letters(items, as_of, rules)
-    if not letters:
+    letter_units = sorted({i.kabkota for i in attention})
+    if not letter_units:
         st.caption("Tidak ada unit yang perlu diberi surat per tanggal acuan.")
-    elif len(letters) == 1:
-        [(letter_unit, data)] = letters.items()
-        st.download_button(f"Unduh surat {region_name(letter_unit)} (.docx)", data,
+    elif len(letter_units) == 1:
+        [letter_unit] = letter_units
+        st.download_button(f"Unduh surat {region_name(letter_unit)} (.docx)",
+                           lambda: letter_docx(letter_unit, attention, as_of, rules),
                            file_name=letter_file_name(letter_unit, as_of),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            icon=":material/description:", key="pengingat_surat")
     else:
-        st.caption("Satu surat untuk setiap unit: " + ", ".join(region_name(u) for u in letters) + ".")
-        bundle = io.BytesIO()
-        with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
-            for letter_unit, data in letters.items():
-                archive.writestr(letter_file_name(letter_unit, as_of), data)
-        st.download_button(f"Unduh {len(letters)} surat (.zip)", bundle.getvalue(),
+        st.caption("Satu surat untuk setiap unit: " + ", ".join(region_name(u) for u in letter_units) + ".")
+
+        def letters_zip() -> bytes:
+            bundle = io.BytesIO()
+            with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+                for letter_unit, data in unit_letters(items, as_of, rules).items():
+                    archive.writestr(letter_file_name(letter_unit, as_of), data)
+            return bundle.getvalue()
+
+        st.download_button(f"Unduh {len(letter_units)} surat (.zip)", letters_zip,
                            file_name=f"surat_pengingat_{as_of.isoformat()}.zip", mime="application/zip",
                            icon=":material/folder_zip:", key="pengingat_surat_semua")
 
