@@ -44,8 +44,11 @@ if own_unit_only:
     unit = user.kabkota
     st.caption(f"Unit: **{region_name(unit)}**")
 else:
-    choice = st.selectbox("Unit", ["", *REGIONS], format_func=lambda c: region_name(c) if c else "Semua unit",
-                          key="pengingat_unit")
+    # Starts from the sidebar's kab/kota filter when it names one unit.
+    chosen_in_sidebar = view.filters.kabkota if view.filters.kabkota and len(view.filters.kabkota) == 1 else ("",)
+    options = ["", *REGIONS]
+    choice = st.selectbox("Unit", options, index=options.index(chosen_in_sidebar[0]),
+                          format_func=lambda c: region_name(c) if c else "Semua unit", key="pengingat_unit")
     unit = choice or None
 
 items = _agenda(str(store.path), data_version(store), rules_version(), as_of, unit)
