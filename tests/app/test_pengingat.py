@@ -146,3 +146,24 @@ def test_the_admin_sends_the_days_reminders_from_the_page(contacts_db, monkeypat
         assert not app.exception and inbox.count == delivered  # nothing is delivered twice
     finally:
         controller.stop()
+
+
+def test_reminder_windows_are_settings_of_the_pengaturan_page(demo_db):
+    from ksln_metrics.engine.rules import rules_path
+
+    before = rules_path().read_bytes()
+    app = open_page("pengaturan")
+    app.text_input(key="pengaturan_pengingat_laporan_hari_kerja").input("30, 7, tujuh")
+    next(b for b in app.button if b.label == "Simpan pengaturan").click()
+    app.run()
+    assert any("pengingat.laporan_hari_kerja" in e.value and "tujuh" in e.value for e in app.error)
+    assert rules_path().read_bytes() == before
+    app.text_input(key="pengaturan_pengingat_laporan_hari_kerja").input("5, 20")
+    app.checkbox(key="pengaturan_pengingat_setelah_batas").uncheck()
+    next(b for b in app.button if b.label == "Simpan pengaturan").click()
+    app.run()
+    assert not app.exception and not app.error
+    saved = load_rules()
+    assert saved.reminder_report_days == (20, 5) and saved.reminder_after_deadline is False
+    assert saved.reminder_expiry_days == (90, 60, 30, 7)
+    assert "# Kapan surel pengingat dikirim" in rules_path().read_text(encoding="utf-8")  # comments kept
