@@ -9,7 +9,13 @@ import pytest
 
 from ksln_metrics.engine.rules import load_rules
 from ksln_metrics.reminders.agenda import EXPIRY, LATE, MISSING, ON_TIME, REPORT, UPCOMING, agenda
-from ksln_metrics.reminders.mail import NO_RECIPIENTS, SmtpSettings, notification_log, run_reminders
+from ksln_metrics.reminders.mail import (
+    NO_RECIPIENTS,
+    MailSettingsError,
+    SmtpSettings,
+    notification_log,
+    run_reminders,
+)
 from ksln_metrics.reminders.windows import due_reminders, expiry_window_opens, window_of
 from tests.unit.builders import build_store, d, perjanjian
 from tests.unit.reminder_data import AS_OF, reminder_store
@@ -187,3 +193,20 @@ def test_items_of_other_kinds_are_not_reminded(store, rules):
     items = agenda(store, AS_OF, rules)
     assert all(window_of(i, AS_OF, rules) is None for i in items if i.kind == REPORT and i.status in (LATE, ON_TIME))
     assert all(window_of(i, AS_OF, rules) is None for i in items if i.kind == EXPIRY and i.key != "berakhir:P1")
+
+
+def test_smtp_settings_come_from_the_environment_and_the_password_only_from_there():
+    env = {"KSLN_SMTP_HOST": "mail.bantenprov.go.id", "KSLN_SMTP_PORT": "587", "KSLN_SMTP_STARTTLS": "ya",
+           "KSLN_SMTP_USER": "ksln", "KSLN_SMTP_PASSWORD": "rahasia-sekali", "KSLN_SMTP_FROM": "ksln@bantenprov.go.id"}
+    settings = SmtpSettings.from_env(env=env)
+    assert (settings.host, settings.port, settings.starttls, settings.user) == ("mail.bantenprov.go.id", 587, True,
+                                                                                 "ksln")
+    assert settings.password == "rahasia-sekali" and "rahasia" not in repr(settings)
+    assert SmtpSettings.from_env("127.0.0.1:2525", env=env).address == "127.0.0.1:2525"
+    assert SmtpSettings.from_env(env={}).address == "localhost:25"
+    with pytest.raises(MailSettingsError, match="HOST:PORT"):
+        SmtpSettings.from_env("localhost", env={})
+    with pytest.raises(MailSettingsError, match="port SMTP 'dua' tidak sah"):
+        SmtpSettings.from_env(env={"KSLN_SMTP_PORT": "dua"})
+    with pytest.raises(MailSettingsError, match="KSLN_SMTP_FROM"):
+        SmtpSettings.from_env(env={"KSLN_SMTP_FROM": "bukan alamat"})
