@@ -54,7 +54,7 @@ accounts = list_accounts(store)
 emails = account_emails(store)
 st.dataframe(pd.DataFrame({
     "Nama pengguna": accounts["user_name"],
-    "Surel": accounts["user_name"].map(emails).fillna(""),
+    "Surel": [emails.get(name, "") for name in accounts["user_name"]],
     "Peran": [describe_role(r, k if isinstance(k, str) else None) for r, k in zip(accounts["role"], accounts["kabkota"],
                                                                                    strict=True)],
     "Status": [account_status(a, u) for a, u in zip(accounts["active"], accounts["locked_until"], strict=True)],
