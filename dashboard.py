@@ -17,6 +17,7 @@ pages = [
         st.Page("pages/halaman_tindak_lanjut.py", title="Tindak Lanjut", icon=":material/assignment_turned_in:", url_path="tindak-lanjut"),
         st.Page("pages/halaman_unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
         st.Page("pages/halaman_metodologi.py", title="Metodologi", icon=":material/menu_book:", url_path="metodologi"),
+        st.Page("pages/halaman_pengingat.py", title="Pengingat", icon=":material/notifications:", url_path="pengingat"),
         st.Page("pages/halaman_presentasi.py", title="Presentasi", icon=":material/slideshow:", url_path="presentasi"),
         st.Page("pages/halaman_pengaturan.py", title="Pengaturan", icon=":material/settings:", url_path="pengaturan"),
         st.Page("pages/halaman_akun.py", title="Akun", icon=":material/group:", url_path="akun"),

@@ -31,6 +31,7 @@ from ksln_metrics.reference import (
     TABLES,
     column_kind,
 )
+from ksln_metrics.reminders.schema import REMINDER_SCHEMA
 
 DEFAULT_DB = DATA_DIR / "ksln.duckdb"
 
@@ -170,7 +171,7 @@ def _schema_sql() -> list[str]:
             f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(_columns(table))} "
             f"FROM {_history(table)} WHERE valid_to IS NULL"
         )
-    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA
+    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA + REMINDER_SCHEMA
 
 
 class Store:

@@ -181,6 +181,15 @@ def fiscal_years(store: Store, agreement_id: str, as_of: date, rules: Rules) -> 
     return years.drop(columns=["id_perjanjian"])
 
 
+def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
+                      kabkota: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of ``tahun_anggaran.sql`` for every agreement (of some regions): one per agreement and
+    fiscal year it was active in, with the deadline, the report and its status, as the flags see them."""
+    upto_years = _STEPS[:3]  # activities, agreements, fiscal years
+    with _pipeline(store, as_of, rules, Filters.of(kabkota=kabkota), upto_years) as cur:
+        return cur.execute("SELECT * FROM ind_tahun_anggaran ORDER BY id_perjanjian, tahun_anggaran").df()
+
+
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
     frame.insert(2, "kabkota_nama", frame["kabkota_kode"].map(region_name))
     return frame

@@ -104,6 +104,14 @@ def _countries(key: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
+def _day_counts(key: str, value: Any) -> tuple[int, ...]:
+    """A list of positive whole numbers of days, kept from the largest to the smallest."""
+    items = _list(key, value)
+    for item in items:
+        _positive_int(key, item)
+    return tuple(sorted(set(items), reverse=True))
+
+
 def _dates(key: str, value: Any) -> tuple[date, ...]:
     result = []
     for item in _list(key, value):
@@ -155,6 +163,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kalender.libur_dibatalkan", "cancelled_holidays", _dates, "Libur yang dibatalkan"),
     Setting("arsip.naskah_wajib", "signed_document_required", _bool,
             "Bendera Naskah belum diarsipkan dinyalakan", default=False),
+    Setting("pengingat.laporan_hari_kerja", "reminder_report_days", _day_counts,
+            "Pengingat batas laporan, hari kerja sebelum batas"),
+    Setting("pengingat.setelah_batas", "reminder_after_deadline", _bool,
+            "Pengingat sehari setelah batas bila laporan belum masuk"),
+    Setting("pengingat.berakhir_hari", "reminder_expiry_days", _day_counts,
+            "Pengingat masa berlaku, hari sebelum perjanjian berakhir"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 WEIGHT_KEYS = ("bobot.kepatuhan", "bobot.tindak_lanjut", "bobot.capaian", "bobot.pelaporan")
@@ -180,6 +194,9 @@ class Rules:
     countries_without_relations: tuple[str, ...]
     extra_holidays: tuple[date, ...]
     cancelled_holidays: tuple[date, ...]
+    reminder_report_days: tuple[int, ...]
+    reminder_after_deadline: bool
+    reminder_expiry_days: tuple[int, ...]
     signed_document_required: bool = False
 
     def value(self, key: str) -> Any:

@@ -12,7 +12,7 @@ from tests.app.pages_support import ROOT, add_test_accounts, login, open_page, t
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LEADER_PAGES = ["", "kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut", "metodologi", "presentasi"]
+LEADER_PAGES = ["", "kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut", "metodologi", "pengingat", "presentasi"]
 TANGSEL_ROW = agreement(**{"ID Perjanjian": "TGS-001", "Kab/Kota": "Kota Tangerang Selatan", "Mitra": "Kota Suwon"})
 
 
@@ -169,7 +169,7 @@ def test_admin_creates_an_account_on_the_akun_page_and_it_can_log_in(db):
     assert made.values.tolist() == [["admin", "sari.tangsel"]]
     other = login("sari.tangsel", "sandi-sari-panjang")
     assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut",
-                                                      "unggah", "metodologi", "presentasi"]
+                                                      "unggah", "metodologi", "pengingat", "presentasi"]
 
 
 def test_the_audit_page_filters_by_action(db):
