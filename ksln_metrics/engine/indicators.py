@@ -21,7 +21,7 @@ import pandas as pd
 
 from ksln_metrics.clock import today
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
-from ksln_metrics.engine.rules import FLAG_CODES, FLAGS, Rules, load_rules, rule_text
+from ksln_metrics.engine.rules import FLAG_CODES, FLAGS, SIGNED_DOCUMENT_KINDS, Rules, load_rules, rule_text
 from ksln_metrics.reference import (
     ACTIVE_STATUSES,
     FINISHED_STATUS,
@@ -43,7 +43,7 @@ MAX_YEARS_BACK = 50
 
 # Tables a step may read besides the results of other steps: the store's own tables, and
 # the two calendar tables computed in calendar.py and registered for the run.
-STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan")
+STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran")
 CALENDAR_TABLES = ("batas_laporan", "kalender_kerja")
 
 # What one computation returns to the dashboard and the exports; the steps they need
@@ -181,6 +181,8 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "bobot_capaian": rules.weight_achievement,
         "bobot_pelaporan": rules.weight_reporting,
         "poin_per_bendera": rules.attention_points_per_flag,
+        "naskah_wajib": rules.signed_document_required,
+        "jenis_naskah": list(SIGNED_DOCUMENT_KINDS),
     }
 
 
@@ -286,6 +288,15 @@ def agreement_detail(store: Store, agreement_id: str, as_of: date, rules: Rules)
             rows("tahun_anggaran", ["tahun_anggaran"]),
             _shape_flags(run.frame("bendera_daftar"), rules),
         )
+
+
+def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
+                      kabkota: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of ``tahun_anggaran.sql`` for every agreement (of some regions): one per agreement and
+    fiscal year it was active in, with the deadline, the report and its status, as the flags see them."""
+    with _pipeline(store, as_of, rules, Filters.of(kabkota=kabkota), ("tahun_anggaran",)) as run:
+        years = run.frame("tahun_anggaran")
+    return years.sort_values(["id_perjanjian", "tahun_anggaran"], ignore_index=True)
 
 
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:

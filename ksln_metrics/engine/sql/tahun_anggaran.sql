@@ -56,6 +56,7 @@ SELECT
          WHEN y.diterima IS NOT NULL THEN 'belum_jatuh_tempo_diterima'
          WHEN y.wajib THEN 'belum_masuk'
          ELSE 'belum_jatuh_tempo' END AS status,
+    y.diterima <= y.batas AS tepat_waktu,  -- received by the deadline (counted once due)
     y.diterima > y.batas AS terlambat,
     y.diterima IS NULL AND y.wajib AS belum_masuk,
     kd.hari_kerja_ke - kb.hari_kerja_ke AS hari_kerja_terlambat,
