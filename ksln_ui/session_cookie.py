@@ -101,8 +101,9 @@ async def start(request):
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     home = f"{_base_path()}/"
     # A code only counts when the app's own page sent the browser here (no login planted from another site).
-    site = request.headers.get("sec-fetch-site")
-    entry = take_handoff(request.query_params.get("kode", "")) if site in (None, "same-origin") else None
+    entry = take_handoff(request.query_params.get("kode", ""))  # used up even when refused below
+    if request.headers.get("sec-fetch-site") not in (None, "same-origin"):
+        entry = None
     if entry is None:
         return HTMLResponse(_REFUSED.format(home=home), status_code=400, headers=headers)
     session_id, max_age = entry
