@@ -88,7 +88,8 @@ def current_user() -> User | None:
     policy = LoginPolicy.from_env()
     check = check_session(get_store(), token, now=datetime.now(), policy=policy)
     if check.user is None:
-        _forget(_ended_notice(check.ended, policy) if from_tab else None)
+        if from_tab:  # a dead cookie alone (after a logout, say) is silently ignored
+            _forget(_ended_notice(check.ended, policy))
         return None
     st.session_state[SESSION_USER] = check.user
     st.session_state[SESSION_TOKEN] = token
