@@ -130,7 +130,7 @@ def _open_in_browser(url: str) -> None:
 def login_form(page: str = "") -> None:
     """The login page: name and password; a wrong password counts towards the lockout.
 
-    ``page`` is the url_path the browser asked for: it opens after the login.
+    ``page`` is the url_path the browser asked for: it opens after the login when the role may see it.
     """
     store = get_store()
     _, middle, _ = st.columns([1, 2, 1])
@@ -162,7 +162,8 @@ def login_form(page: str = "") -> None:
             st.session_state[SESSION_USER] = user
             st.session_state[SESSION_TOKEN] = token
             if session_cookie.served():  # the browser fetches its cookie, then opens the page with it
-                _open_in_browser(session_cookie.handoff_url(token, page, policy.max_hours * 3600))
+                allowed = user.role in PAGE_ROLES.get(page, tuple(ROLES))  # else the main page, not "Page not found"
+                _open_in_browser(session_cookie.handoff_url(token, page if allowed else "", policy.max_hours * 3600))
                 st.success("Berhasil masuk; halaman sedang dibuka…", icon=":material/login:")
                 return
             st.rerun()

@@ -247,8 +247,10 @@ def authenticate(store: Store, name: str, password: str, *, now: datetime | None
         new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else row["password_hash"]
     refusal = None
     with store.write() as cur:  # settle the attempt against the account as it is now
-        failed, locked_until, active = cur.execute(
-            "SELECT failed_logins, locked_until, active FROM account WHERE user_name = ?", [key]).fetchall()[0]
+        failed, locked_until, active, stored_hash = cur.execute(
+            "SELECT failed_logins, locked_until, active, password_hash FROM account WHERE user_name = ?",
+            [key]).fetchall()[0]
+        right = right and stored_hash == row["password_hash"]  # a password changed meanwhile: the old one is wrong
         if locked_until is not None and now < locked_until:  # locked meanwhile by attempts made at the same time
             detail = "kata sandi " + ("benar" if right else "salah") + \
                 f", tetapi akun sudah dikunci sampai {locked_until:%d-%m-%Y %H.%M}"

@@ -71,5 +71,6 @@ def test_a_deep_link_opens_after_login_but_not_beyond_the_role(page, app_url):
     page.get_by_role("button", name="Keluar").wait_for()
     page.wait_for_timeout(1500)
     wait_until_idle(page)
-    assert title(page) != "Unggah Data"
+    assert title(page) == "Ringkasan"  # the main page, without Streamlit's "Page not found" dialog
+    assert page.locator('[role="dialog"]').count() == 0
     assert page.locator('[data-testid="stFileUploader"]').count() == 0

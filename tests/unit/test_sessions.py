@@ -1,6 +1,7 @@
 """Login sessions on an injected clock: only a hash is stored, timeouts end them, logout/disable/password revoke them; the cookie route."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
@@ -132,7 +133,9 @@ def request_to(url: str, site: str | None = "same-origin", scheme: str = "http")
 
 
 def call(request: Request):
-    return asyncio.run(session_cookie.start(request))
+    # A thread of its own: Playwright's sync API keeps an event loop running in the main thread of a full run.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, session_cookie.start(request)).result()
 
 
 def test_the_route_turns_a_one_time_code_into_an_httponly_strict_cookie_and_opens_the_page():
