@@ -120,6 +120,23 @@ with form_tab, st.form("pengaturan_formulir"):
             )
             values[key] = dates_of(edited)
 
+    st.subheader("Arsip naskah")
+    key = "arsip.naskah_wajib"
+    values[key] = st.checkbox("Nyalakan bendera Naskah belum diarsipkan", value=bool(rules.value(key)),
+                              key=widget_key(key),
+                              help="Perjanjian yang sudah ditandatangani tanpa lampiran naskah MoU/PKS bertanda tangan "
+                                   "ditandai. Nyalakan setelah arsip naskah dipakai; angka yang ada akan berubah.")
+    st.subheader("Pengingat")
+    st.caption("Kapan surel pengingat dikirim. Tulis angka dipisah koma, mis. 30, 14, 7, 1.")
+    left, middle, right = st.columns(3)
+    for column, key in ((left, "pengingat.laporan_hari_kerja"), (middle, "pengingat.berakhir_hari")):
+        typed = column.text_input(LABELS[key], value=", ".join(str(n) for n in rules.value(key)), key=widget_key(key))
+        # Numbers as numbers; anything else is passed on as typed, so that the check names the wrong item.
+        values[key] = [int(part) if part.strip().isdigit() else part.strip() for part in typed.split(",")
+                       if part.strip()]
+    key = "pengingat.setelah_batas"
+    values[key] = right.checkbox(LABELS[key], value=bool(rules.value(key)), key=widget_key(key))
+
     submitted = st.form_submit_button("Simpan pengaturan", type="primary", icon=":material/save:")
 
 if submitted:

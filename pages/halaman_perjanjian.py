@@ -6,11 +6,17 @@ import streamlit as st
 from ksln_metrics.engine import agreement as ag
 from ksln_metrics.engine.alerts import chip_styles_by_label
 from ksln_metrics.engine.indicators import Filters
+from ksln_metrics.followup.attachments import archive_checklist_row, list_attachments
+from ksln_metrics.followup.stories import list_stories
 from ksln_metrics.formatting import format_number_id, format_rupiah
 from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
+from ksln_ui.attachments import attachment_form, attachment_list
+from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
+from ksln_ui.manual_edit import edit_form
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+from ksln_ui.stories import agreement_stories
 
 store = get_store()
 view = current_view()
@@ -110,8 +116,24 @@ ends.metric("Berakhir", ag.date_text(summary["tanggal_berakhir"]) or "—")
 
 st.subheader("Dokumen dan persetujuan")
 left, right = st.columns([3, 2])
-left.dataframe(ag.document_checklist(row, view.as_of), hide_index=True, width="stretch", key="perjanjian_dokumen")
+attachments = list_attachments(store, id_perjanjian=agreement_id)
+checklist = pd.concat([ag.document_checklist(row, view.as_of), pd.DataFrame([archive_checklist_row(attachments)])],
+                      ignore_index=True)
+left.dataframe(checklist, hide_index=True, width="stretch", key="perjanjian_dokumen")
 right.dataframe(ag.criteria_checklist(row), hide_index=True, width="stretch", key="perjanjian_kriteria")
+
+with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})"):
+    attachment_list(store, attachments, key="perjanjian_lampiran")
+    if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
+                       activities=record.kegiatan, default_kind="naskah_mou"):
+        st.rerun()
+
+with st.expander("Ubah satu baris (perubahan manual)"):
+    edit_form(signed_in(), agreement_id, row["kabkota"],
+              {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
+
+with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
+    agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
 
 st.subheader("Bendera peringatan")
 if flags.empty:

@@ -13,7 +13,8 @@ from ksln_ui.auth import require_role
 from ksln_ui.state import get_store, sample_data_banner
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
+KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan",
+               "perubahan_manual": "Perubahan manual"}
 
 store = get_store()
 user = require_role(ANALIS, ADMIN)

@@ -18,7 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
-from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
+from ksln_metrics.engine.rules import (
+    FLAG_BY_CODE,
+    FLAG_CODES,
+    FLAGS,
+    SIGNED_DOCUMENT_KINDS,
+    Rules,
+    load_rules,
+    rule_text,
+)
 from ksln_metrics.reference import REGIONS, country_name, normalize_text, region_name
 from ksln_metrics.store import Store
 
@@ -106,6 +114,8 @@ def _parameters(as_of: date, rules: Rules, filters: Filters) -> dict:
         "bobot_tindak_lanjut": rules.weight_follow_up,
         "bobot_capaian": rules.weight_achievement,
         "bobot_pelaporan": rules.weight_reporting,
+        "naskah_wajib": rules.signed_document_required,
+        "jenis_naskah": list(SIGNED_DOCUMENT_KINDS),
     }
 
 
@@ -169,6 +179,15 @@ def fiscal_years(store: Store, agreement_id: str, as_of: date, rules: Rules) -> 
             "SELECT * FROM ind_tahun_anggaran WHERE id_perjanjian = ? ORDER BY tahun_anggaran", [agreement_id]
         ).df()
     return years.drop(columns=["id_perjanjian"])
+
+
+def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
+                      kabkota: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of ``tahun_anggaran.sql`` for every agreement (of some regions): one per agreement and
+    fiscal year it was active in, with the deadline, the report and its status, as the flags see them."""
+    upto_years = _STEPS[:3]  # activities, agreements, fiscal years
+    with _pipeline(store, as_of, rules, Filters.of(kabkota=kabkota), upto_years) as cur:
+        return cur.execute("SELECT * FROM ind_tahun_anggaran ORDER BY id_perjanjian, tahun_anggaran").df()
 
 
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:

@@ -104,6 +104,14 @@ def _countries(key: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
+def _day_counts(key: str, value: Any) -> tuple[int, ...]:
+    """A list of positive whole numbers of days, kept from the largest to the smallest."""
+    items = _list(key, value)
+    for item in items:
+        _positive_int(key, item)
+    return tuple(sorted(set(items), reverse=True))
+
+
 def _dates(key: str, value: Any) -> tuple[date, ...]:
     result = []
     for item in _list(key, value):
@@ -125,6 +133,7 @@ class Setting:
     field: str  # attribute of Rules
     check: Callable[[str, Any], Any]
     label: str  # what it is, in Bahasa Indonesia, for the methodology and settings pages
+    default: Any = None  # used when a settings file written before the setting existed lacks it
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -152,6 +161,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Negara tanpa hubungan diplomatik dengan Indonesia"),
     Setting("kalender.libur_tambahan", "extra_holidays", _dates, "Libur tambahan"),
     Setting("kalender.libur_dibatalkan", "cancelled_holidays", _dates, "Libur yang dibatalkan"),
+    Setting("arsip.naskah_wajib", "signed_document_required", _bool,
+            "Bendera Naskah belum diarsipkan dinyalakan", default=False),
+    Setting("pengingat.laporan_hari_kerja", "reminder_report_days", _day_counts,
+            "Pengingat batas laporan, hari kerja sebelum batas"),
+    Setting("pengingat.setelah_batas", "reminder_after_deadline", _bool,
+            "Pengingat sehari setelah batas bila laporan belum masuk"),
+    Setting("pengingat.berakhir_hari", "reminder_expiry_days", _day_counts,
+            "Pengingat masa berlaku, hari sebelum perjanjian berakhir"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 WEIGHT_KEYS = ("bobot.kepatuhan", "bobot.tindak_lanjut", "bobot.capaian", "bobot.pelaporan")
@@ -177,6 +194,10 @@ class Rules:
     countries_without_relations: tuple[str, ...]
     extra_holidays: tuple[date, ...]
     cancelled_holidays: tuple[date, ...]
+    reminder_report_days: tuple[int, ...]
+    reminder_after_deadline: bool
+    reminder_expiry_days: tuple[int, ...]
+    signed_document_required: bool = False
 
     def value(self, key: str) -> Any:
         """Current value of a dotted settings key, e.g. ``rules.value("ambang.mangkrak_bulan")``."""
@@ -226,6 +247,9 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
                 raise RulesError(f"Pengaturan '{table}.{name}' tidak dikenal.", f"{table}.{name}")
     for s in SETTINGS:
         table, name = s.key.split(".")
+        if name not in data.get(table, {}) and s.default is not None:
+            values[s.field] = s.default
+            continue
         if name not in data.get(table, {}):
             raise RulesError(f"Pengaturan '{s.key}' tidak ada; tambahkan di bagian [{table}].", s.key)
         values[s.field] = s.check(s.key, data[table][name])
@@ -423,7 +447,23 @@ FLAGS: tuple[FlagDefinition, ...] = (
         ("Indikator tahun mana pun dihitung.",),
     ),
 )
+FLAGS += (
+    FlagDefinition(
+        "no_signed_document", "Naskah belum diarsipkan",
+        "Hanya bila pengaturan arsip.naskah_wajib dinyalakan (sekarang: {naskah_wajib}): perjanjian sudah ditandatangani "
+        "tetapi sampai tanggal acuan belum ada berkas naskah MoU atau PKS bertanda tangan yang diarsipkan (lampiran "
+        "berjenis Naskah MoU ditandatangani atau Naskah PKS ditandatangani).",
+        "Laporan rakor 2019 (rekomendasi 1b) meminta naskah MoU dan PKS benar-benar ada; tanpa naskah yang "
+        "diarsipkan, isi dan keabsahan kerja sama tidak dapat diperiksa.",
+        "MoU ditandatangani 11 Maret 2019; di halaman Perjanjian belum ada lampiran Naskah MoU ditandatangani.",
+        ("arsip.naskah_wajib",),
+        ("Bawaan mati, agar angka lama tidak berubah sebelum arsip dipakai; admin menyalakannya di Pengaturan.",
+         "Lampiran yang diunggah setelah tanggal acuan belum dihitung."),
+    ),
+)
 FLAG_CODES: tuple[str, ...] = tuple(f.code for f in FLAGS)
+# Attachment kinds that archive the signed agreement (see ksln_metrics.followup.attachments).
+SIGNED_DOCUMENT_KINDS: tuple[str, ...] = ("naskah_mou", "naskah_pks")
 FLAG_BY_CODE: dict[str, FlagDefinition] = {f.code: f for f in FLAGS}
 
 
@@ -505,6 +545,7 @@ FLAG_PHRASES: dict[str, str] = {
     "expiring_soon": "{n} perjanjian segera berakhir",
     "expired": "{n} perjanjian masa berlakunya habis",
     "no_indicators": "{n} perjanjian tanpa indikator",
+    "no_signed_document": "{n} perjanjian tanpa naskah yang diarsipkan",
 }
 
 # What the meeting asks of a unit for each flag; ``{items}`` are the agreements concerned.
@@ -520,6 +561,7 @@ FLAG_FOLLOW_UPS: dict[str, str] = {
     "expiring_soon": "Putuskan perpanjangan (perlu persetujuan DPRD dan Pusat lagi) atau pengakhiran: {items}",
     "expired": "Perbarui status menjadi selesai, atau proses perpanjangan: {items}",
     "no_indicators": "Tetapkan indikator keberhasilan beserta targetnya untuk {items}",
+    "no_signed_document": "Unggah naskah MoU/PKS yang ditandatangani ke arsip untuk {items}",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -39,6 +40,9 @@ from ksln_metrics.engine.rules import (
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.present import charts
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
+
+if TYPE_CHECKING:
+    from ksln_metrics.followup.rakor import Since
 
 MEETING_NAME = "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten"
 
@@ -71,8 +75,11 @@ class Slide:
 
 
 def build_slides(results: Results, as_of: date, filters: Filters | None = None, rules: Rules | None = None, *,
-                 meeting_date: date | None = None, sample_data: bool = False) -> list[Slide]:
-    """Every slide of the rakor, in order: fixed slides, one slide per region shown, then the lists."""
+                 meeting_date: date | None = None, sample_data: bool = False,
+                 since: Since | None = None, stories: pd.DataFrame | None = None) -> list[Slide]:
+    """Every slide of the rakor, in order: fixed slides (with "Sejak rakor …" after the flags when ``since`` is
+    given), one slide per region shown, then the lists ("Praktik baik" before the methodology when published
+    ``stories`` are given)."""
     rules = rules or load_rules()
     filters = filters or Filters()
     slides = [
@@ -80,10 +87,14 @@ def build_slides(results: Results, as_of: date, filters: Filters | None = None, 
         overview_slide(results, as_of),
         partner_slide(results),
         flags_slide(results, rules),
+        *([since_slide(since, results)] if since is not None else []),
         league_slide(results),
     ]
     slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
-    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules), methodology_slide(rules)]
+    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules)]
+    if stories is not None and len(stories):
+        slides.append(stories_slide(stories))
+    slides.append(methodology_slide(rules))
     return slides
 
 
@@ -245,6 +256,49 @@ def flags_slide(results: Results, rules: Rules) -> Slide:
                  figure=charts.flag_counts_chart(totals), notes="\n".join(notes) or "Tidak ada bendera peringatan.")
 
 
+SINCE_COLUMNS = ("Daerah", "Bendera baru", "Selesai", "Tetap", "Skor rata-rata", "Perjanjian baru/berakhir",
+                 "Tindak lanjut dibuka/ditutup")
+
+
+def since_frame(since: Since) -> pd.DataFrame:
+    """Per region with any change: flags new, resolved and still open, the mean score then and now, agreements, actions."""
+    rows = [{
+        "Daerah": row.kabkota_nama,
+        "Bendera baru": count(row.baru),
+        "Selesai": count(row.selesai),
+        "Tetap": count(row.tetap),
+        "Skor rata-rata": f"{number(row.skor_dari)} → {number(row.skor_ke)}",
+        "Perjanjian baru/berakhir": f"{count(row.perjanjian_baru)} / {count(row.perjanjian_berakhir)}",
+        "Tindak lanjut dibuka/ditutup": f"{count(row.tl_dibuka)} / {count(row.tl_ditutup)}",
+    } for row in since.units.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=list(SINCE_COLUMNS))
+
+
+def since_slide(since: Since, results: Results) -> Slide:
+    """What changed since the last meeting: flags that appeared, were resolved, are still open; agreements; actions."""
+    by_id = _agreements_by_id(results)
+    bullets = [
+        Bullet(f"{count(since.count('baru'))} bendera baru, {count(since.count('selesai'))} selesai, "
+               f"{count(since.count('tetap'))} masih terbuka"),
+        Bullet(f"{count(len(since.new_agreements))} perjanjian mulai aktif, {count(len(since.ended_agreements))} "
+               f"berakhir; skor {count(len(since.scores))} perjanjian berubah"),
+        Bullet(f"Tindak lanjut: {count(len(since.actions_opened))} dibuka, {count(len(since.actions_closed))} "
+               "ditutup"),
+    ]
+    table = _cut(since_frame(since), bullets, "kab/kota")
+    subtitle = (f"{since.meeting}, {format_date_id(since.start)}" if since.meeting else format_date_id(since.start))
+    subtitle += f" → {format_date_id(since.end)}"
+    notes = []
+    for change, heading in (("baru", "Bendera baru"), ("selesai", "Bendera selesai")):
+        rows = since.flags[since.flags["perubahan"] == change]
+        if len(rows):
+            notes.append(f"{heading}:")
+            notes += [f"• {r.label} — {agreement_name(by_id.get(r.id_perjanjian, {'id_perjanjian': r.id_perjanjian}))}"
+                      for r in rows.itertuples(index=False)]
+    return Slide("sejak_rakor", since.title, subtitle, tuple(bullets), table=table if len(table) else None,
+                 notes="\n".join(notes) or "Tidak ada bendera yang berubah.")
+
+
 LEAGUE_COLUMNS = ("Peringkat", "Daerah", "Perjanjian", "Aktif", "Skor rata-rata",
                   *(c.label for c in COMPONENTS), "Tepat waktu (%)", "Peringatan")
 
@@ -404,6 +458,34 @@ def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
     frame = _cut(frame, bullets, "laporan")
     return Slide("laporan", "Laporan tahunan", "Laporan yang belum masuk atau terlambat", tuple(bullets),
                  table=frame if not frame.empty else None, notes=flag_notes(flags))
+
+
+MAX_STORIES = 4  # on one slide; the document export has them all
+
+
+def _short(text, limit: int = 180) -> str:
+    text = " ".join(_text(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def stories_slide(stories: pd.DataFrame) -> Slide:
+    """The published success stories: what was achieved, for whom, with which figures; lessons in the notes."""
+    bullets: list[Bullet] = []
+    rows = []
+    for story in stories.head(MAX_STORIES).to_dict("records"):
+        bullets.append(Bullet(f"{_short(story['judul'], 100)} — {story['kabkota_nama']}"))
+        bullets.append(Bullet(_short(story["capaian"]), 1))
+        if _text(story.get("angka")):
+            bullets.append(Bullet(f"Angka: {_short(story['angka'], 120)}", 1))
+        rows.append({"Daerah": story["kabkota_nama"], "Perjanjian": agreement_name(story),
+                     "Penerima manfaat": _short(story.get("penerima"), 80) or "–"})
+    if len(stories) > MAX_STORIES:
+        bullets.append(Bullet(f"{count(len(stories) - MAX_STORIES)} cerita lain ada di dokumen Praktik Baik "
+                              "(halaman Tindak Lanjut)."))
+    notes = [f"• {story['judul']} ({story['id_perjanjian']}): pelajaran — {_text(story.get('pelajaran')) or '–'}"
+             for story in stories.to_dict("records")]
+    return Slide("praktik_baik", "Praktik baik", "Cerita sukses yang diterbitkan Provinsi", tuple(bullets),
+                 table=pd.DataFrame(rows, columns=["Daerah", "Perjanjian", "Penerima manfaat"]), notes="\n".join(notes))
 
 
 def methodology_slide(rules: Rules) -> Slide:

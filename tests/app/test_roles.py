@@ -12,7 +12,7 @@ from tests.app.pages_support import ROOT, add_test_accounts, login, open_page, t
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LEADER_PAGES = ["", "kabupaten-kota", "perjanjian", "peringatan", "metodologi", "presentasi"]
+LEADER_PAGES = ["", "kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut", "metodologi", "pengingat", "presentasi"]
 TANGSEL_ROW = agreement(**{"ID Perjanjian": "TGS-001", "Kab/Kota": "Kota Tangerang Selatan", "Mitra": "Kota Suwon"})
 
 
@@ -55,9 +55,9 @@ def test_a_wrong_password_is_refused_and_recorded(db):
 
 @pytest.mark.parametrize(("name", "pages"), [
     ("pimpinan", LEADER_PAGES),
-    ("analis.lebak", [*LEADER_PAGES[:4], "unggah", *LEADER_PAGES[4:]]),
-    ("analis.provinsi", [*LEADER_PAGES[:4], "unggah", *LEADER_PAGES[4:]]),
-    ("admin", [*LEADER_PAGES[:4], "unggah", *LEADER_PAGES[4:], "pengaturan", "akun", "audit"]),
+    ("analis.lebak", [*LEADER_PAGES[:5], "unggah", *LEADER_PAGES[5:]]),
+    ("analis.provinsi", [*LEADER_PAGES[:5], "unggah", *LEADER_PAGES[5:]]),
+    ("admin", [*LEADER_PAGES[:5], "unggah", *LEADER_PAGES[5:], "pengaturan", "akun", "audit"]),
 ])
 def test_each_role_sees_only_its_pages(db, name, pages):
     app = login(name)
@@ -196,8 +196,8 @@ def test_admin_creates_an_account_on_the_akun_page_and_it_can_log_in(db):
         made = store.query("SELECT user_name, target FROM audit WHERE action = 'akun_dibuat' AND target = 'sari.tangsel'")
     assert made.values.tolist() == [["admin", "sari.tangsel"]]
     other = login("sari.tangsel", "sandi-sari-panjang")
-    assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "unggah",
-                                                      "metodologi", "presentasi"]
+    assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut",
+                                                      "unggah", "metodologi", "pengingat", "presentasi"]
 
 
 def test_the_audit_page_filters_by_action(db):

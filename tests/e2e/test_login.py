@@ -5,11 +5,11 @@ import pytest
 
 from tests.e2e.conftest import E2E_ACCOUNTS, assert_no_exception, open_as, screenshot, wait_until_idle
 
-LEADER = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Metodologi", "Presentasi"]
+LEADER = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Tindak Lanjut", "Metodologi", "Pengingat", "Presentasi"]
 ROLE_PAGES = {
     "pimpinan": LEADER,
-    "analis.lebak": [*LEADER[:4], "Unggah Data", *LEADER[4:]],
-    "admin": [*LEADER[:4], "Unggah Data", *LEADER[4:], "Pengaturan", "Akun", "Audit"],
+    "analis.lebak": [*LEADER[:5], "Unggah Data", *LEADER[5:]],
+    "admin": [*LEADER[:5], "Unggah Data", *LEADER[5:], "Pengaturan", "Akun", "Audit"],
 }
 
 

@@ -108,3 +108,12 @@ SELECT id_perjanjian, 'no_indicators', NULL,
     || ' tanpa satu pun indikator keberhasilan.'
 FROM a
 WHERE aktif AND jumlah_indikator = 0
+
+UNION ALL
+SELECT id_perjanjian, 'no_signed_document', NULL,
+    ttd_teks || ', tetapi naskah MoU/PKS yang ditandatangani belum diarsipkan per ' || tanggal_id($as_of) || '.'
+FROM a
+WHERE $naskah_wajib AND ditandatangani
+  AND id_perjanjian NOT IN (
+      SELECT id_perjanjian FROM lampiran
+      WHERE id_perjanjian IS NOT NULL AND list_contains($jenis_naskah, kind) AND CAST(uploaded_at AS DATE) <= $as_of)
