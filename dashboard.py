@@ -27,8 +27,7 @@ pages = [
 user = current_user()
 if user is None:
     # Every page registered but hidden: a deep link survives the login, and no page runs before it.
-    st.navigation(pages, position="hidden")
-    login_form()
+    login_form(st.navigation(pages, position="hidden").url_path)
     st.stop()
 navigation = st.navigation(pages_for(user, pages))
 account_sidebar(user)
