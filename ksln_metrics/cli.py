@@ -451,7 +451,7 @@ def _reminder_inputs(args: argparse.Namespace):
     except RulesError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)
         return None, 1
-    return (rules, args.as_of or date.today()), 0
+    return (rules, args.as_of or clock_today()), 0
 
 
 def cmd_kalender(args: argparse.Namespace) -> int:
