@@ -438,7 +438,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _reminder_inputs(args: argparse.Namespace):
     """(rules, as_of) for a reminder command, or an exit code when the database or the rules are wrong."""
-    from datetime import date
 
     from ksln_metrics.engine.rules import RulesError, load_rules
 
