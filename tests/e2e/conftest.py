@@ -94,16 +94,16 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError("streamlit did not become healthy in time")
 
 
-def make_store(workdir: Path) -> dict[str, str]:
-    """The demo store with the e2e accounts and a copy of the rules in ``workdir``; the environment naming them."""
+def make_store(workdir: Path, today: date = E2E_TODAY) -> dict[str, str]:
+    """The demo store for ``today`` with the e2e accounts and a copy of the rules in ``workdir``; the environment naming them."""
     db = workdir / "demo.duckdb"
     with Store(db) as store:
-        load_demo(store, today=E2E_TODAY)
+        load_demo(store, today=today)
         for name, (role, unit, password) in E2E_ACCOUNTS.items():
             create_account(store, name, role, password, kabkota=unit, by="pengujian")
     rules = workdir / "aturan.toml"
     rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
-    return {"KSLN_DB": str(db), "KSLN_RULES": str(rules), TODAY_ENV: E2E_TODAY.isoformat()}
+    return {"KSLN_DB": str(db), "KSLN_RULES": str(rules), TODAY_ENV: today.isoformat()}
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,12 +28,15 @@ from tests.e2e.conftest import (
 from tests.unit.test_attachments import pdf_bytes
 
 RAKOR = date(2020, 1, 6)  # fixed, before any action the test creates
+# Actions are stamped with the real clock, so this server's reference date is the day after the real one:
+# whatever the year, the actions the test makes fall between the rakor and the reference date.
+APP_TODAY = date.today() + timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
 def followup_url(tmp_path_factory, browser):
     workdir = tmp_path_factory.mktemp("e2e-tl")
-    env = make_store(workdir)
+    env = make_store(workdir, today=APP_TODAY)
     with Store(Path(env["KSLN_DB"])) as store:
         record_meeting(store, "Rakor KSLN 2020", RAKOR, user="pengujian")
     with serve(workdir, env) as url:
