@@ -18,6 +18,7 @@ pages = [
         st.Page("pages/halaman_status_data.py", title="Status Data", icon=":material/fact_check:", url_path="status-data"),
         st.Page("pages/halaman_unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
         st.Page("pages/halaman_metodologi.py", title="Metodologi", icon=":material/menu_book:", url_path="metodologi"),
+        st.Page("pages/halaman_pengingat.py", title="Pengingat", icon=":material/notifications:", url_path="pengingat"),
         st.Page("pages/halaman_presentasi.py", title="Presentasi", icon=":material/slideshow:", url_path="presentasi"),
         st.Page("pages/halaman_pengaturan.py", title="Pengaturan", icon=":material/settings:", url_path="pengaturan"),
         st.Page("pages/halaman_akun.py", title="Akun", icon=":material/group:", url_path="akun"),
@@ -27,8 +28,7 @@ pages = [
 user = current_user()
 if user is None:
     # Every page registered but hidden: a deep link survives the login, and no page runs before it.
-    st.navigation(pages, position="hidden")
-    login_form()
+    login_form(st.navigation(pages, position="hidden").url_path)
     st.stop()
 navigation = st.navigation(pages_for(user, pages))
 account_sidebar(user)

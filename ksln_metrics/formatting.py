@@ -34,3 +34,10 @@ def format_rupiah(value: float | int | None) -> str:
         return ""
     sign = "-" if value < 0 else ""
     return f"{sign}Rp {format_number_id(abs(value), 0)}"
+
+
+def number_text(value, decimals: int = 2) -> str:
+    """``format_number_id`` for a table cell: ``92,95``, and ``–`` when the value is missing (None, NaN, NA)."""
+    if value is None or pd.isna(value):
+        return "–"
+    return format_number_id(value, decimals)

@@ -31,6 +31,7 @@ from ksln_metrics.reference import (
     TABLES,
     column_kind,
 )
+from ksln_metrics.reminders.schema import REMINDER_SCHEMA
 
 DEFAULT_DB = DATA_DIR / "ksln.duckdb"
 
@@ -121,6 +122,17 @@ _ACCESS_SCHEMA = [
         data_json VARCHAR,
         batch_id BIGINT
     )""",
+    # One row per login (issue 10 item 11): the browser holds the random session id in an
+    # HttpOnly cookie; the store keeps only its SHA-256, so a copy of this file opens no session.
+    """CREATE TABLE IF NOT EXISTS login_session (
+        token_hash VARCHAR PRIMARY KEY,
+        user_name VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        last_seen TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        end_reason VARCHAR
+    )""",
 ]
 
 
@@ -170,7 +182,7 @@ def _schema_sql() -> list[str]:
             f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(_columns(table))} "
             f"FROM {_history(table)} WHERE valid_to IS NULL"
         )
-    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA
+    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA + REMINDER_SCHEMA
 
 
 class Store:

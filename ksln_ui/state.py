@@ -11,10 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from ksln_metrics.engine.indicators import Filters, Results, compute
+from ksln_metrics.clock import today as clock_today
+from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name
 from ksln_metrics.store import Store, default_db_path
@@ -58,6 +58,17 @@ def get_results(as_of: date, filters: Filters | None = None) -> Results:
     """Scores and flags for ``as_of`` under ``filters``: the same engine call as the exports."""
     store = get_store()
     return _results(str(store.path), data_version(store), rules_version(), as_of, filters or Filters())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _agreement_detail(db: str, version: int, rules_key: str, agreement_id: str, as_of: date) -> AgreementDetail | None:
+    return agreement_detail(get_store(), agreement_id, as_of, get_rules())
+
+
+def get_agreement_detail(agreement_id: str, as_of: date) -> AgreementDetail | None:
+    """One agreement as the engine judges it (documents, activities, indicators, reports) for ``as_of``."""
+    store = get_store()
+    return _agreement_detail(str(store.path), data_version(store), rules_version(), agreement_id, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -119,7 +130,7 @@ def sidebar_filters(page=None, user=None, today: date | None = None) -> View:
     """
     store = get_store()
     countries, years = _options(str(store.path), data_version(store))
-    today = today or date.today()
+    today = today or clock_today()
     year_choices = sorted(set(years) | {today.year}, reverse=True)
     _keep_filters_across_pages()
     _own_unit_first(user)
@@ -188,10 +199,3 @@ def as_of_caption(view: View) -> None:
 
     st.caption(f"Tanggal acuan: **{format_date_id(view.as_of)}**")
 
-
-def empty_frame_note(frame: pd.DataFrame, message: str) -> bool:
-    """Show ``message`` and return True when there is nothing to draw."""
-    if frame.empty:
-        st.info(message)
-        return True
-    return False

@@ -6,8 +6,9 @@ The slides follow the global filters set on the other pages (the sidebar is hidd
 import streamlit as st
 
 from ksln_metrics.followup.stories import list_stories
-from ksln_metrics.present.deck import PPTX_MIME, build_deck
-from ksln_metrics.present.export import XLSX_MIME, indicators_xlsx
+from ksln_metrics.mime import HTML_MIME, PPTX_MIME, XLSX_MIME
+from ksln_metrics.present.deck import build_deck
+from ksln_metrics.present.export import indicators_xlsx
 from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
 from ksln_metrics.present.report import report_html
 from ksln_metrics.present.slides import MEETING_NAME, build_slides, file_stem, footer_text, scope_text
@@ -47,7 +48,7 @@ with files.popover("Unduh", icon=":material/download:", width="stretch"):
                        file_name=f"{file_stem(view.as_of)}.pptx", mime=PPTX_MIME, key="presentasi_unduh_pptx",
                        icon=":material/slideshow:", on_click="ignore", width="stretch")
     st.download_button("Laporan luring (.html)", data=lambda: report_html(slides, MEETING_NAME, footer).encode("utf-8"),
-                       file_name=f"{file_stem(view.as_of)}.html", mime="text/html", key="presentasi_unduh_html",
+                       file_name=f"{file_stem(view.as_of)}.html", mime=HTML_MIME, key="presentasi_unduh_html",
                        icon=":material/description:", on_click="ignore", width="stretch")
     st.download_button("Indikator dan peringatan (.xlsx)", data=lambda: indicators_xlsx(results, view.as_of),
                        file_name=f"{file_stem(view.as_of)}.xlsx", mime=XLSX_MIME, key="presentasi_unduh_xlsx",

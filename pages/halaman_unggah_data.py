@@ -7,6 +7,7 @@ from ksln_metrics.access import ADMIN, ANALIS
 from ksln_metrics.engine.row_changes import ARROW, changed_table, new_table, row_changes
 from ksln_metrics.importing.ingest import commit_upload, describe_change, preview_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
+from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
@@ -14,7 +15,6 @@ from ksln_ui.auth import require_role
 from ksln_ui.state import get_store, sample_data_banner
 from ksln_ui.tables import readable_table
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_CELL = "background-color: #FFF3B0; color: #1A1A1A"  # constant CSS for a changed cell, no data in it
 KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan",
                "perubahan_manual": "Perubahan manual"}
@@ -102,7 +102,7 @@ if checked:
         st.download_button(
             "Unduh laporan pemeriksaan (.csv)",
             problems.map(escape_formula).to_csv(index=False, sep=";").encode("utf-8-sig"),
-            "laporan_pemeriksaan.csv", "text/csv", icon=":material/download:", key="unggah_unduh_masalah",
+            "laporan_pemeriksaan.csv", CSV_MIME, icon=":material/download:", key="unggah_unduh_masalah",
         )
 
     if not errors:

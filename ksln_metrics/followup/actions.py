@@ -305,3 +305,17 @@ def unit_counts(actions: pd.DataFrame, as_of: date) -> pd.DataFrame:
                      "terbuka": int(mine["status"].isin(OPEN_STATUSES).sum()), "terlambat": int(mine["terlambat"].sum()),
                      "selesai": len(closed), "selesai_tepat_waktu": on_time})
     return pd.DataFrame(rows, columns=list(UNIT_COUNT_COLUMNS))
+
+
+def reminder_actions(store: Store, as_of: date, kabkota: tuple[str, ...] | None) -> pd.DataFrame:
+    """Open actions with a due date, in the columns the reminders read (calendar, letters, e-mails)."""
+    frame = list_actions(store, kabkota=list(kabkota) if kabkota else None)
+    frame = frame[frame["status"].isin(OPEN_STATUSES) & frame["due_date"].notna()]
+    return pd.DataFrame({
+        "action_id": frame["action_id"].astype(str),
+        "kabkota": frame["kabkota"],
+        "id_perjanjian": frame["id_perjanjian"].fillna(""),
+        "uraian": frame["description"],
+        "batas": frame["due_date"],
+        "terlambat": frame["due_date"].map(lambda d: d < as_of).astype(bool),
+    })

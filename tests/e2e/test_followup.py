@@ -8,70 +8,44 @@ presentation tests must not see.
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from pptx import Presentation
 
-from ksln_metrics.accounts.users import create_account
 from ksln_metrics.followup.rakor import record_meeting
-from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
 from tests.e2e.conftest import (
-    E2E_ACCOUNTS,
-    ROOT,
-    _free_port,
-    _wait_healthy,
     assert_no_exception,
+    make_store,
     open_as,
     screenshot,
+    serve,
     wait_until_idle,
 )
 from tests.unit.test_attachments import pdf_bytes
 
 RAKOR = date(2020, 1, 6)  # fixed, before any action the test creates
+# Actions are stamped with the real clock, so this server's reference date is the day after the real one:
+# whatever the year, the actions the test makes fall between the rakor and the reference date.
+APP_TODAY = date.today() + timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
 def followup_url(tmp_path_factory, browser):
     workdir = tmp_path_factory.mktemp("e2e-tl")
-    db = workdir / "tl.duckdb"
-    with Store(db) as store:
-        load_demo(store, today=date.today())  # the app computes as of today; the demo follows it
-        for name, (role, unit, password) in E2E_ACCOUNTS.items():
-            create_account(store, name, role, password, kabkota=unit, by="pengujian")
+    env = make_store(workdir, today=APP_TODAY)
+    with Store(Path(env["KSLN_DB"])) as store:
         record_meeting(store, "Rakor KSLN 2020", RAKOR, user="pengujian")
-    rules = workdir / "aturan.toml"
-    rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
-    port = _free_port()
-    env = {**os.environ, "KSLN_DB": str(db), "KSLN_RULES": str(rules)}
-    log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with serve(workdir, env) as url:
         context = browser.new_context()  # warm the server, as conftest's warm_app does
         warm = context.new_page()
         warm.goto(url)
         wait_until_idle(warm, timeout=60_000)
         context.close()
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def choose(page, label: str, option: str) -> None:
