@@ -37,8 +37,8 @@ def test_ringkasan_has_the_one_line_status_and_the_change_since_an_earlier_date(
     app.date_input(key="ringkasan_banding_tanggal").set_value(earlier).run()
     assert not app.exception
     with Store(demo_db) as store:
-        now = headline(compute(store, date.today(), load_rules(), Filters()).agreements)
-        then = headline(compute(store, earlier, load_rules(), Filters()).agreements)
+        now = headline(compute(store, date.today(), load_rules(), Filters()))
+        then = headline(compute(store, earlier, load_rules(), Filters()))
     metric = {m.label: m for m in app.metric}["Perjanjian aktif"]
     step = now.active - then.active
     mark = "▲" if step > 0 else ("▼" if step < 0 else "=")
@@ -52,7 +52,7 @@ def test_any_reference_date_is_used_for_every_figure(demo_db):
     assert not app.exception
     assert "30 Juni 2025" in " ".join(c.value for c in app.caption)
     with Store(demo_db) as store:
-        then = headline(compute(store, date(2025, 6, 30), load_rules(), Filters()).agreements)
+        then = headline(compute(store, date(2025, 6, 30), load_rules(), Filters()))
     assert {m.label: m.value for m in app.metric}["Perjanjian aktif"] == str(then.active)
 
 

@@ -36,7 +36,7 @@ def test_league_table_has_the_engine_ranks_scores_and_flag_counts(demo_db):
     shown = league.set_index("Kab/Kota")
     assert shown["Peringkat"].to_dict() == {n: "–" if pd.isna(r) else str(int(r)) for n, r in regions["peringkat"].items()}
     assert shown["Skor rata-rata"].to_dict() == {n: format_number_id(s) for n, s in regions["skor_rata_rata"].items()}
-    assert shown["Perjanjian"].to_dict() == {n: str(v) for n, v in regions["jumlah_perjanjian"].items()}
+    assert shown["Perjanjian"].to_dict() == regions["jumlah_perjanjian"].to_dict()
     # The flag counts are a wrapping table of their own, every column readable at 1366 px.
     counts = table_with(app, "Jenis peringatan").set_index("Jenis peringatan").T  # one column per unit, one row per flag
     by_code = regions.set_index("kabkota_kode")
