@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS
-from ksln_metrics.importing.ingest import commit_upload, describe_change, preview_upload, read_upload
+from ksln_metrics.importing.ingest import commit_upload, describe_change, known_after, preview_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
 from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
@@ -63,8 +63,7 @@ if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_p
         refusal = store.change_refusal(user, upload.tables, upload.regions) if upload.ok else None
         preview = preview_upload(store, upload, replace=replace) if upload.ok and not refusal else {}
         checked.append((upload, preview, refusal))
-        if "perjanjian" in upload.tables:
-            known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
+        known = known_after(known, upload)
     progress.progress(1.0, text="Selesai diperiksa.")
     st.session_state["unggah_hasil"] = {"files": checked, "replace": replace}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ AUXILIARY_SHEETS = {"petunjuk", "daftar", "instruksi", "cara pengisian", "readme
 # Header cells that number the rows ("No.", "No Urut"): expected, never imported.
 ROW_NUMBER_HEADERS = {"no", "no urut", "nomor urut", "urut", "nomor", "#"}
 _TOTAL_LABEL = r"^\s*(?:jumlah|total|grand total|sub ?total)\b"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -634,8 +637,10 @@ def read_upload(
         _assemble(reader, upload, parts, known)
     except Rejected as exc:
         reader.problem(NO_SHEET, None, "-", exc.message)
-    except Exception as exc:  # a damaged file must yield a message, never a traceback
-        reader.problem(NO_SHEET, None, "-", f"berkas tidak dapat diproses ({type(exc).__name__}); periksa isinya atau gunakan templat")
+    except Exception:  # a damaged file must yield a message, never a traceback; the log keeps it
+        log.exception("unexpected failure reading %r (%d bytes)", file_name, len(content))
+        reader.problem(NO_SHEET, None, "-", "berkas tidak dapat diproses karena kesalahan tak terduga (sudah dicatat "
+                       "di log server); periksa isinya, gunakan templat, atau hubungi admin")
     upload.problems = reader.problems
     if not upload.ok:
         upload.tables = {}
@@ -653,7 +658,7 @@ def _assemble(reader: _Reader, upload: Upload, parts: list[_Part], known: pd.Dat
     if "perjanjian" in frames:
         frames["perjanjian"] = _finish_perjanjian(reader, frames["perjanjian"], headers)
         in_file = frames["perjanjian"][["id_perjanjian", "kabkota"]].dropna()
-        known = pd.concat([known[~known["id_perjanjian"].isin(in_file["id_perjanjian"])], in_file], ignore_index=True)
+        known = _known_with(known, in_file)
     for name in CHILD_TABLES:
         if name in frames:
             frames[name] = _resolve_parents(reader, frames[name], headers, known)
@@ -665,12 +670,26 @@ def _assemble(reader: _Reader, upload: Upload, parts: list[_Part], known: pd.Dat
         if name == "perjanjian":
             regions |= set(frame["kabkota"].dropna())
         else:
-            parents = known.set_index("id_perjanjian")["kabkota"]
+            parents = known.drop_duplicates("id_perjanjian", keep="last").set_index("id_perjanjian")["kabkota"]
             regions |= set(parents.reindex(frame["id_perjanjian"].dropna().unique()).dropna())
     upload.regions = regions
     upload.tables = {
         name: frame.reindex(columns=list(STORED_COLUMNS[name])).reset_index(drop=True) for name, frame in frames.items()
     }
+
+
+def _known_with(known: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
+    """``known`` with ``agreements`` (id_perjanjian, kabkota) added; an id already known takes the newer unit."""
+    agreements = agreements[["id_perjanjian", "kabkota"]].dropna()
+    kept = known[~known["id_perjanjian"].isin(agreements["id_perjanjian"])]
+    return pd.concat([kept, agreements], ignore_index=True)
+
+
+def known_after(known: pd.DataFrame, upload: Upload) -> pd.DataFrame:
+    """The agreements a file checked after ``upload`` may refer to: ``known`` plus the agreements it brings."""
+    if "perjanjian" not in upload.tables:
+        return known
+    return _known_with(known, upload.tables["perjanjian"])
 
 
 def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, limits: Limits | None = None) -> list[Upload]:
@@ -680,8 +699,7 @@ def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, 
     for name, content in files:
         upload = read_upload(name, content, known=known, limits=limits)
         uploads.append(upload)
-        if "perjanjian" in upload.tables:
-            known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
+        known = known_after(known, upload)
     return uploads
 
 

@@ -80,3 +80,30 @@ def test_rollback_needs_confirmation_and_restores(db):
     assert "Batch #2 dibatalkan oleh batch #3" in app.success[0].value
     with Store(db) as store:
         assert store.table("perjanjian")["judul"].tolist() == ["Kerja Sama Agrowisata"]
+
+
+def lebak_activities_csv() -> bytes:
+    """New activities of Lebak's saved agreement, in the `;` CSV an analyst exports from Excel."""
+    return ("ID Perjanjian;Tanggal;Nama Kegiatan;Jenis Kegiatan\r\n"
+            "LBK-001;02/09/2024;Pelatihan pemandu wisata;Pelatihan\r\n").encode("utf-8")
+
+
+def test_agreements_and_their_activities_checked_together_after_a_first_save(db):
+    """Issue 10 defect 1: the agreements already saved and the same agreements in the file are one list."""
+    with Store(db) as store:
+        from ksln_metrics.importing.ingest import commit_upload, read_upload
+
+        commit_upload(store, read_upload("lebak.xlsx", simple_agreement_xlsx([agreement()])), user="Ani")
+    app = open_page("unggah_data", as_user="analis.lebak")
+    uploader = app.file_uploader(key="unggah_berkas")
+    uploader.upload("lebak.xlsx", simple_agreement_xlsx([agreement(**{"Judul Perjanjian": "Agrowisata Baru"})]), XLSX)
+    uploader.upload("kegiatan_lebak.csv", lebak_activities_csv(), "text/csv")
+    app.run()
+    app.button(key="unggah_periksa").click().run()
+    assert not app.exception and not app.error
+    preview = table_with(app, "Sama")
+    assert preview[["Berkas", "Tabel", "Baru", "Diubah"]].values.tolist() == [
+        ["lebak.xlsx", "Perjanjian", 0, 1], ["kegiatan_lebak.csv", "Kegiatan", 1, 0]]
+    app.button(key="unggah_simpan").click().run()
+    with Store(db) as store:
+        assert store.table("kegiatan")["nama_kegiatan"].tolist() == ["Pelatihan pemandu wisata"]
