@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import logging
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -22,6 +24,7 @@ import python_calamine
 
 from ksln_metrics import reference as ref
 from ksln_metrics.access import Actor
+from ksln_metrics.importing import sandbox
 from ksln_metrics.importing.cells import empty_mask, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
@@ -47,10 +50,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Limits:
-    """Refusal thresholds for uploaded files (bytes)."""
+    """Refusal thresholds for uploaded files: bytes, unpacked bytes, cells and columns of a sheet.
+
+    ``isolated`` reads the file in the worker process of :mod:`sandbox` (always, except in
+    tests of the reader itself).
+    """
 
     max_bytes: int = 50 * 1024 * 1024
-    max_unpacked_bytes: int = 500 * 1024 * 1024
+    max_unpacked_bytes: int = 150 * 1024 * 1024  # DESIGN §4: a 200 MB sheet is refused
+    max_cells: int = 5_000_000
+    max_columns: int = 1_000
+    isolated: bool = True
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -58,7 +68,7 @@ class Limits:
         if not mb:
             return cls()
         max_bytes = int(float(mb) * 1024 * 1024)
-        return cls(max_bytes=max_bytes, max_unpacked_bytes=10 * max_bytes)
+        return cls(max_bytes=max_bytes, max_unpacked_bytes=3 * max_bytes)
 
 
 @dataclass(frozen=True)
@@ -198,20 +208,108 @@ def _check_zip(content: bytes, ext: str, limits: Limits) -> None:
         raise Rejected(f"isi berkas bukan {ext} yang sah (bukan buku kerja Excel)")
 
 
-def _excel_sheets(content: bytes) -> list[_Sheet]:
+def _excel_sheets(content: bytes, ext: str, limits: Limits) -> list[_Sheet]:
+    if ext in (".xlsx", ".xlsm"):
+        _check_xlsx_extent(content, limits)
     try:
         workbook = python_calamine.load_workbook(io.BytesIO(content))
         sheets = []
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
+            _check_extent(name, sheet.height, sheet.width, limits)
             rows = sheet.to_python(skip_empty_area=False)
             _fill_merged_cells(rows, sheet.merged_cell_ranges or [])
             sheets.append(_Sheet(name, rows))
         return sheets
     except python_calamine.PasswordError:
         raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
+    except (Rejected, MemoryError):
+        raise
     except Exception as exc:  # calamine raises several types for damaged files
         raise Rejected(f"berkas tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__}); simpan ulang dari Excel") from None
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _check_extent(sheet: str, rows: int, columns: int, limits: Limits) -> None:
+    """Refuse a sheet whose used range (first to last used cell) is wider or larger than the caps."""
+    if columns > limits.max_columns or rows * columns > limits.max_cells:
+        last = f"{_column_letters(max(columns, 1))}{max(rows, 1)}"
+        raise Rejected(
+            f"lembar '{sheet}' terpakai sampai sel {last} ({ref_count(rows)} baris × {ref_count(columns)} kolom); "
+            f"batasnya {ref_count(limits.max_columns)} kolom dan {ref_count(limits.max_cells)} sel. Hapus isi dan "
+            "format sel di luar tabel (Ctrl+End di Excel menunjukkan sel terakhir), lalu simpan ulang"
+        )
+
+
+def ref_count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,9})"')
+_FAR_CELL_ROW = re.compile(rb'\sr="[A-Z]{1,3}([0-9]{6,9})"')
+_SHEET_ENTRY = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+def _check_xlsx_extent(content: bytes, limits: Limits) -> None:
+    """The used range of every worksheet from its XML, before calamine allocates a grid for it.
+
+    Cell references are scanned with a few regular expressions (C speed, no XML tree); the
+    cell count is checked too, for writers that leave the references out.
+    """
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = _sheet_names(archive)
+        for info in archive.infolist():
+            if not _SHEET_ENTRY.match(info.filename):
+                continue
+            data = archive.read(info)
+            columns = max((_column_number(c) for c in set(_CELL_COLUMN.findall(data))), default=0)
+            rows = max((int(r) for r in _ROW_NUMBER.findall(data)), default=0)
+            rows = max([rows, *(int(r) for r in set(_FAR_CELL_ROW.findall(data)))])
+            sheet = names.get(info.filename, PurePath(info.filename).stem)
+            _check_extent(sheet, rows, columns, limits)
+            cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+            if cells > limits.max_cells:
+                raise Rejected(f"lembar '{sheet}' berisi {ref_count(cells)} sel; batasnya {ref_count(limits.max_cells)} "
+                               "sel. Pecah berkas menjadi beberapa berkas")
+            del data
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name as the analyst sees it (best effort; the part name otherwise)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid = re.search(r'\bId="([^"]+)"', rel.group(0))
+        target = re.search(r'\bTarget="([^"]+)"', rel.group(0))
+        if rid and target:
+            path = target.group(1).lstrip("/")
+            targets[rid.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
+    names = {}
+    for sheet in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', sheet.group(0))
+        rid = re.search(r'\br:id="([^"]+)"', sheet.group(0))
+        if name and rid and rid.group(1) in targets:
+            names[targets[rid.group(1)]] = html.unescape(name.group(1))
+    return names
 
 
 def _fill_merged_cells(rows: list[list], ranges) -> None:
@@ -237,9 +335,10 @@ def _decode(content: bytes) -> str:
         return content.decode("latin-1")
 
 
-def _csv_sheet(content: bytes) -> _Sheet:
+def _csv_sheet(content: bytes, limits: Limits) -> _Sheet:
     text = _decode(content)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
+    _check_csv_width(text, limits)
     best: tuple[int, str, int] | None = None
     for delimiter in (";", ",", "\t", "|"):
         rows = list(csv.reader(head, delimiter=delimiter))
@@ -263,6 +362,23 @@ def _csv_sheet(content: bytes) -> _Sheet:
         width = max((len(r) for r in rows), default=0)
         rows = [r + [""] * (width - len(r)) for r in rows]
     return _Sheet(NO_SHEET, rows or [], frame=frame)
+
+
+def _check_csv_width(text: str, limits: Limits) -> None:
+    """Refuse a CSV wider than the column cap from its first lines, before any field is split."""
+    start = 0
+    for number in range(1, HEADER_SCAN_ROWS + 1):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        fields = max(line.count(d) for d in (";", ",", "\t", "|")) + 1
+        if fields > limits.max_columns:
+            raise Rejected(
+                f"baris {number} berisi {ref_count(fields)} kolom; batasnya {ref_count(limits.max_columns)} kolom. "
+                "Periksa pemisah kolomnya atau pecah berkasnya"
+            )
+        if end < 0:
+            return
+        start = end + 1
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -623,20 +739,46 @@ def read_upload(
     """Read one file into canonical rows; never raises on bad input, reports problems instead.
 
     ``known`` lists agreements (id_perjanjian, kabkota) that child rows may refer to
-    besides those in the file; by default the store's current agreements.
+    besides those in the file; by default the store's current agreements. The file is
+    parsed in the worker process of :mod:`sandbox` (a memory limit, a time limit), so a
+    file that would exhaust memory is refused instead of ending the server.
     """
     limits = limits or Limits.from_env()
+    if known is None:
+        known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
+    if not limits.isolated:
+        return read_upload_here(file_name, content, known=known, limits=limits)
+    upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
+    try:
+        _check_file(file_name, content, limits)  # the cheap refusals need no worker
+        answer = sandbox.read_in_worker(file_name, content, known, limits)
+    except Rejected as exc:
+        upload.problems = [Problem(file_name, NO_SHEET, None, "-", exc.message)]
+        return upload
+    except sandbox.WorkerFailed as exc:
+        log.warning("worker failed on %r (%d bytes): %s", file_name, len(content), exc.reason)
+        upload.problems = [Problem(file_name, NO_SHEET, None, "-",
+                                   f"{exc.reason}; tidak ada yang disimpan. Hapus isi dan format sel di luar tabel, "
+                                   "pecah berkas menjadi beberapa berkas, atau gunakan templat")]
+        return upload
+    upload.tables, upload.problems, upload.regions = answer.tables, answer.problems, answer.regions
+    return upload
+
+
+def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits) -> Upload:
+    """:func:`read_upload` in this process (the worker's side)."""
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
     reader = _Reader(file_name)
     try:
         ext = _check_file(file_name, content, limits)
-        sheets = [_csv_sheet(content)] if ext in CSV_EXTENSIONS else _excel_sheets(content)
+        sheets = [_csv_sheet(content, limits)] if ext in CSV_EXTENSIONS else _excel_sheets(content, ext, limits)
         parts = reader.parts(sheets)
-        if known is None:
-            known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
         _assemble(reader, upload, parts, known)
     except Rejected as exc:
         reader.problem(NO_SHEET, None, "-", exc.message)
+    except MemoryError:
+        reader.problem(NO_SHEET, None, "-", "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu "
+                       "besar); hapus isi dan format sel di luar tabel atau pecah berkasnya")
     except Exception:  # a damaged file must yield a message, never a traceback; the log keeps it
         log.exception("unexpected failure reading %r (%d bytes)", file_name, len(content))
         reader.problem(NO_SHEET, None, "-", "berkas tidak dapat diproses karena kesalahan tak terduga (sudah dicatat "
