@@ -84,8 +84,8 @@ def test_rollback_needs_confirmation_and_restores(db):
 
 def lebak_activities_csv() -> bytes:
     """New activities of Lebak's saved agreement, in the `;` CSV an analyst exports from Excel."""
-    return ("ID Perjanjian;Tanggal;Nama Kegiatan;Jenis Kegiatan\r\n"
-            "LBK-001;02/09/2024;Pelatihan pemandu wisata;Pelatihan\r\n").encode("utf-8")
+    return (b"ID Perjanjian;Tanggal;Nama Kegiatan;Jenis Kegiatan\r\n"
+            b"LBK-001;02/09/2024;Pelatihan pemandu wisata;Pelatihan\r\n")
 
 
 def test_agreements_and_their_activities_checked_together_after_a_first_save(db):

@@ -17,8 +17,8 @@ from ksln_metrics.importing.ingest import Limits, commit_upload, read_upload, re
 from ksln_metrics.store import Store
 from tests.unit.realistic_files import agreement, simple_agreement_xlsx
 
-ACTIVITIES_CSV = ("ID Perjanjian;Tanggal;Nama Kegiatan;Jenis Kegiatan\r\n"
-                  "LBK-001;02/09/2024;Pelatihan pemandu wisata;Pelatihan\r\n").encode("utf-8")
+ACTIVITIES_CSV = (b"ID Perjanjian;Tanggal;Nama Kegiatan;Jenis Kegiatan\r\n"
+                  b"LBK-001;02/09/2024;Pelatihan pemandu wisata;Pelatihan\r\n")
 
 
 def test_agreements_saved_before_and_in_the_file_checked_together_from_the_cli_path(tmp_path):
