@@ -152,8 +152,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Negara tanpa hubungan diplomatik dengan Indonesia"),
     Setting("kalender.libur_tambahan", "extra_holidays", _dates, "Libur tambahan"),
     Setting("kalender.libur_dibatalkan", "cancelled_holidays", _dates, "Libur yang dibatalkan"),
+    Setting("impor.tahun_paling_awal", "import_year_min", _positive_int, "Tahun paling awal yang diterima saat impor"),
+    Setting("impor.tahun_paling_akhir", "import_year_max", _positive_int, "Tahun paling akhir yang diterima saat impor"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
+# Settings added later: a rules file written before them keeps working with these values.
+OPTIONAL_DEFAULTS = {"impor.tahun_paling_awal": 1945, "impor.tahun_paling_akhir": 2100}
 WEIGHT_KEYS = ("bobot.kepatuhan", "bobot.tindak_lanjut", "bobot.capaian", "bobot.pelaporan")
 
 
@@ -177,6 +181,8 @@ class Rules:
     countries_without_relations: tuple[str, ...]
     extra_holidays: tuple[date, ...]
     cancelled_holidays: tuple[date, ...]
+    import_year_min: int
+    import_year_max: int
 
     def value(self, key: str) -> Any:
         """Current value of a dotted settings key, e.g. ``rules.value("ambang.mangkrak_bulan")``."""
@@ -226,6 +232,9 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
                 raise RulesError(f"Pengaturan '{table}.{name}' tidak dikenal.", f"{table}.{name}")
     for s in SETTINGS:
         table, name = s.key.split(".")
+        if name not in data.get(table, {}) and s.key in OPTIONAL_DEFAULTS:
+            values[s.field] = OPTIONAL_DEFAULTS[s.key]
+            continue
         if name not in data.get(table, {}):
             raise RulesError(f"Pengaturan '{s.key}' tidak ada; tambahkan di bagian [{table}].", s.key)
         values[s.field] = s.check(s.key, data[table][name])
@@ -234,6 +243,9 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
         raise RulesError(
             f"Jumlah bobot ({', '.join(WEIGHT_KEYS)}) harus 100, sekarang {total:g}.", "bobot"
         )
+    if not 1000 <= values["import_year_min"] < values["import_year_max"] <= 9999:
+        raise RulesError("Pengaturan 'impor.tahun_paling_awal' harus lebih kecil daripada 'impor.tahun_paling_akhir', "
+                         "keduanya tahun empat angka.", "impor.tahun_paling_awal")
     if not values["head_titles"]:
         raise RulesError("Pengaturan 'penandatangan.jabatan_kepala_daerah' tidak boleh kosong.",
                          "penandatangan.jabatan_kepala_daerah")

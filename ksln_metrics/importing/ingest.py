@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -25,7 +26,7 @@ import python_calamine
 from ksln_metrics import reference as ref
 from ksln_metrics.access import Actor
 from ksln_metrics.importing import sandbox
-from ksln_metrics.importing.cells import empty_mask, parse_series
+from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
 
@@ -219,7 +220,7 @@ def _excel_sheets(content: bytes, ext: str, limits: Limits) -> list[_Sheet]:
             _check_extent(name, sheet.height, sheet.width, limits)
             rows = sheet.to_python(skip_empty_area=False)
             _fill_merged_cells(rows, sheet.merged_cell_ranges or [])
-            sheets.append(_Sheet(name, rows))
+            sheets.append(_Sheet(strip_control_characters(name), rows))
         return sheets
     except python_calamine.PasswordError:
         raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
@@ -324,19 +325,81 @@ def _fill_merged_cells(rows: list[list], ranges) -> None:
                     rows[r][c] = value
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")
+SAVE_AS_UTF8 = "simpan ulang dari Excel sebagai \"CSV UTF-8 (Comma delimited)\", atau unggah .xlsx"
+_VALID_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF7_RUN = re.compile(r"\+[A-Za-z0-9+/]{3,}-?")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\u2013\u2014\u2018\u2019\u201c\u201d\u00a0]{3,}")
+# Letters of Mac Roman read as Windows-1252 (å -> Œ, é -> Ž, ü -> Ÿ, ...) stuck to a letter.
+_MAC_ROMAN_TRACE = re.compile(r"[A-Za-z][\u0152\u017d\u0178\u2030\u2020\u2021\u02c6\u02dc\u2022\u2122]"
+                              r"|[\u0152\u017d\u0178\u2030\u2020\u2021\u02c6\u02dc\u2022][a-z]")
 
 
-def _csv_sheet(content: bytes, limits: Limits) -> _Sheet:
-    text = _decode(content)
+_CJK_OR_CYRILLIC = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _other_script_encoding(content: bytes) -> str | None:
+    """charset-normalizer's reading of bytes that Windows-1252 also accepts, when it finds another script in them."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[: 1 << 20]).best()
+    if best is None or best.encoding in ("utf_8", "ascii", "cp1252", "latin_1"):
+        return None
+    decoded = str(best)
+    letters = sum(1 for c in decoded if not c.isascii() and c.isalpha())
+    foreign = len(_CJK_OR_CYRILLIC.findall(decoded))
+    return best.encoding.replace("_", "-").upper() if letters and foreign >= letters / 2 else None
+
+
+def _decode(content: bytes) -> tuple[str, str | None]:
+    """CSV bytes -> text as UTF-8 (with or without BOM) or Windows-1252, and a warning if any.
+
+    Other encodings would be stored as mojibake (``Timrå`` as ``TimrÃ¥``): they are refused
+    when the bytes say so clearly, and warned about when they only hint at it.
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if _VALID_UTF8_SEQUENCE.search(content):
+            raise Rejected(
+                f"berkas mencampur dua sandi huruf (UTF-8 dan Windows-1252; mis. bita ke-{exc.start + 1}), sehingga "
+                f"huruf seperti å atau é akan rusak; {SAVE_AS_UTF8}"
+            ) from None
+    else:
+        for match in _UTF7_RUN.finditer(text):
+            try:
+                decoded = match.group(0).encode("ascii").decode("utf-7")
+            except UnicodeDecodeError:
+                continue
+            if decoded and all("\u00a0" <= c <= "\u024f" for c in decoded):
+                raise Rejected(f"berkas tampaknya bersandi UTF-7 ('{match.group(0)}' berarti '{decoded}'); {SAVE_AS_UTF8}")
+        return text, None
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise Rejected(
+            f"sandi huruf berkas tidak dikenali (bita 0x{content[exc.start]:02X} ke-{exc.start + 1} tidak ada di "
+            f"UTF-8 maupun Windows-1252; mis. Shift-JIS, GB18030 atau KOI8-R); {SAVE_AS_UTF8}"
+        ) from None
+    if run := _NON_ASCII_RUN.search(text):
+        raise Rejected(
+            f"berkas tampaknya bersandi selain UTF-8 atau Windows-1252 (mis. Shift-JIS, GB18030 atau KOI8-R): teks "
+            f"terbaca '{run.group(0)[:20]}'; {SAVE_AS_UTF8}"
+        )
+    if not text.isascii() and (other := _other_script_encoding(content)):
+        raise Rejected(
+            f"berkas tampaknya bersandi {other} (huruf Asia Timur atau Sirilik), bukan UTF-8 atau Windows-1252; "
+            f"{SAVE_AS_UTF8}"
+        )
+    if trace := _MAC_ROMAN_TRACE.search(text):
+        return text, (f"sebagian huruf mungkin rusak (terbaca '{trace.group(0)}'; berkas dari Mac bersandi Mac Roman?); "
+                      f"periksa hasilnya, atau {SAVE_AS_UTF8}")
+    return text, None
+
+
+def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
+    text, warning = _decode(content)
+    if warning:
+        reader.problem(NO_SHEET, None, "-", warning, WARNING)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
     _check_csv_width(text, limits)
     best: tuple[int, str, int] | None = None
@@ -468,6 +531,7 @@ class _Reader:
         self.file_name = file_name
         self.problems: list[Problem] = []
         self.recognised_sheets = 0
+        self.years = _plausible_years()
 
     def problem(self, sheet, row, column, message, severity=ERROR) -> None:
         self.problems.append(Problem(self.file_name, sheet, row, column, message, severity))
@@ -500,12 +564,13 @@ class _Reader:
             return None
         table, header_row, matched = found
         self.recognised_sheets += 1
-        headers = {canonical: str(head_rows[header_row][j]).strip() for j, canonical in matched.items()}
+        headers = {canonical: strip_control_characters(str(head_rows[header_row][j])).strip()
+                   for j, canonical in matched.items()}
         for j, value in enumerate(head_rows[header_row]):
             text = _cell_text(value)
             above = _cell_text(head_rows[header_row - 1][j]) if header_row > 0 and j < len(head_rows[header_row - 1]) else ""
             if j not in matched and (text or above) and text not in ROW_NUMBER_HEADERS and above not in ROW_NUMBER_HEADERS:
-                shown = str(value).strip() or str(head_rows[header_row - 1][j]).strip()
+                shown = _shown(value) if text else _shown(head_rows[header_row - 1][j])
                 self.problem(sheet.name, header_row + sheet.first_row, shown, "kolom tidak dikenal, diabaikan", WARNING)
 
         if frame_all is None:
@@ -570,7 +635,8 @@ class _Reader:
             if name == "_row":
                 continue
             column = part.table.column(name)
-            values, errors = parse_series(column, part.frame[name], part.empty[name])
+            self._strip_control_characters(part, name)
+            values, errors = parse_series(column, part.frame[name], part.empty[name], self.years)
             if column.open_choices:
                 unknown = errors.notna()
                 if unknown.any():
@@ -589,6 +655,29 @@ class _Reader:
                     self.problem(part.sheet, int(row), part.headers[column.name], "wajib diisi")
         return out
 
+    def _strip_control_characters(self, part: _Part, name: str) -> None:
+        """Remove control and direction-override characters from the text cells of a column, with a warning each."""
+        raw = part.frame[name]
+        texts = [v for v in raw.to_numpy(dtype=object) if type(v) is str]
+        if not texts or not CONTROL_CHARACTERS.search("".join(texts)):  # one search for the common clean column
+            return
+        hit = raw.map(lambda v: type(v) is str and CONTROL_CHARACTERS.search(v) is not None).astype(bool)
+        header = part.headers[name]
+        for count, index in enumerate(raw.index[hit]):
+            value = raw.at[index]
+            if count < PROBLEMS_PER_COLUMN:
+                found = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(CONTROL_CHARACTERS.findall(value)))
+                self.problem(part.sheet, int(part.frame.at[index, "_row"]), header,
+                             f"karakter kendali ({found}) dihapus dari nilai '{_shown(value)}'", WARNING)
+        if hit.sum() > PROBLEMS_PER_COLUMN:
+            self.problem(part.sheet, None, header,
+                         f"dan {int(hit.sum()) - PROBLEMS_PER_COLUMN} baris lain di kolom ini dengan karakter kendali "
+                         "yang dihapus", WARNING)
+        cleaned = raw.copy()
+        cleaned[hit] = raw[hit].map(strip_control_characters)
+        part.frame[name] = cleaned
+        part.empty[name] = empty_mask(cleaned)
+
     def _report(self, part: _Part, name: str, errors: pd.Series, note: str | None = None, severity=ERROR) -> None:
         bad = errors[errors.notna()]
         if bad.empty:
@@ -604,8 +693,34 @@ class _Reader:
                          f"dan {len(bad) - PROBLEMS_PER_COLUMN} baris lain di kolom ini dengan masalah serupa", severity)
 
 
+def _plausible_years() -> tuple[int, int]:
+    """[impor] of data/aturan.toml; the defaults when the file cannot be read (its own page reports that)."""
+    from ksln_metrics.engine.rules import RulesError, load_rules
+
+    try:
+        rules = load_rules()
+    except RulesError:
+        return DEFAULT_YEARS
+    return rules.import_year_min, rules.import_year_max
+
+
+# C0 and C1 controls except tab, line feed and carriage return (which text cells may carry and
+# whitespace folding removes), DEL, and the Unicode direction overrides and isolates.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def clean_file_name(name: str) -> str:
+    """A file name as stored and shown: no control characters, no directory part, never empty."""
+    cleaned = strip_control_characters(PurePath(str(name).replace("\\", "/")).name).strip()
+    return cleaned or "berkas"
+
+
 def _shown(value) -> str:
-    text = str(value).strip()
+    text = strip_control_characters(str(value)).strip()
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -744,6 +859,7 @@ def read_upload(
     file that would exhaust memory is refused instead of ending the server.
     """
     limits = limits or Limits.from_env()
+    file_name = clean_file_name(file_name)
     if known is None:
         known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
     if not limits.isolated:
@@ -767,11 +883,19 @@ def read_upload(
 
 def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits) -> Upload:
     """:func:`read_upload` in this process (the worker's side)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # Overflow in pandas/numpy (amounts of 1e308) is judged by the cell parsers; the English
+        # RuntimeWarning must not reach the analyst's screen or terminal.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _read_here(file_name, content, known, limits)
+
+
+def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
     reader = _Reader(file_name)
     try:
         ext = _check_file(file_name, content, limits)
-        sheets = [_csv_sheet(content, limits)] if ext in CSV_EXTENSIONS else _excel_sheets(content, ext, limits)
+        sheets = [_csv_sheet(content, limits, reader)] if ext in CSV_EXTENSIONS else _excel_sheets(content, ext, limits)
         parts = reader.parts(sheets)
         _assemble(reader, upload, parts, known)
     except Rejected as exc:

@@ -14,6 +14,7 @@ canonical frames and the problems, never the file again.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import resource
@@ -119,20 +120,32 @@ class _Worker:
                 raise WorkerFailed(value)
             return Answer(*value)
 
-    def _stop(self) -> int | None:
+    def _stop(self, gently: bool = False) -> int | None:
         process, self.process = self.process, None
         if process is None:
             return None
-        if process.poll() is None:
-            process.kill()
         try:
+            if gently and process.poll() is None:
+                process.stdin.close()  # end of requests: the worker returns from its loop
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            if process.poll() is None:
+                process.kill()
             return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, OSError):
             return None
+        finally:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
     def close(self) -> None:
         with self.lock:
-            self._stop()
+            self._stop(gently=True)
 
 
 def _death_reason(code: int | None) -> str:
@@ -142,6 +155,7 @@ def _death_reason(code: int | None) -> str:
 
 
 _WORKER = _Worker()
+atexit.register(_WORKER.close)
 
 
 def read_in_worker(file_name: str, content: bytes, known, limits) -> Answer:

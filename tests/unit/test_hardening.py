@@ -124,3 +124,113 @@ def test_a_csv_with_100000_columns_is_refused_from_its_header():
     assert problem.message.startswith("baris 1 berisi 100.000 kolom; batasnya 1.000 kolom")
     # Refused from the header: far less work in this process than splitting 100,000 fields per row.
     assert (after.ru_utime - before.ru_utime) < 1.0
+
+
+def xlsxwriter_book(rows: list[list], sheet: str = "Perjanjian") -> bytes:
+    """A workbook written by xlsxwriter, which keeps control characters (as _x0001_) where openpyxl refuses them."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet(sheet)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.write(i, j, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def agreements_csv(*rows: list[str], extra_header: list[str] = (), encoding: str = "utf-8") -> bytes:
+    lines = [";".join(AGREEMENT_HEADER + list(extra_header)), *(";".join(r) for r in rows)]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def test_control_characters_are_stripped_at_import_with_row_and_column(tmp_path):
+    content = xlsxwriter_book([AGREEMENT_HEADER, ["LBK-1", "Kabupaten Lebak", "Judul\x01 dengan\x00 NUL\u202e", "KSDPL",
+                                                  "Gyeonggi-do", "Korea Selatan", "usulan"]])
+    upload = read_upload("lebak\x01.xlsx", content, known=NO_AGREEMENTS)
+    assert upload.ok and upload.file_name == "lebak.xlsx"
+    assert [p.line() for p in upload.warnings] == [
+        "lebak.xlsx:Perjanjian:2:Judul Perjanjian: peringatan: karakter kendali (U+0001, U+0000, U+202E) dihapus "
+        "dari nilai 'Judul dengan NUL'"]
+    assert upload.tables["perjanjian"]["judul"].tolist() == ["Judul dengan NUL"]
+    with Store(tmp_path / "k.duckdb") as store:
+        commit_upload(store, upload, user="Ani")
+        assert store.batches()["file_name"].tolist() == ["lebak.xlsx"]
+        assert not ingest.CONTROL_CHARACTERS.search(store.table("perjanjian").to_csv())
+
+
+@pytest.mark.parametrize(("written", "year"), [("01/01/0000", "0000"), ("01/01/0099", "0099"), ("29/02/0000", "0000"),
+                                               ("11-03-1944", "1944"), ("2101-01-01", "2101")])
+def test_four_digit_years_are_taken_as_written_and_checked_against_the_range(written, year):
+    content = agreements_csv(AGREEMENT_ROW[:-1] + ["berjalan", written], extra_header=["Tanggal Penandatanganan"])
+    upload = read_upload("lebak.csv", content, known=NO_AGREEMENTS)
+    [problem] = upload.errors
+    assert (problem.row, problem.column) == (2, "Tanggal Penandatanganan")
+    assert problem.message == f"nilai '{written}' tidak dapat dibaca: tahun {year} di luar rentang wajar (1945–2100)"
+
+
+def test_the_plausible_years_come_from_the_rules_file(tmp_path, monkeypatch):
+    from ksln_metrics.engine.rules import DEFAULT_RULES
+
+    rules = tmp_path / "aturan.toml"
+    rules.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace("tahun_paling_awal = 1945", "tahun_paling_awal = 2010"),
+                     encoding="utf-8")
+    monkeypatch.setenv("KSLN_RULES", str(rules))
+    sandbox.stop_worker()  # the worker reads the environment it was started with
+    try:
+        content = agreements_csv(AGREEMENT_ROW[:-1] + ["berjalan", "11/03/2009"], extra_header=["Tanggal Penandatanganan"])
+        [problem] = read_upload("lebak.csv", content, known=NO_AGREEMENTS).errors
+        assert problem.message.endswith("tahun 2009 di luar rentang wajar (2010–2100)")
+        two_digits = agreements_csv(AGREEMENT_ROW[:-1] + ["berjalan", "11/03/19"], extra_header=["Tanggal Penandatanganan"])
+        assert read_upload("lebak.csv", two_digits, known=NO_AGREEMENTS).tables["perjanjian"]["tanggal_ttd"].dt.year.tolist() == [2019]
+    finally:
+        monkeypatch.delenv("KSLN_RULES")
+        sandbox.stop_worker()
+
+
+TIMRA = ["LBK-1", "Kabupaten Lebak", "Kerja sama dengan Timrå kommun", "KSDPL", "Timrå kommun", "Swedia", "usulan"]
+SAPPORO = ["LBK-2", "Kabupaten Lebak", "Pertukaran pelajar 札幌市", "KSDPL", "札幌市", "Jepang", "usulan"]
+KAZAN = ["LBK-3", "Kabupaten Lebak", "Kota Kazan Казань", "KSDPL", "Казань", "Rusia", "usulan"]
+BEIJING = ["LBK-4", "Kabupaten Lebak", "Kerja sama 北京市", "KSDPL", "北京市", "Tiongkok", "usulan"]
+
+
+@pytest.mark.parametrize(("encoding", "row", "expected"), [
+    ("shift_jis", SAPPORO, "huruf Asia Timur atau Sirilik"),
+    ("gb18030", BEIJING, "bersandi selain UTF-8 atau Windows-1252"),
+    ("koi8_r", KAZAN, "bersandi selain UTF-8 atau Windows-1252"),
+    ("utf_7", TIMRA, "bersandi UTF-7 ('+AOU' berarti 'å')"),
+])
+def test_csv_in_another_encoding_is_refused_instead_of_stored_as_mojibake(encoding, row, expected):
+    upload = read_upload("lebak.csv", agreements_csv(row, encoding=encoding), known=NO_AGREEMENTS)
+    [problem] = upload.errors
+    assert expected in problem.message and "CSV UTF-8" in problem.message
+
+
+def test_mixed_utf8_and_cp1252_is_refused():
+    content = agreements_csv(TIMRA) + ";".join(TIMRA).replace("LBK-1", "LBK-9").encode("cp1252") + b"\n"
+    [problem] = read_upload("lebak.csv", content, known=NO_AGREEMENTS).errors
+    assert problem.message.startswith("berkas mencampur dua sandi huruf (UTF-8 dan Windows-1252")
+
+
+def test_mac_roman_is_warned_about_and_windows_1252_and_utf8_are_read_as_written():
+    mac = read_upload("lebak.csv", agreements_csv(TIMRA, encoding="mac_roman"), known=NO_AGREEMENTS)
+    assert mac.ok and "Mac Roman" in mac.warnings[0].message
+    for encoding in ("cp1252", "utf-8", "utf-8-sig"):
+        upload = read_upload("lebak.csv", agreements_csv(TIMRA, encoding=encoding), known=NO_AGREEMENTS)
+        assert upload.ok and not upload.problems
+        assert upload.tables["perjanjian"]["mitra"].tolist() == ["Timrå kommun"]
+
+
+def test_huge_amounts_are_cell_errors_without_an_english_warning(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "lebak.xlsx"
+    path.write_bytes(xlsxwriter_book([AGREEMENT_HEADER + ["Anggaran"], AGREEMENT_ROW + [1e308],
+                                      ["LBK-2"] + AGREEMENT_ROW[1:] + [-1e308]]))
+    run = subprocess.run([sys.executable, "-W", "default", "-m", "ksln_metrics", "ingest", str(path),
+                          "--db", str(tmp_path / "k.duckdb")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "Warning" not in run.stdout + run.stderr and "overflow" not in run.stdout + run.stderr
+    assert "lebak.xlsx:Perjanjian:2:Anggaran:" in run.stdout + run.stderr
