@@ -61,6 +61,8 @@ if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_p
         upload = read_upload(file.name, file.getvalue(), known=known)
         # The same check the store makes when saving: a file with another unit's rows is refused whole.
         refusal = store.change_refusal(user, upload.tables, upload.regions) if upload.ok else None
+        if refusal:  # refused at the check already: recorded like a refused save (issue 10 defect 9)
+            store.audit(user, "unggah_ditolak", target=upload.file_name, detail=refusal)
         preview = preview_upload(store, upload, replace=replace) if upload.ok and not refusal else {}
         checked.append((upload, preview, refusal))
         known = known_after(known, upload)
@@ -123,6 +125,25 @@ if checked:
             st.rerun()
 
 # --- history and rollback -----------------------------------------------------------------------
+
+
+def roll_back(batch_id: int) -> None:
+    """Undo the batch the clicked button was drawn for, if its own confirmation is ticked."""
+    if not st.session_state.get(f"unggah_batal_yakin_{batch_id}"):
+        st.session_state["unggah_batal_galat"] = f"Centang konfirmasi untuk batch #{batch_id} lebih dulu."
+        return
+    st.session_state.pop(f"unggah_batal_yakin_{batch_id}", None)
+    try:
+        result = store.rollback(batch_id, user=user)
+    except StoreError as exc:
+        st.session_state["unggah_batal_galat"] = str(exc)
+        return
+    summary = "; ".join(f"{TABLES[t].sheet}: {describe_change(c)}" for t, c in result.changes.items() if c.changed)
+    st.session_state["unggah_pesan"] = f"Batch #{batch_id} dibatalkan oleh batch #{result.batch_id}. {summary}"
+
+
+if failure := st.session_state.pop("unggah_batal_galat", None):
+    st.error(failure, icon=":material/block:")
 st.subheader("Riwayat unggahan")
 history = store.batches()
 if history.empty:
@@ -158,18 +179,10 @@ else:
             # first, and the browser cannot keep showing an older choice than the one confirmed below.
             newest = int(history["batch_id"].max())
             batch_id = st.selectbox("Batch", list(labels), format_func=labels.get, key=f"unggah_batal_pilih_{newest}")
-            sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key="unggah_batal_yakin")
-            if st.button("Batalkan batch", disabled=not sure, key="unggah_batal"):
-                try:
-                    result = store.rollback(batch_id, user=user)
-                except StoreError as exc:
-                    st.error(str(exc), icon=":material/block:")
-                else:
-                    summary = "; ".join(f"{TABLES[t].sheet}: {describe_change(c)}" for t, c in result.changes.items()
-                                        if c.changed)
-                    st.session_state["unggah_pesan"] = f"Batch #{batch_id} dibatalkan oleh batch #{result.batch_id}. {summary}"
-                    st.session_state.pop("unggah_batal_yakin", None)
-                    st.rerun()
+            # The confirmation and the button carry the batch they were shown for: a rerun that offers
+            # another batch (another session undid this one meanwhile) can never undo that other batch.
+            sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key=f"unggah_batal_yakin_{batch_id}")
+            st.button("Batalkan batch", disabled=not sure, key="unggah_batal", on_click=roll_back, args=(batch_id,))
 
     kept = history[history["kind"] != "pembatalan"]
     if not kept.empty:

@@ -74,7 +74,7 @@ def test_rollback_needs_confirmation_and_restores(db):
     app = open_page("unggah_data")
     app.selectbox(key="unggah_batal_pilih_2").select(2).run()
     assert app.button(key="unggah_batal").disabled  # not confirmed yet
-    app.checkbox(key="unggah_batal_yakin").check().run()
+    app.checkbox(key="unggah_batal_yakin_2").check().run()
     app.button(key="unggah_batal").click().run()
     assert not app.exception
     assert "Batch #2 dibatalkan oleh batch #3" in app.success[0].value
@@ -107,3 +107,28 @@ def test_agreements_and_their_activities_checked_together_after_a_first_save(db)
     app.button(key="unggah_simpan").click().run()
     with Store(db) as store:
         assert store.table("kegiatan")["nama_kegiatan"].tolist() == ["Pelatihan pemandu wisata"]
+
+
+def test_two_sessions_confirming_the_same_rollback_undo_it_once(db):
+    """Issue 11 item 8: the confirmation is bound to its batch; the second click is refused, #1 stays."""
+    with Store(db) as store:
+        from ksln_metrics.importing.ingest import commit_upload, read_upload
+
+        commit_upload(store, read_upload("a.xlsx", simple_agreement_xlsx([agreement()])), user="Ani")
+        commit_upload(store, read_upload("b.xlsx", simple_agreement_xlsx([agreement(**{"Judul Perjanjian": "Baru"})])),
+                      user="Ani")
+    first, second = open_page("unggah_data"), open_page("unggah_data")
+    for app in (first, second):
+        app.selectbox(key="unggah_batal_pilih_2").select(2).run()
+        app.checkbox(key="unggah_batal_yakin_2").check().run()
+    first.button(key="unggah_batal").click().run()
+    assert "Batch #2 dibatalkan oleh batch #3" in first.success[0].value
+    second.button(key="unggah_batal").click().run()
+    assert not second.exception
+    assert [e.value for e in second.error] == ["Batch #2 sudah dibatalkan oleh batch #3."]
+    with Store(db) as store:
+        batches = store.batches()
+        assert batches["rolls_back"].dropna().astype(int).tolist() == [2]  # one rollback, of #2 only
+        assert store.table("perjanjian")["judul"].tolist() == ["Kerja Sama Agrowisata"]
+    # The next batch offered has its own, unticked confirmation.
+    assert second.checkbox(key="unggah_batal_yakin_1").value is False
