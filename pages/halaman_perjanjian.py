@@ -10,6 +10,7 @@ from ksln_metrics.formatting import format_number_id, format_rupiah
 from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
 from ksln_ui.charts import show
+from ksln_ui.literal import literal
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
 
 store = get_store()
@@ -90,7 +91,7 @@ if record is None:
 row = record.perjanjian
 flags = ag.agreement_flags(source.flags, agreement_id)
 
-st.header(row["judul"], anchor="detail")
+st.header(literal(row["judul"]), anchor="detail")
 facts = [
     summary["kabkota_nama"], row["jenis"], row["bentuk"],
     f"{row['mitra']} ({country_name(row['negara'])})", f"status {row['status']}",
@@ -99,7 +100,7 @@ facts = [
     f"bidang {row['bidang']}" if isinstance(row["bidang"], str) else None,
     f"anggaran {format_rupiah(row['anggaran'])}" if pd.notna(row["anggaran"]) else None,
 ]
-st.caption(" · ".join(str(f) for f in facts if f))
+st.caption(" · ".join(literal(f) for f in facts if f))
 
 score, count, signed, ends = st.columns(4)
 score.metric("Skor", format_number_id(summary["skor"]) if pd.notna(summary["skor"]) else "—",

@@ -10,6 +10,7 @@ from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
+from ksln_ui.literal import literal
 from ksln_ui.state import get_store, sample_data_banner
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +27,7 @@ else:
     st.caption(f"Anda masuk sebagai **{user.name}** ({user.describe()}); setiap unggahan dan pembatalan dicatat atas "
                "nama Anda.")
 if message := st.session_state.pop("unggah_pesan", None):  # the outcome of the last save or rollback
-    st.success(message, icon=":material/task_alt:")
+    st.success(literal(message), icon=":material/task_alt:")
 
 # --- template -----------------------------------------------------------------------------
 with st.container(border=True):
@@ -84,7 +85,7 @@ if checked:
     )
     errors = int((problems["Tingkat"] == "Kesalahan").sum()) + len(refusals)
     for file_name, refusal in refusals:
-        st.error(f"{file_name}: {refusal}", icon=":material/block:")
+        st.error(literal(f"{file_name}: {refusal}"), icon=":material/block:")
     if errors:
         st.error(f"Ditemukan {errors} kesalahan. Tidak ada yang disimpan; perbaiki berkas lalu periksa ulang.",
                  icon=":material/error:")
@@ -121,7 +122,7 @@ if checked:
                     break
                 summaries.append(upload.summary(result))
             del st.session_state["unggah_hasil"]
-            st.session_state["unggah_pesan"] = "  \n".join(summaries)
+            st.session_state["unggah_pesan"] = " ".join(summaries)
             st.rerun()
 
 # --- history and rollback -----------------------------------------------------------------------
@@ -143,7 +144,7 @@ def roll_back(batch_id: int) -> None:
 
 
 if failure := st.session_state.pop("unggah_batal_galat", None):
-    st.error(failure, icon=":material/block:")
+    st.error(literal(failure), icon=":material/block:")
 st.subheader("Riwayat unggahan")
 history = store.batches()
 if history.empty:
