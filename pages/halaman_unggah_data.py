@@ -12,6 +12,7 @@ from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
 from ksln_ui.literal import literal
 from ksln_ui.state import get_store, sample_data_banner
+from ksln_ui.uploader import spreadsheet_uploader
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
@@ -42,12 +43,7 @@ with st.container(border=True):
 
 # --- upload and check -------------------------------------------------------------------------
 st.subheader("1. Pilih berkas")
-files = st.file_uploader(
-    "Berkas .xlsx, .xls, .ods atau .csv (boleh beberapa sekaligus)",
-    type=["xlsx", "xlsm", "xls", "ods", "csv"],
-    accept_multiple_files=True,
-    key="unggah_berkas",
-)
+files = spreadsheet_uploader("Berkas .xlsx, .xls, .ods atau .csv (boleh beberapa sekaligus)", key="unggah_berkas")
 replace = st.checkbox(
     "Ganti seluruh data kab/kota yang ada di berkas (baris yang tidak ada di berkas akan dihapus lewat batch)",
     key="unggah_ganti",
