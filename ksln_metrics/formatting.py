@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -34,3 +35,13 @@ def format_rupiah(value: float | int | None) -> str:
         return ""
     sign = "-" if value < 0 else ""
     return f"{sign}Rp {format_number_id(abs(value), 0)}"
+
+
+# C0 and C1 controls except tab, line feed and carriage return (which text cells may carry and
+# whitespace folding removes), DEL, and the Unicode direction overrides and isolates. The
+# importer strips them (with a warning); exports strip them too, for data stored before that.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)

@@ -24,6 +24,7 @@ import pandas as pd
 import python_calamine
 
 from ksln_metrics import reference as ref
+from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.access import Actor
 from ksln_metrics.importing import sandbox
 from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, parse_series
@@ -702,15 +703,6 @@ def _plausible_years() -> tuple[int, int]:
     except RulesError:
         return DEFAULT_YEARS
     return rules.import_year_min, rules.import_year_max
-
-
-# C0 and C1 controls except tab, line feed and carriage return (which text cells may carry and
-# whitespace folding removes), DEL, and the Unicode direction overrides and isolates.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-
-
-def strip_control_characters(text: str) -> str:
-    return CONTROL_CHARACTERS.sub("", text)
 
 
 def clean_file_name(name: str) -> str:

@@ -234,3 +234,32 @@ def test_huge_amounts_are_cell_errors_without_an_english_warning(tmp_path):
     assert run.returncode == 1
     assert "Warning" not in run.stdout + run.stderr and "overflow" not in run.stdout + run.stderr
     assert "lebak.xlsx:Perjanjian:2:Anggaran:" in run.stdout + run.stderr
+
+
+def test_exports_of_data_stored_before_the_import_stripped_control_characters(tmp_path):
+    """Rows written straight to the store (an older import) still export: .xlsx opens, CSV has no NUL/\\x01."""
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from ksln_metrics.accounts.audit import audit_csv, audit_log, audit_xlsx
+    from ksln_metrics.engine.indicators import Filters, compute
+    from ksln_metrics.engine.rules import load_rules
+    from ksln_metrics.present.export import flags_csv, flags_xlsx, indicators_xlsx
+    from tests.unit.builders import build_store, perjanjian
+
+    bad = "Judul\x01 dengan\x00 NUL"
+    store = build_store(tmp_path / "k.duckdb", [perjanjian("P1", judul=bad, mitra="Mitra\x02")])
+    try:
+        store.audit("Ani", "unggah", target="lebak\x01.xlsx", detail="1 baru")
+        results = compute(store, date(2024, 6, 30), load_rules(), Filters())
+        log = audit_log(store)
+        for blob in (flags_xlsx(results.flags, date(2024, 6, 30)), indicators_xlsx(results, date(2024, 6, 30)),
+                     audit_xlsx(log)):
+            book = load_workbook(io.BytesIO(blob))
+            cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
+            assert not any(ingest.CONTROL_CHARACTERS.search(c) for c in cells)
+        for text in (flags_csv(results.flags), audit_csv(log)):
+            assert not ingest.CONTROL_CHARACTERS.search(text.decode("utf-8-sig"))
+    finally:
+        store.close()
