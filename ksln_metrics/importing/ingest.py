@@ -24,8 +24,8 @@ import pandas as pd
 import python_calamine
 
 from ksln_metrics import reference as ref
-from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.access import Actor
+from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.importing import sandbox
 from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
