@@ -24,7 +24,9 @@ def literal(value) -> str:
         return ""
     # Line breaks would start new Markdown blocks; shown data is one line.
     text = _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
-    text = text.replace("://", "\\://").replace("www.", "www\\.")  # no bare-URL autolinks
+    # Streamlit's Markdown (GFM) turns bare URLs and e-mail addresses in the *decoded* text into
+    # links, whatever the escapes; an invisible word joiner (U+2060) breaks the pattern.
+    text = re.sub(r"(?i)(https?|ftp|www|mailto)([:.])", "\\1\u2060\\2", text).replace("@", "@\u2060")
     return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text)
 
 

@@ -188,7 +188,7 @@ else:
                                   format_func=lambda b: f"#{b}")
             original = store.batch_file(choice)
             if original:
-                st.download_button(f"Unduh {original[0]}", original[1], original[0], key="unggah_asli")
+                st.download_button(f"Unduh {literal(original[0])}", original[1], original[0], key="unggah_asli")
             else:
                 st.caption("Batch ini tidak berasal dari berkas (mis. data contoh).")
 
