@@ -51,3 +51,16 @@ def test_the_app_waits_for_the_lock_and_recovers_by_itself(db, monkeypatch):
         release.join()
     assert not app.exception
     assert app.text_input(key="masuk_nama") is not None  # the login form, once the file was free
+
+
+def test_the_cli_says_the_file_is_in_use_in_indonesian(db, tmp_path):
+    holder = hold_lock(db)
+    try:
+        csv = tmp_path / "kegiatan.csv"
+        csv.write_text("ID Perjanjian;Tanggal;Nama Kegiatan\nLBK-001;02/09/2024;Pelatihan\n", encoding="utf-8")
+        run = subprocess.run([sys.executable, "-m", "ksln_metrics", "ingest", str(csv), "--db", str(db)],
+                             capture_output=True, text=True, timeout=120, cwd=ROOT)
+    finally:
+        holder.communicate("", timeout=30)
+    assert run.returncode == 1
+    assert "tidak dapat dibuka; mungkin sedang dipakai proses lain" in run.stderr and "Traceback" not in run.stderr
