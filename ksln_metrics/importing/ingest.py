@@ -261,9 +261,13 @@ def ref_count(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+# Excel, LibreOffice and most writers put ``r`` first and use no prefix: the fast patterns. Files
+# where they miss some cells (another attribute order, a namespace prefix) get the general ones.
+_CELL_COLUMN_FAST = re.compile(rb'<c r="([A-Z]{1,3})')
+_ROW_NUMBER_FAST = re.compile(rb'<row r="([0-9]{1,9})"(?: spans="[0-9]+:([0-9]+)")?')
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,9})"')
-_FAR_CELL_ROW = re.compile(rb'\sr="[A-Z]{1,3}([0-9]{6,9})"')
+_FAR_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,9})"')  # a literal start: searched at C speed
 _SHEET_ENTRY = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
 
@@ -279,12 +283,23 @@ def _check_xlsx_extent(content: bytes, limits: Limits) -> None:
             if not _SHEET_ENTRY.match(info.filename):
                 continue
             data = archive.read(info)
-            columns = max((_column_number(c) for c in set(_CELL_COLUMN.findall(data))), default=0)
-            rows = max((int(r) for r in _ROW_NUMBER.findall(data)), default=0)
+            cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+            found = _ROW_NUMBER_FAST.findall(data)
+            if len(found) == data.count(b"<row") and all(span for _, span in found):
+                # Excel writes each row's column span: no need to look at every cell. A span that
+                # lies is caught by the memory budget of the worker.
+                row_numbers = [r for r, _ in found]
+                columns = max((int(span) for span in {span for _, span in found}), default=0)
+            else:
+                row_numbers = [r for r, _ in found] if len(found) == data.count(b"<row") else _ROW_NUMBER.findall(data)
+                letters = _CELL_COLUMN_FAST.findall(data)
+                if len(letters) < cells or b":c " in data:
+                    letters = _CELL_COLUMN.findall(data)
+                columns = max((_column_number(c) for c in set(letters)), default=0)
+            rows = max((int(r) for r in set(row_numbers)), default=0)
             rows = max([rows, *(int(r) for r in set(_FAR_CELL_ROW.findall(data)))])
             sheet = names.get(info.filename, PurePath(info.filename).stem)
             _check_extent(sheet, rows, columns, limits)
-            cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
             if cells > limits.max_cells:
                 raise Rejected(f"lembar '{sheet}' berisi {ref_count(cells)} sel; batasnya {ref_count(limits.max_cells)} "
                                "sel. Pecah berkas menjadi beberapa berkas")
