@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from ksln_metrics.formatting import CONTROL_CHARACTERS
 from ksln_metrics.importing.ingest import NO_SHEET, commit_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
 from ksln_metrics.store import Store, StoreError
@@ -100,7 +101,8 @@ def hostile_files(draw) -> tuple[str, bytes]:
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
                 # openpyxl refuses control characters (the xlsxwriter form carries them)
-                value = value if not isinstance(value, str) else ILLEGAL_CHARACTERS_RE.sub("", value)
+                if isinstance(value, str):
+                    value = CONTROL_CHARACTERS.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))
                 sheet.cell(first + i, 1 + j, value)  # the template's columns are not in this order: synonyms find them
         if draw(st.booleans()):
             r, c = _cell_ref(draw(st.sampled_from(FAR)))
