@@ -8,6 +8,7 @@ whole file, and nothing is written until a file is free of errors.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import html
 import io
@@ -63,6 +64,7 @@ class Limits:
     max_cells: int = 5_000_000
     max_columns: int = 1_000
     isolated: bool = True
+    years: tuple[int, int] | None = None  # plausible years; None: [impor] of the rules file
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -543,11 +545,11 @@ class _Part:
 
 
 class _Reader:
-    def __init__(self, file_name: str):
+    def __init__(self, file_name: str, years: tuple[int, int] | None = None):
         self.file_name = file_name
         self.problems: list[Problem] = []
         self.recognised_sheets = 0
-        self.years = _plausible_years()
+        self.years = years or _plausible_years()
 
     def problem(self, sheet, row, column, message, severity=ERROR) -> None:
         self.problems.append(Problem(self.file_name, sheet, row, column, message, severity))
@@ -869,6 +871,8 @@ def read_upload(
     file_name = clean_file_name(file_name)
     if known is None:
         known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
+    if limits.years is None:  # read here, where the rules file is the app's, and sent to the worker
+        limits = dataclasses.replace(limits, years=_plausible_years())
     if not limits.isolated:
         return read_upload_here(file_name, content, known=known, limits=limits)
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
@@ -899,7 +903,7 @@ def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, lim
 
 def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
-    reader = _Reader(file_name)
+    reader = _Reader(file_name, limits.years)
     try:
         ext = _check_file(file_name, content, limits)
         sheets = [_csv_sheet(content, limits, reader)] if ext in CSV_EXTENSIONS else _excel_sheets(content, ext, limits)
