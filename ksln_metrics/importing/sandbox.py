@@ -151,6 +151,8 @@ class _Worker:
 def _death_reason(code: int | None) -> str:
     if code in (-9, -24, 137, 152):  # SIGKILL, SIGXCPU
         return "pembacaan berkas melebihi batas waktu"
+    if code in (1, 2):  # a Python error in the worker itself (its traceback is in the server log)
+        return "proses pembaca berkas berhenti karena kesalahan tak terduga (sudah dicatat di log server)"
     return "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar atau rusak)"
 
 
