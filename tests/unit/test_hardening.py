@@ -261,3 +261,12 @@ def test_exports_of_data_stored_before_the_import_stripped_control_characters(tm
             assert not ingest.CONTROL_CHARACTERS.search(text.decode("utf-8-sig"))
     finally:
         store.close()
+
+
+def test_a_file_that_takes_too_long_is_refused_and_the_next_one_is_read(monkeypatch):
+    monkeypatch.setattr(sandbox, "WALL_SECONDS", 0.001)
+    upload = read_upload("lebak.xlsx", far_cell_workbook("J3"), known=NO_AGREEMENTS)
+    [problem] = upload.errors
+    assert problem.message.startswith("pembacaan berkas melebihi batas waktu; tidak ada yang disimpan")
+    monkeypatch.undo()
+    assert read_upload("lebak.xlsx", far_cell_workbook("J3"), known=NO_AGREEMENTS).ok
