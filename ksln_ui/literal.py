@@ -12,8 +12,9 @@ import re
 
 import pandas as pd
 
-# Inline syntax anywhere in a line: links, images, emphasis, code, HTML, tables, maths, directives.
-_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>!|~$&])")
+# Inline syntax anywhere in a line: links and images (no "[" and "]", so "(…)" stays plain text),
+# emphasis, code, HTML, tables, maths, directives.
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|~$&])")
 # Block syntax only counts at the start of a line: headings, lists, quotes, rules.
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([#+\-=>])")
 

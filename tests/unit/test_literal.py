@@ -6,7 +6,7 @@ from ksln_ui.literal import literal, literal_table
 
 
 def test_hostile_values_lose_their_markdown_meaning():
-    assert literal("![x](http://evil.example/pixel.png)") == "\\!\\[x\\]\\(http\u2060://evil.example/pixel.png\\)"
+    assert literal("![x](http://evil.example/pixel.png)") == "\\!\\[x\\](http\u2060://evil.example/pixel.png)"
     assert literal("{{7*7}}") == "\\{\\{7\\*7\\}\\}"
     assert literal("# judul") == "\\# judul" and literal("1. satu") == "1\\. satu" and literal("- a") == "\\- a"
     assert literal("<img src=x>") == "\\<img src=x\\>" and literal(":red[merah]") == ":red\\[merah\\]"
