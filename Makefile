@@ -18,7 +18,7 @@ run: setup
 	$(PY) -m ksln_metrics demo --if-empty --db "$(KSLN_DB)"
 	$(PY) -m ksln_metrics users ensure-admin --db "$(KSLN_DB)"
 	@echo "KSLN Monitor: buka http://localhost:$(PORT)"
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 lint: setup
 	$(PY) -m ruff check .

@@ -14,8 +14,10 @@ pages = [
         st.Page("pages/halaman_kabupaten_kota.py", title="Kabupaten/Kota", icon=":material/map:", url_path="kabupaten-kota"),
         st.Page("pages/halaman_perjanjian.py", title="Perjanjian", icon=":material/handshake:", url_path="perjanjian"),
         st.Page("pages/halaman_peringatan.py", title="Peringatan", icon=":material/flag:", url_path="peringatan"),
+        st.Page("pages/halaman_tindak_lanjut.py", title="Tindak Lanjut", icon=":material/assignment_turned_in:", url_path="tindak-lanjut"),
         st.Page("pages/halaman_unggah_data.py", title="Unggah Data", icon=":material/upload_file:", url_path="unggah"),
         st.Page("pages/halaman_metodologi.py", title="Metodologi", icon=":material/menu_book:", url_path="metodologi"),
+        st.Page("pages/halaman_pengingat.py", title="Pengingat", icon=":material/notifications:", url_path="pengingat"),
         st.Page("pages/halaman_presentasi.py", title="Presentasi", icon=":material/slideshow:", url_path="presentasi"),
         st.Page("pages/halaman_pengaturan.py", title="Pengaturan", icon=":material/settings:", url_path="pengaturan"),
         st.Page("pages/halaman_akun.py", title="Akun", icon=":material/group:", url_path="akun"),
@@ -25,8 +27,7 @@ pages = [
 user = current_user()
 if user is None:
     # Every page registered but hidden: a deep link survives the login, and no page runs before it.
-    st.navigation(pages, position="hidden")
-    login_form()
+    login_form(st.navigation(pages, position="hidden").url_path)
     st.stop()
 navigation = st.navigation(pages_for(user, pages))
 account_sidebar(user)

@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +39,7 @@ PAGES = {"Ringkasan": "pages/halaman_ringkasan.py", "Kabupaten/Kota": "pages/hal
 def demo_store() -> Path:
     path = Path(tempfile.mkdtemp()) / "demo.duckdb"
     with Store(path) as store:
-        load_demo(store, today=date.today())
+        load_demo(store)
     return path
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from ksln_metrics.clock import today as clock_today
 from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 
 
@@ -131,7 +132,6 @@ def _as_of_date(text: str):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.present.export import export_indicators
@@ -146,7 +146,34 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Gagal: {exc}", file=sys.stderr)
         return 1
     with _open_store(args) as store:
-        text = export_indicators(store, args.level, args.format, args.as_of or date.today(), rules)
+        text = export_indicators(store, args.level, args.format, args.as_of or clock_today(), rules)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.followup.rakor import diff_table
+    from ksln_metrics.present.export import to_csv, to_json
+
+    db = args.db or default_db_path()
+    if not Path(db).is_file():
+        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+        return 2
+    if args.date_from > args.date_to:
+        print(f"Gagal: --from {args.date_from.isoformat()} setelah --to {args.date_to.isoformat()}.", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return 1
+    with _open_store(args) as store:
+        table = diff_table(store, args.date_from, args.date_to, rules)
+    text = to_csv(table) if args.format == "csv" else to_json(table)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
@@ -200,15 +227,39 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     from ksln_metrics.accounts.users import create_account, describe_role
+    from ksln_metrics.reminders.contacts import ContactError, check_email, set_account_email
 
     if (args.role == "analis") != (args.kabkota is not None):
         print("Gagal: --kabkota wajib untuk analis dan hanya untuk analis (mis. --kabkota 36.02, atau 36 untuk "
               "provinsi).", file=sys.stderr)
         return 2
+    if args.email is not None:
+        try:
+            check_email(args.email)  # before the account exists: nothing half-made on a bad address
+        except ContactError as exc:
+            print(f"Gagal: {exc} Akun tidak dibuat.", file=sys.stderr)
+            return 2
     with _open_store(args) as store:
         user = create_account(store, args.name, args.role, _read_password(args), kabkota=args.kabkota,
                               by=_cli_actor())
-    print(f"Akun {user.name} dibuat: {describe_role(user.role, user.kabkota)}.")
+        email = set_account_email(store, user.name, args.email, by=_cli_actor()) if args.email else None
+    print(f"Akun {user.name} dibuat: {describe_role(user.role, user.kabkota)}" + (f", surel {email}." if email else "."))
+    return 0
+
+
+def cmd_users_email(args: argparse.Namespace) -> int:
+    from ksln_metrics.reminders.contacts import ContactError, set_account_email
+
+    if (args.address is None) == (not args.hapus):
+        print("Gagal: sebutkan alamat surel baru, atau --hapus untuk menghapusnya (tidak keduanya).", file=sys.stderr)
+        return 2
+    with _open_store(args) as store:
+        try:
+            email = set_account_email(store, args.name, None if args.hapus else args.address, by=_cli_actor())
+        except ContactError as exc:
+            print(f"Gagal: {exc}", file=sys.stderr)
+            return 2
+    print(f"Surel akun {args.name} " + (f"diubah menjadi {email}." if email else "dihapus."))
     return 0
 
 
@@ -291,7 +342,14 @@ def _add_users(sub) -> None:
     add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE",
                      help="untuk analis: kode kab/kota (mis. 36.02) atau 36 untuk provinsi")
     add.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari baris pertama stdin")
+    add.add_argument("--email", metavar="ALAMAT", default=None, help="alamat surel untuk pengingat (opsional)")
     add.set_defaults(func=cmd_users_add)
+
+    email = commands.add_parser("email", help="ubah atau hapus alamat surel akun (penerima pengingat)")
+    email.add_argument("name", metavar="NAMA")
+    email.add_argument("address", metavar="ALAMAT", nargs="?", default=None)
+    email.add_argument("--hapus", action="store_true", help="hapus alamat surel akun")
+    email.set_defaults(func=cmd_users_email)
 
     listing = commands.add_parser("list", help="daftar akun")
     listing.set_defaults(func=cmd_users_list)
@@ -321,10 +379,11 @@ def _add_users(sub) -> None:
 
 def _meeting_slides(args: argparse.Namespace):
     """The rakor slides for ``--as-of`` (default today), or an exit code when the inputs are wrong."""
-    from datetime import date
 
     from ksln_metrics.engine.indicators import compute
     from ksln_metrics.engine.rules import RulesError, load_rules
+    from ksln_metrics.followup.rakor import since_last_meeting
+    from ksln_metrics.followup.stories import list_stories
     from ksln_metrics.present.slides import build_slides
 
     db = args.db or default_db_path()
@@ -336,11 +395,13 @@ def _meeting_slides(args: argparse.Namespace):
     except RulesError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)
         return None, 1
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or clock_today()
     with _open_store(args) as store:
         results = compute(store, as_of, rules)
         sample = store.has_sample_data()
-    return (build_slides(results, as_of, rules=rules, sample_data=sample), as_of), 0
+        since = since_last_meeting(store, as_of, rules, after=results)
+        stories = list_stories(store, published_only=True)
+    return (build_slides(results, as_of, rules=rules, sample_data=sample, since=since, stories=stories), as_of), 0
 
 
 def cmd_deck(args: argparse.Namespace) -> int:
@@ -369,6 +430,116 @@ def cmd_report(args: argparse.Namespace) -> int:
     slides, as_of = made
     args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of)), encoding="utf-8")
     print(f"Laporan luring ditulis ke {args.out}: {len(slides)} halaman.")
+    return 0
+
+
+# --- reminders: calendar, letters, e-mail (issue 13) -----------------------------------------------
+
+
+def _reminder_inputs(args: argparse.Namespace):
+    """(rules, as_of) for a reminder command, or an exit code when the database or the rules are wrong."""
+
+    from ksln_metrics.engine.rules import RulesError, load_rules
+
+    db = args.db or default_db_path()
+    if not Path(db).is_file():
+        print(f"Gagal: basis data {db} tidak ditemukan.", file=sys.stderr)
+        return None, 2
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return None, 1
+    return (rules, args.as_of or clock_today()), 0
+
+
+def cmd_kalender(args: argparse.Namespace) -> int:
+    from ksln_metrics.reference import region_name
+    from ksln_metrics.reminders.agenda import agenda
+    from ksln_metrics.reminders.ical import calendar_ics
+
+    made, code = _reminder_inputs(args)
+    if made is None:
+        return code
+    rules, as_of = made
+    with _open_store(args) as store:
+        items = agenda(store, as_of, rules, kabkota=[args.kabkota] if args.kabkota else None)
+    data = calendar_ics(items, as_of, args.kabkota)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(args.out)
+    scope = region_name(args.kabkota) if args.kabkota else "semua unit"
+    print(f"Kalender {scope} ditulis ke {args.out}: {len(items)} acara.")
+    return 0
+
+
+def cmd_surat(args: argparse.Namespace) -> int:
+    from ksln_metrics.reference import region_name
+    from ksln_metrics.reminders.agenda import agenda
+    from ksln_metrics.reminders.letters import letter_file_name, unit_letters
+
+    made, code = _reminder_inputs(args)
+    if made is None:
+        return code
+    rules, as_of = made
+    if args.out.exists() and not args.out.is_dir():
+        print(f"Gagal: {args.out} ada tetapi bukan folder.", file=sys.stderr)
+        return 2
+    with _open_store(args) as store:
+        items = agenda(store, as_of, rules, kabkota=[args.kabkota] if args.kabkota else None)
+    letters = unit_letters(items, as_of, rules)
+    if not letters:
+        print("Tidak ada unit yang perlu diingatkan per tanggal itu; tidak ada surat dibuat.")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for unit, data in letters.items():
+        path = args.out / letter_file_name(unit, as_of)
+        path.write_bytes(data)
+        print(f"{region_name(unit)}: {path}")
+    print(f"{len(letters)} surat pengingat ditulis ke {args.out}.")
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from ksln_metrics.reference import region_name
+    from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, run_reminders
+
+    made, code = _reminder_inputs(args)
+    if made is None:
+        return code
+    rules, as_of = made
+    try:
+        settings = SmtpSettings.from_env(args.smtp)
+    except MailSettingsError as exc:
+        print(f"Gagal: {exc}", file=sys.stderr)
+        return 2
+    with _open_store(args) as store:
+        outcomes = run_reminders(store, as_of, rules, settings, dry_run=args.dry_run)
+    if not outcomes:
+        print("Tidak ada pengingat baru untuk dikirim.")
+        return 0
+    failed = 0
+    for outcome in outcomes:
+        unit = region_name(outcome.kabkota)
+        to = ", ".join(outcome.recipients) or "(tanpa penerima)"
+        if args.dry_run:
+            print(f"[uji coba] {unit} → {to}: {len(outcome.reminders)} hal")
+            for reminder in outcome.reminders:
+                print(f"    - {reminder.item.line(as_of)} [{reminder.label}]")
+            if outcome.error:
+                print(f"    ! {outcome.error}")
+        elif outcome.delivered:
+            print(f"Terkirim: {unit} → {to} ({len(outcome.reminders)} hal)")
+        else:
+            failed += 1
+            print(f"Gagal mengirim ke {unit}: {outcome.error}. Dicatat; dicoba lagi pada jalankan berikutnya.",
+                  file=sys.stderr)
+    if args.dry_run:
+        print("Uji coba: tidak ada pesan yang dikirim dan tidak ada yang dicatat.")
+        return 0
+    if failed:
+        print(f"{failed} dari {len(outcomes)} pesan gagal dikirim.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -404,6 +575,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=None, metavar="FILE", help="berkas keluaran (bawaan: layar)")
     export.set_defaults(func=cmd_export)
 
+    diff = sub.add_parser("diff", help="bendera baru, selesai dan tetap antara dua tanggal acuan (sejak rakor)")
+    _add_db(diff)
+    diff.add_argument("--from", dest="date_from", type=_as_of_date, required=True, metavar="YYYY-MM-DD",
+                      help="tanggal acuan awal (mis. tanggal rakor terakhir)")
+    diff.add_argument("--to", dest="date_to", type=_as_of_date, required=True, metavar="YYYY-MM-DD",
+                      help="tanggal acuan akhir")
+    diff.add_argument("--format", required=True, choices=("csv", "json"))
+    diff.add_argument("--out", type=Path, default=None, metavar="FILE", help="berkas keluaran (bawaan: layar)")
+    diff.set_defaults(func=cmd_diff)
+
     metodologi = sub.add_parser("metodologi", help="cetak metodologi skor dan bendera (Markdown)")
     _add_db(metodologi)
     metodologi.set_defaults(func=cmd_metodologi)
@@ -427,7 +608,35 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--out", type=Path, required=True, metavar=f"FILE.{suffix}", help="berkas keluaran")
         command.set_defaults(func=func)
 
+    _add_reminders(sub)
     return parser
+
+
+def _add_reminders(sub) -> None:
+    from ksln_metrics.reference import REGIONS
+
+    as_of_help = "tanggal acuan (bawaan: hari ini)"
+    kalender = sub.add_parser("kalender", help="kalender .ics batas laporan, masa berlaku dan tindak lanjut")
+    _add_db(kalender)
+    kalender.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD", help=as_of_help)
+    kalender.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE", help="satu unit (bawaan: semua unit)")
+    kalender.add_argument("--out", type=Path, required=True, metavar="FILE.ics", help="berkas keluaran")
+    kalender.set_defaults(func=cmd_kalender)
+
+    surat = sub.add_parser("surat", help="surat pengingat .docx untuk setiap unit yang perlu diingatkan")
+    _add_db(surat)
+    surat.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD", help=as_of_help)
+    surat.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE", help="satu unit (bawaan: semua unit)")
+    surat.add_argument("--out", type=Path, required=True, metavar="FOLDER", help="folder keluaran")
+    surat.set_defaults(func=cmd_surat)
+
+    remind = sub.add_parser("remind", help="kirim surel pengingat (jalankan setiap hari lewat cron/systemd)")
+    _add_db(remind)
+    remind.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD", help=as_of_help)
+    remind.add_argument("--smtp", default=None, metavar="HOST:PORT",
+                        help="server SMTP (bawaan: $KSLN_SMTP_HOST:$KSLN_SMTP_PORT atau localhost:25)")
+    remind.add_argument("--dry-run", action="store_true", help="tampilkan yang akan dikirim tanpa mengirim")
+    remind.set_defaults(func=cmd_remind)
 
 
 def main(argv: list[str] | None = None) -> int:

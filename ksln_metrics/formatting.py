@@ -37,6 +37,13 @@ def format_rupiah(value: float | int | None) -> str:
     return f"{sign}Rp {format_number_id(abs(value), 0)}"
 
 
+def number_text(value, decimals: int = 2) -> str:
+    """``format_number_id`` for a table cell: ``92,95``, and ``–`` when the value is missing (None, NaN, NA)."""
+    if value is None or pd.isna(value):
+        return "–"
+    return format_number_id(value, decimals)
+
+
 # C0 and C1 controls except tab, line feed and carriage return (which text cells may carry and
 # whitespace folding removes), DEL, and the Unicode direction overrides and isolates. The
 # importer strips them (with a warning); exports strip them too, for data stored before that.

@@ -233,7 +233,11 @@ STATUS_ALIASES = {
     "batal": "batal",
     "dibatalkan": "batal",
 }
-SIGNED_STATUSES = ("ditandatangani", "berjalan", "selesai")
+# Statuses as the engine reads them (passed to the SQL as parameters, never typed into it).
+SIGNED_STATUSES = ("ditandatangani", "berjalan", "selesai")  # signed, also without a signing date
+ACTIVE_STATUSES = ("ditandatangani", "berjalan")  # can be active on a date
+UNSIGNED_STATUSES = ("usulan", "proses", "batal")  # never active in a fiscal year
+FINISHED_STATUS = "selesai"
 
 BENTUK = (
     "sister province",

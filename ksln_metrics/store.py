@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from ksln_metrics.access import ADMIN, Actor, User, actor_name, data_change_refusal, rollback_refusal
+from ksln_metrics.followup.schema import FOLLOWUP_SCHEMA
 from ksln_metrics.paths import DATA_DIR
 from ksln_metrics.reference import (
     CHILD_TABLES,
@@ -30,10 +31,12 @@ from ksln_metrics.reference import (
     TABLES,
     column_kind,
 )
+from ksln_metrics.reminders.schema import REMINDER_SCHEMA
 
 DEFAULT_DB = DATA_DIR / "ksln.duckdb"
 
-BATCH_KINDS = ("unggah", "contoh", "pembatalan")  # upload, sample data, rollback
+BATCH_KINDS = ("unggah", "contoh", "pembatalan", "perubahan_manual")  # upload, sample data, rollback, one-row edit
+_BATCH_AUDIT = {"contoh": "data_contoh", "perubahan_manual": "perubahan_manual"}  # audit action; others "unggah"
 
 
 def default_db_path() -> Path:
@@ -127,6 +130,17 @@ _ACCESS_SCHEMA = [
         data_json VARCHAR,
         batch_id BIGINT
     )""",
+    # One row per login (issue 10 item 11): the browser holds the random session id in an
+    # HttpOnly cookie; the store keeps only its SHA-256, so a copy of this file opens no session.
+    """CREATE TABLE IF NOT EXISTS login_session (
+        token_hash VARCHAR PRIMARY KEY,
+        user_name VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        last_seen TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        end_reason VARCHAR
+    )""",
 ]
 
 
@@ -176,7 +190,7 @@ def _schema_sql() -> list[str]:
             f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(_columns(table))} "
             f"FROM {_history(table)} WHERE valid_to IS NULL"
         )
-    return statements + _ACCESS_SCHEMA
+    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA + REMINDER_SCHEMA
 
 
 class Store:
@@ -301,8 +315,12 @@ class Store:
         sha256: str | None = None,
         regions: set[str] | None = None,
         replace: bool = False,
+        remove: dict[str, pd.DataFrame] | None = None,
     ) -> BatchResult:
         """Upsert the rows of one upload as one batch, in one transaction, under the write lock.
+
+        ``remove`` maps tables to frames of key columns whose current rows the batch closes
+        (a manual edit that changes a row's key); a rollback restores them like any other.
 
         ``tables`` maps table names to frames of stored columns. When nothing would
         change, no batch is written and ``batch_id`` is None. Raises AccessDenied, writes
@@ -321,6 +339,8 @@ class Store:
                 cur.begin()
                 batch_id = self._next_batch_id(cur)
                 changes = self._apply(cur, batch_id, tables, regions, replace, write=True)
+                for table, keys in (remove or {}).items():
+                    changes.setdefault(table, TableChange()).deleted += self._close_keys(cur, batch_id, table, keys)
                 if not any(c.changed for c in changes.values()):
                     cur.rollback()
                     if kind == "unggah":  # a person's upload is an action even when it changes nothing
@@ -333,7 +353,7 @@ class Store:
                      replace],
                 )
                 self._insert_audit(
-                    cur, user, "data_contoh" if kind == "contoh" else "unggah", target=file_name,
+                    cur, user, _BATCH_AUDIT.get(kind, "unggah"), target=file_name,
                     detail=_describe_batch(regions, replace, changes), batch_id=batch_id,
                 )
                 self._record_counts(cur, batch_id, changes)
@@ -471,6 +491,10 @@ class Store:
         with self.write() as cur:
             return self._insert_audit(cur, user, action, target=target, detail=detail, data=data, when=when)
 
+    def audit_in(self, cur, user: Actor, action: str, **details) -> int:
+        """Record an audit entry inside the caller's ``write()`` transaction (kept or undone with it)."""
+        return self._insert_audit(cur, user, action, **details)
+
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor in one transaction under the write lock: committed when the block ends, rolled back on error."""
@@ -580,6 +604,21 @@ class Store:
                 [batch_id],
             )
         return change
+
+    @staticmethod
+    def _close_keys(cur, batch_id: int, table: str, keys: pd.DataFrame) -> int:
+        """Close the current versions of the rows named by ``keys`` (key columns of ``table``); how many closed."""
+        key = _key(table)
+        cur.register("closing_keys", keys[list(key)])
+        try:
+            match = " AND ".join(f"h.{k} IS NOT DISTINCT FROM c.{k}" for k in key)
+            return cur.execute(
+                f"UPDATE {_history(table)} h SET valid_to = ? FROM closing_keys c "
+                f"WHERE h.valid_to IS NULL AND h.valid_from <> ? AND {match}",
+                [batch_id, batch_id],
+            ).fetchall()[0][0]
+        finally:
+            cur.unregister("closing_keys")
 
     @staticmethod
     def _replace_scope(table: str, replace: bool, present: bool) -> str:

@@ -1,8 +1,12 @@
-"""Login, logout, the idle timeout and which pages each role sees: the Streamlit side of ``ksln_metrics.accounts.users``.
+"""Login, logout, the session timeouts and which pages each role sees: the Streamlit side of ``ksln_metrics.accounts.users``.
 
-A login lasts for one browser session (one tab; reloading the page asks again) and ends
-after ``KSLN_SESSION_IDLE_MINUTES`` without any interaction. The account is re-read from the
-store on every run, so disabling it or changing its role takes effect on the next click.
+A login is a session in the store, checked on every run of the script: it ends on logout,
+after ``KSLN_SESSION_IDLE_MINUTES`` without any interaction, ``KSLN_SESSION_MAX_HOURS``
+after the login, and when the account is disabled or its password changed. Served through
+app.py the browser keeps the session id in an HttpOnly cookie (ksln_ui.session_cookie), so
+a reload or another tab stays logged in; otherwise (AppTest, ``streamlit run dashboard.py``)
+the session lives in its browser tab only. The account is re-read from the store on every
+run, so a change of role takes effect on the next click.
 """
 
 from __future__ import annotations
@@ -14,21 +18,27 @@ import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS, ROLES, User
 from ksln_metrics.accounts.users import (
+    ENDED_DISABLED,
+    ENDED_IDLE,
+    ENDED_LOGOUT,
+    ENDED_MAX_AGE,
+    ENDED_PASSWORD,
     AccountError,
     LoginFailed,
     LoginPolicy,
-    active_user,
     authenticate,
     change_own_password,
+    check_session,
     describe_role,
     has_accounts,
     logout,
-    session_expired,
+    start_session,
 )
+from ksln_ui import session_cookie
 from ksln_ui.state import get_store
 
 SESSION_USER = "auth_pengguna"
-SESSION_ACTIVE = "auth_terakhir_aktif"  # time of the last run of this session (the idle clock)
+SESSION_TOKEN = "auth_sesi"  # this tab's session id (the same one as the cookie's when served through app.py)
 NOTICE = "auth_pesan"
 
 # url_path -> the roles that see the page; every page not listed is seen by every role.
@@ -45,34 +55,45 @@ def pages_for(user: User, pages: Sequence) -> list:
     return [p for p in pages if user.role in PAGE_ROLES.get(p.url_path, tuple(ROLES))]
 
 
-def _end_session(reason: str | None, notice: str) -> None:
-    user = st.session_state.get(SESSION_USER)
-    if isinstance(user, User):
-        logout(get_store(), user, reason=reason)
+def _ended_notice(reason: str | None, policy: LoginPolicy) -> str | None:
+    return {
+        ENDED_LOGOUT: "Anda telah keluar.",
+        ENDED_IDLE: f"Sesi Anda berakhir karena tidak aktif lebih dari {policy.idle_minutes} menit. Silakan masuk lagi.",
+        ENDED_MAX_AGE: f"Sesi Anda berakhir karena sudah lebih dari {policy.max_hours} jam sejak masuk. "
+                       "Silakan masuk lagi.",
+        ENDED_DISABLED: "Akun Anda dinonaktifkan; hubungi admin.",
+        ENDED_PASSWORD: "Kata sandi akun Anda diganti; silakan masuk dengan kata sandi yang baru.",
+    }.get(reason)
+
+
+def _forget(notice: str | None) -> None:
     for key in list(st.session_state):
         del st.session_state[key]  # filters, uploads and forms of the old session go too
-    st.session_state[NOTICE] = notice
+    if notice:
+        st.session_state[NOTICE] = notice
 
 
 def current_user() -> User | None:
-    """The logged-in user as the store knows it now; None before login, after logout, a timeout or a disabled account."""
-    user = st.session_state.get(SESSION_USER)
-    if not isinstance(user, User):
+    """The logged-in user as the store knows it now; None before login, after logout, a timeout or a disabled account.
+
+    The session is this tab's, or else the one the browser's cookie names (after a reload,
+    or in a new tab). A session that ends while this tab uses it is explained on the login form.
+    """
+    token = st.session_state.get(SESSION_TOKEN)
+    from_tab = isinstance(token, str)
+    if not from_tab:
+        token = st.context.cookies.get(session_cookie.COOKIE)
+    if not isinstance(token, str) or not token:
         return None
     policy = LoginPolicy.from_env()
-    now = datetime.now()
-    last = st.session_state.get(SESSION_ACTIVE)
-    if not isinstance(last, datetime) or session_expired(last, now, policy):
-        _end_session(f"sesi berakhir: tidak aktif lebih dari {policy.idle_minutes} menit",
-                     f"Sesi Anda berakhir karena tidak aktif lebih dari {policy.idle_minutes} menit. Silakan masuk lagi.")
+    check = check_session(get_store(), token, now=datetime.now(), policy=policy)
+    if check.user is None:
+        if from_tab:  # a dead cookie alone (after a logout, say) is silently ignored
+            _forget(_ended_notice(check.ended, policy))
         return None
-    fresh = active_user(get_store(), user.name)
-    if fresh is None:
-        _end_session("akun dinonaktifkan atau dihapus", "Akun Anda dinonaktifkan; hubungi admin.")
-        return None
-    st.session_state[SESSION_USER] = fresh
-    st.session_state[SESSION_ACTIVE] = now
-    return fresh
+    st.session_state[SESSION_USER] = check.user
+    st.session_state[SESSION_TOKEN] = token
+    return check.user
 
 
 def signed_in() -> User:
@@ -94,8 +115,23 @@ def require_role(*roles: str) -> User:
     return user
 
 
-def login_form() -> None:
-    """The login page: name and password; a wrong password counts towards the lockout."""
+def _open_in_browser(url: str) -> None:
+    """Send the browser to ``url`` (the message st.login uses to go to its identity provider)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        msg = ForwardMsg()
+        msg.auth_redirect.url = url
+        ctx.enqueue(msg)
+
+
+def login_form(page: str = "") -> None:
+    """The login page: name and password; a wrong password counts towards the lockout.
+
+    ``page`` is the url_path the browser asked for: it opens after the login when the role may see it.
+    """
     store = get_store()
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
@@ -120,8 +156,16 @@ def login_form() -> None:
             except LoginFailed as exc:
                 st.error(str(exc), icon=":material/lock:")
                 return
+            policy = LoginPolicy.from_env()
+            now = datetime.now()
+            token = start_session(store, user, now=now, policy=policy)
             st.session_state[SESSION_USER] = user
-            st.session_state[SESSION_ACTIVE] = datetime.now()
+            st.session_state[SESSION_TOKEN] = token
+            if session_cookie.served():  # the browser fetches its cookie, then opens the page with it
+                allowed = user.role in PAGE_ROLES.get(page, tuple(ROLES))  # else the main page, not "Page not found"
+                _open_in_browser(session_cookie.handoff_url(token, page if allowed else "", policy.max_hours * 3600))
+                st.success("Berhasil masuk; halaman sedang dibuka…", icon=":material/login:")
+                return
             st.rerun()
 
 
@@ -139,11 +183,13 @@ def account_sidebar(user: User) -> None:
                 try:
                     if new != again:
                         raise AccountError("Kedua kata sandi baru tidak sama; kata sandi tidak diganti.")
-                    change_own_password(get_store(), user, current, new)
+                    change_own_password(get_store(), user, current, new,
+                                        keep_session=st.session_state.get(SESSION_TOKEN))
                 except AccountError as exc:
                     st.error(str(exc))
                 else:
                     st.success("Kata sandi diganti.")
         if st.button("Keluar", icon=":material/logout:", key="auth_keluar", width="stretch"):
-            _end_session(None, "Anda telah keluar.")
+            logout(get_store(), user, token=st.session_state.get(SESSION_TOKEN))
+            _forget("Anda telah keluar.")
             st.rerun()

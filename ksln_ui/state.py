@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from ksln_metrics.engine.indicators import Filters, Results, compute
+from ksln_metrics.clock import today as clock_today
+from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name
 from ksln_metrics.store import Store, StoreBusy, default_db_path
@@ -73,6 +73,17 @@ def get_results(as_of: date, filters: Filters | None = None) -> Results:
     return _results(str(store.path), data_version(store), rules_version(), as_of, filters or Filters())
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _agreement_detail(db: str, version: int, rules_key: str, agreement_id: str, as_of: date) -> AgreementDetail | None:
+    return agreement_detail(get_store(), agreement_id, as_of, get_rules())
+
+
+def get_agreement_detail(agreement_id: str, as_of: date) -> AgreementDetail | None:
+    """One agreement as the engine judges it (documents, activities, indicators, reports) for ``as_of``."""
+    store = get_store()
+    return _agreement_detail(str(store.path), data_version(store), rules_version(), agreement_id, as_of)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _options(db: str, version: int) -> tuple[list[str], list[int]]:
     store = get_store()
@@ -96,14 +107,11 @@ class View:
         return list(self.filters.kabkota) if self.filters.kabkota is not None else list(REGIONS)
 
 
-FILTER_KEYS = ("filter_tahun", "filter_kabkota", "filter_jenis", "filter_negara")
-
-
 def sidebar_filters() -> View:
     """Year, kab/kota, jenis and country in the sidebar; kept in session state across pages."""
     store = get_store()
     countries, years = _options(str(store.path), data_version(store))
-    today = date.today()
+    today = clock_today()
     year_choices = sorted(set(years) | {today.year}, reverse=True)
     with st.sidebar:
         st.header("Filter")
@@ -147,10 +155,3 @@ def as_of_caption(view: View) -> None:
 
     st.caption(f"Tanggal acuan: **{format_date_id(view.as_of)}**")
 
-
-def empty_frame_note(frame: pd.DataFrame, message: str) -> bool:
-    """Show ``message`` and return True when there is nothing to draw."""
-    if frame.empty:
-        st.info(message)
-        return True
-    return False

@@ -7,10 +7,9 @@ import streamlit as st
 
 from ksln_metrics.access import ADMIN
 from ksln_metrics.accounts.audit import ACTIONS, audit_csv, audit_log, audit_users, audit_xlsx
+from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_ui.auth import require_role
 from ksln_ui.state import get_store
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 require_role(ADMIN)
 store = get_store()
@@ -22,7 +21,7 @@ st.caption("Setiap masuk, gagal masuk, keluar, unggahan, pembatalan, perubahan p
 left, middle, right = st.columns([2, 2, 2])
 users = left.multiselect("Pengguna", audit_users(store), key="audit_pengguna", placeholder="Semua")
 actions = middle.multiselect("Aksi", list(ACTIONS), format_func=ACTIONS.get, key="audit_aksi", placeholder="Semua")
-today = date.today()
+today = date.today()  # audit entries carry the server's wall clock, not the reference date
 period = right.date_input("Tanggal", value=(today - timedelta(days=30), today), format="DD-MM-YYYY",
                           key="audit_tanggal")
 chosen = list(period) if isinstance(period, tuple | list) else [period]  # one date while a range is being picked
@@ -43,7 +42,7 @@ else:
     }), hide_index=True, width="stretch", key="audit_tabel")
     stamp = f"{start:%Y%m%d}-{end:%Y%m%d}" if start and end else "semua"
     one, two, _ = st.columns([1, 1, 3])
-    one.download_button("Unduh CSV (;)", lambda: audit_csv(log), f"audit_{stamp}.csv", "text/csv", icon=":material/download:",
+    one.download_button("Unduh CSV (;)", lambda: audit_csv(log), f"audit_{stamp}.csv", CSV_MIME, icon=":material/download:",
                         key="audit_unduh_csv", width="stretch")
     two.download_button("Unduh Excel (.xlsx)", lambda: audit_xlsx(log), f"audit_{stamp}.xlsx", XLSX_MIME,
                         icon=":material/download:", key="audit_unduh_xlsx", width="stretch")

@@ -4,18 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.engine.overview import league_table, region_components
-from ksln_metrics.engine.rules import COMPONENTS, FLAGS
-from ksln_metrics.formatting import format_date_id, format_number_id
+from ksln_metrics.engine.rules import flag_labels
+from ksln_metrics.formatting import format_date_id, number_text
 from ksln_metrics.present import charts
+from ksln_metrics.present.tables import COLUMN_HEADERS, league_display
 from ksln_metrics.reference import region_name
 from ksln_ui.charts import show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
-
-FLAG_LABELS = {f.code: f.label for f in FLAGS}
-
-
-def number(value, decimals: int = 2) -> str:
-    return format_number_id(value, decimals) if pd.notna(value) else "–"
 
 
 def day(value) -> str:
@@ -36,18 +31,9 @@ if results.agreements.empty:
 
 # --- league table ------------------------------------------------------------------------------------
 st.subheader("Peringkat")
-league = league_table(results.regions, results.agreements)
-table = pd.DataFrame({
-    "Peringkat": [str(int(r)) if pd.notna(r) else "–" for r in league["peringkat"]],
-    "Kab/Kota": league["kabkota_nama"],
-    "Perjanjian": league["jumlah_perjanjian"],
-    "Aktif": league["jumlah_aktif"],
-    "Skor rata-rata": league["skor_rata_rata"].map(number),
-    **{c.label: league[c.column].map(number) for c in COMPONENTS},
-    "Laporan tepat waktu (%)": league["tepat_waktu_persen"].map(number),
-    **{f.label: league[f"jumlah_{f.code}"] for f in FLAGS},
-})
-right_aligned = ["Peringkat", "Skor rata-rata", *(c.label for c in COMPONENTS), "Laporan tepat waktu (%)"]
+league = league_table(results.regions)
+table = league_display(results.regions)
+right_aligned = [c for c in table.columns if c != COLUMN_HEADERS["kabkota_nama"]]
 st.dataframe(table, hide_index=True, width="stretch", key="kabkota_peringkat",
              column_config={name: st.column_config.TextColumn(alignment="right") for name in right_aligned})
 st.caption(
@@ -61,7 +47,7 @@ with left:
     show(charts.banten_score_map(results.regions), key="kabkota_peta")
     st.caption(charts.MAP_ATTRIBUTION)
 with right:
-    show(charts.score_components_chart(region_components(results.agreements, results.regions)),
+    show(charts.score_components_chart(region_components(results.regions)),
          key="kabkota_komponen")
 
 # --- one unit ----------------------------------------------------------------------------------------
@@ -73,11 +59,13 @@ code = st.selectbox("Daerah", choices, format_func=region_name, key="kabkota_pil
 region = league[league["kabkota_kode"] == code].iloc[0]
 
 first, second, third, fourth = st.columns(4)
-first.metric("Peringkat", "–" if pd.isna(region["peringkat"]) else f"{int(region['peringkat'])} dari 8", border=True)
-second.metric("Skor rata-rata", number(region["skor_rata_rata"]), border=True)
+ranked = int(league["peringkat"].notna().sum())
+first.metric("Peringkat", "–" if pd.isna(region["peringkat"]) else f"{int(region['peringkat'])} dari {ranked}",
+             border=True)
+second.metric("Skor rata-rata", number_text(region["skor_rata_rata"]), border=True)
 third.metric("Perjanjian aktif", f"{int(region['jumlah_aktif'])} dari {int(region['jumlah_perjanjian'])}", border=True)
 fourth.metric("Laporan tepat waktu", "–" if pd.isna(region["tepat_waktu_persen"])
-              else f"{number(region['tepat_waktu_persen'])} %", border=True,
+              else f"{number_text(region['tepat_waktu_persen'])} %", border=True,
               help=f"{int(region['laporan_tepat_waktu'])} dari {int(region['laporan_wajib'])} laporan wajib.")
 
 own = results.agreements[results.agreements["kabkota_kode"] == code]
@@ -93,8 +81,8 @@ else:
             "Jenis": own["jenis"],
             "Status": own["status"],
             "Ditandatangani": own["tanggal_ttd"].map(day),
-            "Skor": own["skor"].map(number),
-            "Peringatan": [", ".join(FLAG_LABELS[c] for c in codes.split(";") if c) for codes in own["flags"].fillna("")],
+            "Skor": own["skor"].map(number_text),
+            "Peringatan": own["flags"].map(flag_labels),
         }),
         hide_index=True, width="stretch", key="kabkota_perjanjian",
         column_config={"Skor": st.column_config.TextColumn(alignment="right")},

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN
-from ksln_metrics.engine.rules import SETTINGS, WEIGHT_KEYS, RulesError, rules_path
+from ksln_metrics.engine.rules import SETTINGS, WEIGHT_KEYS, RulesError, describe_value, rules_path, setting_label
 from ksln_metrics.engine.rules_change import read_change_log, save_settings, save_settings_text
 from ksln_metrics.reference import JENIS, JENIS_KEGIATAN, country_name, country_names_id
 from ksln_metrics.store import StoreError
@@ -19,12 +19,6 @@ MONTH_KEYS = ("ambang.seremonial_bulan", "ambang.mangkrak_bulan", "ambang.segera
 
 def widget_key(setting: str) -> str:
     return "pengaturan_" + setting.replace(".", "_")
-
-
-def describe_value(value) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "(kosong)"
-    return "" if value is None else str(value)
 
 
 def dates_of(frame: pd.DataFrame) -> list[date]:
@@ -65,7 +59,8 @@ def report(saved, what: str) -> None:
     if saved is None:
         st.info("Tidak ada perubahan; berkas tidak ditulis.", icon=":material/info:")
         return
-    details = "; ".join(f"{c.key}: {describe_value(c.old)} → {describe_value(c.new)}" for c in saved)
+    details = "; ".join(f"{setting_label(c.key)}: {describe_value(c.key, c.old)} → {describe_value(c.key, c.new)}"
+                        for c in saved)
     st.session_state["pengaturan_pesan"] = f"{what} disimpan. {details or 'Hanya komentar yang berubah.'}"
     st.rerun()
 
@@ -120,6 +115,29 @@ with form_tab, st.form("pengaturan_formulir"):
             )
             values[key] = dates_of(edited)
 
+    st.subheader("Urutan perhatian")
+    key = "perhatian.poin_per_bendera"
+    values[key] = st.number_input(LABELS[key], min_value=0.0, step=1.0, value=float(rules.value(key)),
+                                  key=widget_key(key),
+                                  help="Poin perhatian kab/kota = (100 − skor rata-rata) + nilai ini × jumlah bendera. "
+                                       "Menentukan urutan Kab/kota yang perlu perhatian di Ringkasan; lihat Metodologi.")
+    st.subheader("Arsip naskah")
+    key = "arsip.naskah_wajib"
+    values[key] = st.checkbox("Nyalakan bendera Naskah belum diarsipkan", value=bool(rules.value(key)),
+                              key=widget_key(key),
+                              help="Perjanjian yang sudah ditandatangani tanpa lampiran naskah MoU/PKS bertanda tangan "
+                                   "ditandai. Nyalakan setelah arsip naskah dipakai; angka yang ada akan berubah.")
+    st.subheader("Pengingat")
+    st.caption("Kapan surel pengingat dikirim. Tulis angka dipisah koma, mis. 30, 14, 7, 1.")
+    left, middle, right = st.columns(3)
+    for column, key in ((left, "pengingat.laporan_hari_kerja"), (middle, "pengingat.berakhir_hari")):
+        typed = column.text_input(LABELS[key], value=", ".join(str(n) for n in rules.value(key)), key=widget_key(key))
+        # Numbers as numbers; anything else is passed on as typed, so that the check names the wrong item.
+        values[key] = [int(part) if part.strip().isdigit() else part.strip() for part in typed.split(",")
+                       if part.strip()]
+    key = "pengingat.setelah_batas"
+    values[key] = right.checkbox(LABELS[key], value=bool(rules.value(key)), key=widget_key(key))
+
     submitted = st.form_submit_button("Simpan pengaturan", type="primary", icon=":material/save:")
 
 if submitted:
@@ -153,7 +171,7 @@ with log_tab:
             "Waktu": pd.to_datetime(log["waktu"]).dt.strftime("%d-%m-%Y %H:%M"),
             "Pengguna": log["pengguna"],
             "Lewat": log["sumber"].map({"formulir": "Formulir", "teks": "Teks TOML"}),
-            "Pengaturan": log["kunci"],
-            "Lama": log["lama"].map(describe_value),
-            "Baru": log["baru"].map(describe_value),
+            "Pengaturan": log["kunci"].map(setting_label),
+            "Lama": [describe_value(k, v) for k, v in zip(log["kunci"], log["lama"], strict=True)],
+            "Baru": [describe_value(k, v) for k, v in zip(log["kunci"], log["baru"], strict=True)],
         }), hide_index=True, width="stretch", key="pengaturan_riwayat")

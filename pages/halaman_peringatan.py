@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from ksln_metrics.engine.agreement import agreement_name
 from ksln_metrics.engine.alerts import chip_styles_by_label, filter_flags, flag_counts, valid_codes, with_flag_year
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
+from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import flags_csv, flags_xlsx
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 store = get_store()
 view = current_view()
@@ -69,11 +69,12 @@ one, two, _ = st.columns([1, 1, 2])
 # Built when clicked, not on every load of the page.
 one.download_button("Unduh Excel (.xlsx)", lambda: flags_xlsx(shown, view.as_of), f"peringatan_{stamp}.xlsx", XLSX_MIME,
                     icon=":material/download:", key="peringatan_unduh_xlsx", width="stretch")
-two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{stamp}.csv", "text/csv",
+two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{stamp}.csv", CSV_MIME,
                     icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):
-    titles = dict(zip(shown["id_perjanjian"], shown["id_perjanjian"] + " — " + shown["judul"], strict=False))
+    names = {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")}
+    titles = {agreement_id: names.get(agreement_id, agreement_id) for agreement_id in shown["id_perjanjian"]}
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     target = pick.selectbox("Lihat rincian perjanjian", list(titles), format_func=titles.get,
                             key="peringatan_buka_pilih")

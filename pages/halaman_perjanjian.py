@@ -6,12 +6,27 @@ import streamlit as st
 from ksln_metrics.engine import agreement as ag
 from ksln_metrics.engine.alerts import chip_styles_by_label
 from ksln_metrics.engine.indicators import Filters
+from ksln_metrics.engine.rules import flag_labels
+from ksln_metrics.followup.attachments import archive_checklist_row, list_attachments
+from ksln_metrics.followup.stories import list_stories
 from ksln_metrics.formatting import format_number_id, format_rupiah
 from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
+from ksln_ui.attachments import attachment_form, attachment_list
+from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
-from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+from ksln_ui.manual_edit import edit_form
+from ksln_ui.state import (
+    as_of_caption,
+    current_view,
+    get_agreement_detail,
+    get_results,
+    get_rules,
+    get_store,
+    sample_data_banner,
+)
+from ksln_ui.stories import agreement_stories
 
 store = get_store()
 view = current_view()
@@ -45,7 +60,7 @@ listing = pd.DataFrame({
     "Status": found["status"],
     "Ditandatangani": found["tanggal_ttd"].map(ag.date_text),
     "Skor": found["skor"],
-    "Bendera": found["flags"].map(lambda codes: ", ".join(ag.flag_label(c) for c in codes.split(";") if c)),
+    "Bendera": found["flags"].map(flag_labels),
 }).reset_index(drop=True)
 event = st.dataframe(
     listing, hide_index=True, width="stretch", key="perjanjian_tabel", on_select="rerun",
@@ -77,7 +92,7 @@ if not options:
     st.stop()
 
 agreements = source.agreements
-titles = {row.id_perjanjian: ag.agreement_title(pd.Series(row._asdict())) for row in agreements.itertuples()}
+titles = {row["id_perjanjian"]: ag.agreement_name(row) for row in agreements.to_dict("records")}
 if st.session_state.get("perjanjian_pilih") not in options:
     st.session_state["perjanjian_pilih"] = options[0]
 agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih")
@@ -85,7 +100,8 @@ agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.
 summary = agreements.set_index("id_perjanjian").loc[agreement_id]
 summary["id_perjanjian"] = agreement_id
 record = ag.load_agreement(store, agreement_id)
-if record is None:
+detail = get_agreement_detail(agreement_id, view.as_of)
+if record is None or detail is None:
     st.error(f"Perjanjian {agreement_id} tidak ada di basis data.")
     st.stop()
 row = record.perjanjian
@@ -111,8 +127,24 @@ ends.metric("Berakhir", ag.date_text(summary["tanggal_berakhir"]) or "—")
 
 st.subheader("Dokumen dan persetujuan")
 left, right = st.columns([3, 2])
-left.dataframe(ag.document_checklist(row, view.as_of), hide_index=True, width="stretch", key="perjanjian_dokumen")
+attachments = list_attachments(store, id_perjanjian=agreement_id)
+checklist = pd.concat([ag.document_checklist(detail.documents, view.as_of),
+                       pd.DataFrame([archive_checklist_row(attachments)])], ignore_index=True)
+left.dataframe(checklist, hide_index=True, width="stretch", key="perjanjian_dokumen")
 right.dataframe(ag.criteria_checklist(row), hide_index=True, width="stretch", key="perjanjian_kriteria")
+
+with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})"):
+    attachment_list(store, attachments, key="perjanjian_lampiran")
+    if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
+                       activities=record.kegiatan, default_kind="naskah_mou"):
+        st.rerun()
+
+with st.expander("Ubah satu baris (perubahan manual)"):
+    edit_form(signed_in(), agreement_id, row["kabkota"],
+              {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
+
+with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
+    agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
 
 st.subheader("Bendera peringatan")
 if flags.empty:
@@ -126,7 +158,7 @@ else:
                                 "Aturan": st.column_config.TextColumn(width="large")})
 
 st.subheader("Skor keberhasilan")
-components = ag.score_components(summary, flags["code"].tolist(), rules)
+components = ag.score_components(detail.agreement, rules)
 if components.empty:
     st.info("Perjanjian ini belum ditandatangani, jadi belum punya skor.")
 else:
@@ -135,7 +167,7 @@ else:
     st.dataframe(components, hide_index=True, width="stretch", key="perjanjian_skor")
 
 st.subheader("Kegiatan tindak lanjut")
-timeline = ag.activity_timeline(record.kegiatan, rules, view.as_of)
+timeline = ag.activity_timeline(detail.activities)
 if timeline.empty:
     st.info("Belum ada kegiatan tercatat.")
 else:
@@ -148,6 +180,7 @@ else:
         "Kegiatan": timeline["nama_kegiatan"],
         "Jenis": timeline["jenis_kegiatan"],
         "Sifat": timeline["sifat"].str.capitalize(),
+        "Dihitung": timeline["dihitung"].map({True: "Ya", False: "Tidak (setelah tanggal acuan)"}),
         "Output": timeline["output"],
         "Anggaran": timeline["anggaran"].map(format_rupiah),
         "Realisasi": timeline["realisasi_anggaran"].map(format_rupiah),
@@ -155,7 +188,7 @@ else:
     }), hide_index=True, width="stretch", key="perjanjian_kegiatan")
 
 st.subheader("Indikator: target dan realisasi")
-progress = ag.indicator_progress(record.indikator, view.as_of)
+progress = ag.indicator_progress(detail.indicators)
 if progress.empty:
     st.warning("Belum ada indikator keberhasilan (bendera Tanpa indikator bila perjanjian aktif).")
 else:
@@ -168,6 +201,7 @@ else:
         "Realisasi": progress["realisasi"].map(lambda v: format_number_id(v, 0 if float(v).is_integer() else 2)
                                                if pd.notna(v) else ""),
         "Capaian": progress["capaian"] * 100,
+        "Keterangan": progress["keterangan"],
     }), hide_index=True, width="stretch", key="perjanjian_indikator",
         column_config={"Capaian": st.column_config.ProgressColumn(
             "Capaian (%)", min_value=0, max_value=100, format="%.0f%%",
@@ -175,7 +209,7 @@ else:
                  "tahunnya setelah tanggal acuan.")})
 
 st.subheader("Laporan tahunan")
-reports = ag.report_status(store, agreement_id, view.as_of, rules)
+reports = ag.report_status(detail.fiscal_years, view.as_of)
 if reports.empty:
     st.info("Belum ada tahun anggaran yang wajib dilaporkan (perjanjian belum ditandatangani atau belum aktif).")
 else:
@@ -184,6 +218,9 @@ else:
         "Batas": reports["batas"].map(ag.date_text),
         "Diterima": reports["diterima"].map(ag.date_text),
         "Status": reports["status"],
+        "Dihitung dalam skor": reports["dihitung"],
+        "Keterangan": reports["keterangan"],
     }), hide_index=True, width="stretch", key="perjanjian_laporan")
     st.caption(f"Batas: hari kerja ke-{rules.report_working_days} setelah 31 Desember; hari batas sendiri masih "
-               "tepat waktu.")
+               "tepat waktu. Laporan dihitung dalam skor pelaporan setelah batasnya lewat, juga yang sudah diterima "
+               "lebih awal.")

@@ -5,11 +5,14 @@ The slides follow the global filters set on the other pages (the sidebar is hidd
 
 import streamlit as st
 
-from ksln_metrics.present.deck import PPTX_MIME, build_deck
-from ksln_metrics.present.export import XLSX_MIME, indicators_xlsx
+from ksln_metrics.followup.stories import list_stories
+from ksln_metrics.mime import HTML_MIME, PPTX_MIME, XLSX_MIME
+from ksln_metrics.present.deck import build_deck
+from ksln_metrics.present.export import indicators_xlsx
 from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
 from ksln_metrics.present.report import report_html
 from ksln_metrics.present.slides import MEETING_NAME, build_slides, file_stem, footer_text, scope_text
+from ksln_ui.followup import get_since_last_meeting
 from ksln_ui.presentation import FULL_SCREEN_CSS, show_slide
 from ksln_ui.state import current_view, get_results, get_rules, get_store
 
@@ -18,7 +21,10 @@ store = get_store()
 st.html(FULL_SCREEN_CSS)
 
 results = get_results(view.as_of, view.filters)
-slides = build_slides(results, view.as_of, view.filters, get_rules(), sample_data=store.has_sample_data())
+since = get_since_last_meeting(view.as_of, view.filters)  # None before any rakor is stored
+stories = list_stories(store, published_only=True, kabkota=view.filters.kabkota)
+slides = build_slides(results, view.as_of, view.filters, get_rules(), sample_data=store.has_sample_data(),
+                      since=since, stories=stories)
 footer = footer_text(view.as_of)
 number = min(max(int(st.session_state.get("presentasi_nomor", 0)), 0), len(slides) - 1)
 
@@ -43,7 +49,7 @@ with files.popover("Unduh", icon=":material/download:", width="stretch"):
                        file_name=f"{file_stem(view.as_of)}.pptx", mime=PPTX_MIME, key="presentasi_unduh_pptx",
                        icon=":material/slideshow:", on_click="ignore", width="stretch")
     st.download_button("Laporan luring (.html)", data=lambda: report_html(slides, MEETING_NAME, footer).encode("utf-8"),
-                       file_name=f"{file_stem(view.as_of)}.html", mime="text/html", key="presentasi_unduh_html",
+                       file_name=f"{file_stem(view.as_of)}.html", mime=HTML_MIME, key="presentasi_unduh_html",
                        icon=":material/description:", on_click="ignore", width="stretch")
     st.download_button("Indikator dan peringatan (.xlsx)", data=lambda: indicators_xlsx(results, view.as_of),
                        file_name=f"{file_stem(view.as_of)}.xlsx", mime=XLSX_MIME, key="presentasi_unduh_xlsx",

@@ -7,6 +7,7 @@ from ksln_metrics.engine.overview import (
     attention_ranking,
     flag_totals,
     headline,
+    signed_help,
     signed_per_year,
 )
 from ksln_metrics.formatting import format_number_id
@@ -14,10 +15,11 @@ from ksln_metrics.present import charts
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
-from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
 
 view = current_view()
 store = get_store()
+rules = get_rules()
 st.title("Ringkasan")
 sample_data_banner(store)
 as_of_caption(view)
@@ -34,10 +36,9 @@ if results.agreements.empty:
     st.stop()
 
 # --- headline numbers ------------------------------------------------------------------------------
-numbers = headline(results.agreements)
+numbers = headline(results)
 first, second, third, fourth = st.columns(4)
-first.metric("Perjanjian", format_number_id(numbers.agreements, 0), border=True,
-             help="Semua perjanjian yang tercatat, termasuk usulan dan yang sudah selesai.")
+first.metric("Perjanjian", format_number_id(numbers.signed, 0), border=True, help=signed_help(numbers))
 second.metric("Perjanjian aktif", format_number_id(numbers.active, 0), border=True,
               help="Status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per tanggal acuan.")
 third.metric("Skor rata-rata", format_number_id(numbers.mean_score) if numbers.mean_score is not None else "–",
@@ -47,22 +48,30 @@ fourth.metric(
     f"{format_number_id(numbers.on_time_rate)} %" if numbers.on_time_rate is not None else "–",
     border=True,
     help=f"{format_number_id(numbers.reports_on_time, 0)} dari {format_number_id(numbers.reports_due, 0)} "
-    "laporan tahunan yang wajib masuk tepat waktu (paling lambat 7 hari kerja setelah tahun anggaran).",
+    f"laporan tahunan yang wajib masuk tepat waktu (paling lambat {rules.report_working_days} hari kerja setelah "
+    "tahun anggaran).",
 )
 
 # --- which kab/kota need attention -------------------------------------------------------------------
 st.subheader("Kab/kota yang perlu perhatian")
-attention = attention_ranking(results.regions, results.flags)
+attention = attention_ranking(results, rules)
 if attention.empty:
     st.success("Tidak ada kab/kota dengan peringatan atau skor di bawah 100.", icon=":material/check_circle:")
 else:
+    st.caption(
+        "Diurutkan menurut poin perhatian: (100 − skor rata-rata perjanjian aktif) + "
+        f"{rules.describe('perhatian.poin_per_bendera')} poin untuk setiap bendera (satu perjanjian dihitung sekali "
+        "per jenis bendera). Poin per bendera dapat diubah admin di Pengaturan; lihat Metodologi."
+    )
     for column, row in zip(st.columns(3), attention.itertuples(), strict=False):
         with column.container(border=True):
-            st.markdown(f"#### {row.Index + 1}. {row.kabkota_nama}")
-            st.write(literal(row.alasan) + ".")
+            st.markdown(f"#### {row.urutan}. {row.kabkota_nama}")
+            # Points and the button before the reason: a long reason must not push the button off screen.
+            st.caption(f"Poin perhatian: {row.poin_teks}")
             if st.button("Lihat rincian", key=f"ringkasan_rinci_{row.kabkota_kode}", icon=":material/arrow_forward:"):
                 st.session_state["kabkota_pilih"] = row.kabkota_kode
                 st.switch_page("pages/halaman_kabupaten_kota.py")
+            st.write(literal(row.alasan) + ".")
 
 # --- flags -----------------------------------------------------------------------------------------
 st.subheader("Peringatan")

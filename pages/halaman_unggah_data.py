@@ -6,6 +6,7 @@ import streamlit as st
 from ksln_metrics.access import ADMIN, ANALIS
 from ksln_metrics.importing.ingest import commit_upload, describe_change, known_after, preview_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
+from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
@@ -14,8 +15,8 @@ from ksln_ui.literal import literal
 from ksln_ui.state import get_store, sample_data_banner
 from ksln_ui.uploader import spreadsheet_uploader
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan"}
+KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan",
+               "perubahan_manual": "Perubahan manual"}
 
 store = get_store()
 user = require_role(ANALIS, ADMIN)
@@ -95,7 +96,7 @@ if checked:
         st.download_button(
             "Unduh laporan pemeriksaan (.csv)",
             problems.map(escape_formula).to_csv(index=False, sep=";").encode("utf-8-sig"),
-            "laporan_pemeriksaan.csv", "text/csv", icon=":material/download:", key="unggah_unduh_masalah",
+            "laporan_pemeriksaan.csv", CSV_MIME, icon=":material/download:", key="unggah_unduh_masalah",
         )
 
     if not errors:

@@ -7,13 +7,20 @@ with a random password printed once in the terminal.
 
 Login limits are named settings with defaults, overridable by the environment:
 ``KSLN_LOGIN_MAX_FAILURES`` (5 wrong passwords in a row lock the account),
-``KSLN_LOGIN_LOCK_MINUTES`` (for 15 minutes) and ``KSLN_SESSION_IDLE_MINUTES`` (a session
-idle for 30 minutes ends). They are not in ``data/aturan.toml``: that file holds the
+``KSLN_LOGIN_LOCK_MINUTES`` (for 15 minutes), ``KSLN_SESSION_IDLE_MINUTES`` (a session
+idle for 30 minutes ends) and ``KSLN_SESSION_MAX_HOURS`` (every session ends 12 hours after
+its login). They are not in ``data/aturan.toml``: that file holds the
 indicator rules only, and admins editing it in the app must not be able to weaken login.
+
+A login is a session in the store's ``login_session`` table, keyed by the SHA-256 of a
+random session id that only the browser holds (in an HttpOnly cookie, see ``ksln_ui``).
+Every run of the app checks it (``check_session``); logging out ends it, and disabling the
+account or changing its password ends every session of the account.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -56,13 +63,15 @@ class LoginPolicy:
     max_failures: int = 5
     lock_minutes: int = 15
     idle_minutes: int = 30
+    max_hours: int = 12  # absolute timeout: a session ends this long after its login, active or not
 
     @classmethod
     def from_env(cls) -> LoginPolicy:
         values = {}
         for field_name, variable in (("max_failures", "KSLN_LOGIN_MAX_FAILURES"),
                                      ("lock_minutes", "KSLN_LOGIN_LOCK_MINUTES"),
-                                     ("idle_minutes", "KSLN_SESSION_IDLE_MINUTES")):
+                                     ("idle_minutes", "KSLN_SESSION_IDLE_MINUTES"),
+                                     ("max_hours", "KSLN_SESSION_MAX_HOURS")):
             text = os.environ.get(variable)
             if text:
                 if not text.strip().isdigit() or int(text) < 1:
@@ -174,69 +183,211 @@ def active_admins(store: Store) -> list[str]:
 WRONG = "Nama pengguna atau kata sandi salah."
 
 
+def _locked_message(until: datetime) -> str:
+    return (f"Akun ini dikunci sampai pukul {until:%H.%M} karena terlalu banyak kata sandi salah. "
+            "Coba lagi nanti atau minta admin membukanya.")
+
+
+def _lock(cur, key: str, now: datetime, policy: LoginPolicy) -> datetime:
+    until = now + timedelta(minutes=policy.lock_minutes)
+    cur.execute("UPDATE account SET failed_logins = 0, locked_until = ? WHERE user_name = ?", [until, key])
+    return until
+
+
+def _claim_attempt(store: Store, key: str, now: datetime, policy: LoginPolicy) -> dict | None:
+    """Count this attempt as a wrong password before the password is checked; the account row, or None when unknown.
+
+    One transaction under the store's write lock: of attempts made at the same moment, only
+    ``policy.max_failures`` get to have their password checked; the next one locks the
+    account. Raises LoginFailed for a locked account (after recording the attempt).
+    """
+    refusal = None
+    with store.write() as cur:
+        frame = cur.execute("SELECT * FROM account WHERE user_name = ?", [key]).df()
+        if frame.empty:
+            return None
+        row = frame.iloc[0].to_dict()
+        locked_until = row["locked_until"]
+        if pd.notna(locked_until) and now < locked_until:
+            Store._insert_audit(cur, key, "gagal_masuk", target=key,
+                                detail=f"akun terkunci sampai {locked_until:%d-%m-%Y %H.%M}", when=now)
+            refusal = _locked_message(locked_until)
+        elif row["failed_logins"] >= policy.max_failures:  # that many attempts are wrong or still being checked
+            until = _lock(cur, key, now, policy)
+            Store._insert_audit(cur, key, "gagal_masuk", target=key,
+                                detail=f"{policy.max_failures} percobaan lain belum selesai diperiksa; "
+                                       f"akun dikunci sampai {until:%d-%m-%Y %H.%M}", when=now)
+            refusal = _locked_message(until)
+        else:
+            cur.execute("UPDATE account SET failed_logins = failed_logins + 1 WHERE user_name = ?", [key])
+    if refusal:
+        raise LoginFailed(refusal)
+    return row
+
+
 def authenticate(store: Store, name: str, password: str, *, now: datetime | None = None,
                  policy: LoginPolicy | None = None) -> User:
     """The account when ``password`` is right; else LoginFailed. Every attempt is audited.
 
     ``policy.max_failures`` wrong passwords in a row lock the account for
-    ``policy.lock_minutes``; while locked, even the right password is refused.
+    ``policy.lock_minutes``; while locked, even the right password is refused. The attempt
+    is counted before the (slow) password check, so parallel attempts cannot all be checked.
     """
     now = now or datetime.now()
     policy = policy or LoginPolicy.from_env()
     key = normalize_name(name)
-    row = _row(store, key) if key else None
+    row = _claim_attempt(store, key, now, policy) if key else None
     if row is None:
         _verify(_dummy_hash(), password)  # same work as for a real account: the timing does not tell names apart
         store.audit(key or "(kosong)", "gagal_masuk", target=key or None, detail="akun tidak dikenal", when=now)
         raise LoginFailed(WRONG)
-    locked_until = row["locked_until"]
-    if pd.notna(locked_until) and now < locked_until:
-        store.audit(key, "gagal_masuk", target=key, detail=f"akun terkunci sampai {locked_until:%d-%m-%Y %H.%M}",
-                    when=now)
-        raise LoginFailed(
-            f"Akun ini dikunci sampai pukul {locked_until:%H.%M} karena terlalu banyak kata sandi salah. "
-            "Coba lagi nanti atau minta admin membukanya."
-        )
-    if not _verify(row["password_hash"], password):
-        with store.write() as cur:
-            failed = cur.execute(
-                "UPDATE account SET failed_logins = failed_logins + 1 WHERE user_name = ? RETURNING failed_logins",
-                [key],
-            ).fetchall()[0][0]
-            detail = f"kata sandi salah ({failed}/{policy.max_failures})"
-            locked = failed >= policy.max_failures
-            if locked:
-                until = now + timedelta(minutes=policy.lock_minutes)
-                cur.execute("UPDATE account SET failed_logins = 0, locked_until = ? WHERE user_name = ?", [until, key])
-                detail += f"; akun dikunci sampai {until:%d-%m-%Y %H.%M}"
+    right = _verify(row["password_hash"], password)
+    new_hash = None
+    if right:
+        new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else row["password_hash"]
+    refusal = None
+    with store.write() as cur:  # settle the attempt against the account as it is now
+        failed, locked_until, active, stored_hash = cur.execute(
+            "SELECT failed_logins, locked_until, active, password_hash FROM account WHERE user_name = ?",
+            [key]).fetchall()[0]
+        right = right and stored_hash == row["password_hash"]  # a password changed meanwhile: the old one is wrong
+        if locked_until is not None and now < locked_until:  # locked meanwhile by attempts made at the same time
+            detail = "kata sandi " + ("benar" if right else "salah") + \
+                f", tetapi akun sudah dikunci sampai {locked_until:%d-%m-%Y %H.%M}"
             Store._insert_audit(cur, key, "gagal_masuk", target=key, detail=detail, when=now)
-        if locked:
-            raise LoginFailed(f"{WRONG} Akun dikunci {policy.lock_minutes} menit karena {policy.max_failures} kali "
-                              "kata sandi salah berturut-turut.")
-        raise LoginFailed(WRONG)
-    if not row["active"]:
-        store.audit(key, "gagal_masuk", target=key, detail="akun nonaktif", when=now)
-        raise LoginFailed("Akun ini dinonaktifkan; hubungi admin.")
-    new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else row["password_hash"]
-    with store.write() as cur:
-        cur.execute(
-            "UPDATE account SET failed_logins = 0, locked_until = NULL, last_login = ?, password_hash = ? "
-            "WHERE user_name = ?",
-            [now, new_hash, key],
-        )
-        Store._insert_audit(cur, key, "masuk", target=key, detail=describe_role(row["role"], row["kabkota"]),
-                            when=now)
+            refusal = _locked_message(locked_until)
+        elif not right:
+            detail = f"kata sandi salah ({failed}/{policy.max_failures})"
+            refusal = WRONG
+            if failed >= policy.max_failures:
+                until = _lock(cur, key, now, policy)
+                detail += f"; akun dikunci sampai {until:%d-%m-%Y %H.%M}"
+                refusal = (f"{WRONG} Akun dikunci {policy.lock_minutes} menit karena {policy.max_failures} kali "
+                           "kata sandi salah berturut-turut.")
+            Store._insert_audit(cur, key, "gagal_masuk", target=key, detail=detail, when=now)
+        elif not active:
+            cur.execute("UPDATE account SET failed_logins = greatest(failed_logins - 1, 0) WHERE user_name = ?", [key])
+            Store._insert_audit(cur, key, "gagal_masuk", target=key, detail="akun nonaktif", when=now)
+            refusal = "Akun ini dinonaktifkan; hubungi admin."
+        else:
+            cur.execute(
+                "UPDATE account SET failed_logins = 0, locked_until = NULL, last_login = ?, password_hash = ? "
+                "WHERE user_name = ?",
+                [now, new_hash, key],
+            )
+            Store._insert_audit(cur, key, "masuk", target=key, detail=describe_role(row["role"], row["kabkota"]),
+                                when=now)
+    if refusal:
+        raise LoginFailed(refusal)
     return _user(row)
-
-
-def logout(store: Store, user: User, *, reason: str | None = None, now: datetime | None = None) -> None:
-    store.audit(user, "keluar", target=user.name, detail=reason, when=now)
 
 
 def session_expired(last_active: datetime, now: datetime, policy: LoginPolicy | None = None) -> bool:
     """True when a session idle since ``last_active`` has ended by ``now``."""
     policy = policy or LoginPolicy.from_env()
     return now - last_active > timedelta(minutes=policy.idle_minutes)
+
+
+# --- login sessions ------------------------------------------------------------------------------
+
+# Why a session ended (login_session.end_reason); ksln_ui tells the user in words.
+ENDED_LOGOUT = "keluar"
+ENDED_IDLE = "tidak_aktif"
+ENDED_MAX_AGE = "batas_waktu"
+ENDED_DISABLED = "akun_nonaktif"
+ENDED_PASSWORD = "kata_sandi_diganti"
+ENDED_UNKNOWN = "tidak_dikenal"  # no such session: never issued, or removed long after it ended
+_TOUCH_EVERY = timedelta(minutes=1)  # the idle clock is written at most once a minute per session
+_KEEP_ENDED = timedelta(days=30)
+
+
+def session_key(token: str) -> str:
+    """What the store keeps of a session id: its SHA-256 (the id is 256 random bits, so no slow hash is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """The account of a valid session, or None and why the session is not (one of the ``ENDED_*`` codes)."""
+
+    user: User | None
+    ended: str | None = None
+    expires_at: datetime | None = None
+
+
+def start_session(store: Store, user: User, *, now: datetime | None = None,
+                  policy: LoginPolicy | None = None) -> str:
+    """A new session of ``user``; returns the random session id (for the cookie), of which the store keeps the hash."""
+    now = now or datetime.now()
+    policy = policy or LoginPolicy.from_env()
+    token = secrets.token_urlsafe(32)
+    with store.write() as cur:
+        cur.execute("DELETE FROM login_session WHERE COALESCE(ended_at, expires_at) < ?", [now - _KEEP_ENDED])
+        cur.execute(
+            "INSERT INTO login_session (token_hash, user_name, created_at, expires_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+            [session_key(token), user.name, now, now + timedelta(hours=policy.max_hours), now],
+        )
+    return token
+
+
+def _end_sessions(cur, where: str, params: list, reason: str, now: datetime) -> int:
+    return len(cur.execute(
+        f"UPDATE login_session SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND {where} RETURNING 1",
+        [now, reason, *params],
+    ).fetchall())
+
+
+def end_user_sessions(cur, name: str, reason: str, now: datetime, *, keep: str | None = None) -> int:
+    """End every open session of ``name`` (but the one whose id is ``keep``) inside the caller's transaction."""
+    if keep is None:
+        return _end_sessions(cur, "user_name = ?", [name], reason, now)
+    return _end_sessions(cur, "user_name = ? AND token_hash <> ?", [name, session_key(keep)], reason, now)
+
+
+def check_session(store: Store, token: str, *, now: datetime | None = None,
+                  policy: LoginPolicy | None = None) -> SessionCheck:
+    """The account behind session id ``token`` as the store knows it now; ends the session when it has timed out.
+
+    A session is valid while it has not been ended, its account exists and is active, it
+    is younger than ``policy.max_hours`` and it was used within ``policy.idle_minutes``.
+    A valid session's last activity becomes ``now``.
+    """
+    now = now or datetime.now()
+    policy = policy or LoginPolicy.from_env()
+    key = session_key(token)
+    rows = store.cursor().execute(
+        "SELECT s.user_name, s.expires_at, s.last_seen, s.ended_at, s.end_reason, a.role, a.kabkota, a.active "
+        "FROM login_session s LEFT JOIN account a USING (user_name) WHERE s.token_hash = ?", [key]).fetchall()
+    if not rows:
+        return SessionCheck(None, ENDED_UNKNOWN)
+    name, expires_at, last_seen, ended_at, end_reason, role, kabkota, active = rows[0]
+    if ended_at is not None:
+        return SessionCheck(None, end_reason or ENDED_LOGOUT)
+    if not active:
+        ended, detail = ENDED_DISABLED, "akun dinonaktifkan atau dihapus"
+    elif now >= expires_at:
+        ended, detail = ENDED_MAX_AGE, f"sesi berakhir: lebih dari {policy.max_hours} jam sejak masuk"
+    elif session_expired(last_seen, now, policy):
+        ended, detail = ENDED_IDLE, f"sesi berakhir: tidak aktif lebih dari {policy.idle_minutes} menit"
+    else:
+        if now - last_seen >= _TOUCH_EVERY:
+            with store.write() as cur:
+                cur.execute("UPDATE login_session SET last_seen = ? WHERE token_hash = ? AND last_seen < ?",
+                            [now, key, now])
+        return SessionCheck(User(name, role, kabkota if isinstance(kabkota, str) else None), None, expires_at)
+    with store.write() as cur:
+        if _end_sessions(cur, "token_hash = ?", [key], ended, now):
+            Store._insert_audit(cur, name, "keluar", target=name, detail=detail, when=now)
+    return SessionCheck(None, ended)
+
+
+def logout(store: Store, user: User, *, token: str | None = None, now: datetime | None = None) -> None:
+    """End the session ``token`` of ``user`` (a copy of its cookie opens nothing afterwards) and record the logout."""
+    now = now or datetime.now()
+    with store.write() as cur:
+        if token is not None:
+            _end_sessions(cur, "token_hash = ?", [session_key(token)], ENDED_LOGOUT, now)
+        Store._insert_audit(cur, user, "keluar", target=user.name, when=now)
 
 
 # --- managing accounts -----------------------------------------------------------------------------
@@ -286,11 +437,18 @@ def set_password(store: Store, name: str, password: str, *, by: Actor, now: date
     with store.write() as cur:
         cur.execute("UPDATE account SET password_hash = ?, failed_logins = 0, locked_until = NULL, changed_at = ? "
                     "WHERE user_name = ?", [password_hash, now, key])
-        Store._insert_audit(cur, by, "kata_sandi_diganti", target=key, detail="oleh admin", when=now)
+        ended = end_user_sessions(cur, key, ENDED_PASSWORD, now)
+        Store._insert_audit(cur, by, "kata_sandi_diganti", target=key,
+                            detail="oleh admin" + (f"; {ended} sesi diakhiri" if ended else ""), when=now)
 
 
-def change_own_password(store: Store, user: User, current: str, new: str, *, now: datetime | None = None) -> None:
-    """A user changes their own password; the current one must be given."""
+def change_own_password(store: Store, user: User, current: str, new: str, *, keep_session: str | None = None,
+                        now: datetime | None = None) -> None:
+    """A user changes their own password; the current one must be given.
+
+    Every other session of the account ends; the session ``keep_session`` (the one making
+    the change) stays.
+    """
     row = _existing(store, user.name)
     if not _verify(row["password_hash"], current):
         raise AccountError("Kata sandi saat ini salah; kata sandi tidak diganti.")
@@ -300,7 +458,9 @@ def change_own_password(store: Store, user: User, current: str, new: str, *, now
     with store.write() as cur:
         cur.execute("UPDATE account SET password_hash = ?, changed_at = ? WHERE user_name = ?",
                     [password_hash, now, user.name])
-        Store._insert_audit(cur, user, "kata_sandi_diganti", target=user.name, detail="oleh pemilik akun", when=now)
+        ended = end_user_sessions(cur, user.name, ENDED_PASSWORD, now, keep=keep_session)
+        Store._insert_audit(cur, user, "kata_sandi_diganti", target=user.name,
+                            detail="oleh pemilik akun" + (f"; {ended} sesi lain diakhiri" if ended else ""), when=now)
 
 
 def _keeps_an_admin(store: Store, name: str) -> None:
@@ -323,7 +483,9 @@ def set_active(store: Store, name: str, active: bool, *, by: Actor, now: datetim
     now = now or datetime.now()
     with store.write() as cur:
         cur.execute("UPDATE account SET active = ?, changed_at = ? WHERE user_name = ?", [active, now, key])
-        Store._insert_audit(cur, by, "akun_diaktifkan" if active else "akun_dinonaktifkan", target=key, when=now)
+        ended = 0 if active else end_user_sessions(cur, key, ENDED_DISABLED, now)
+        Store._insert_audit(cur, by, "akun_diaktifkan" if active else "akun_dinonaktifkan", target=key,
+                            detail=f"{ended} sesi diakhiri" if ended else None, when=now)
 
 
 def set_role(store: Store, name: str, role: str, *, kabkota: str | None = None, by: Actor,

@@ -1,9 +1,10 @@
 """One agreement in detail: its documents and approvals, activities, indicators, reports and score.
 
-The Perjanjian page draws these tables; every judgement in them (what counts as an
-approval, which activity is ceremonial, which reports are due, how late one is) is the
-engine's, read from the same SQL files and rules, so the detail never contradicts the
-score and flags shown next to it.
+Every judgement in these tables (which approval counts, which activity is ceremonial, how
+much of an indicator is achieved, which report is due and how late) is a column of the
+engine's SQL (``indicators.agreement_detail``: perjanjian_dokumen, kegiatan_sifat,
+indikator_capaian, tahun_anggaran, perjanjian_skor); this module only words it, so the
+detail never contradicts the score and flags shown next to it.
 """
 
 from __future__ import annotations
@@ -13,30 +14,50 @@ from datetime import date
 
 import pandas as pd
 
-from ksln_metrics.engine.indicators import fiscal_years
-from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, Rules
+from ksln_metrics.engine.rules import COMPONENTS, Rules
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.reference import SEVEN_CRITERIA, country_name, normalize_text
 from ksln_metrics.store import Store
 
 YES, NO, UNKNOWN = "✓", "✗", "—"
 
-# The four checks of the compliance component and the flag raised when each fails.
-COMPLIANCE_CHECKS = {
-    "no_dprd_approval": "Persetujuan DPRD",
-    "no_central_approval": "Persetujuan Pemerintah Pusat",
-    "delegated_signature": "Penandatangan kepala daerah sendiri",
-    "no_diplomatic_relations": "Negara mitra memiliki hubungan diplomatik",
+DOCUMENTS = {
+    "mou": "Nota Kesepahaman (MoU)",
+    "surat_kuasa": "Surat Kuasa (Full Powers)",
+    "persetujuan_dprd": "Persetujuan DPRD",
+    "persetujuan_pusat": "Persetujuan Pemerintah Pusat",
+    "pks": "Perjanjian Kerja Sama (PKS)",
+    "rik": "Rencana Induk Kegiatan (RIK)",
+    "awp": "Annual Work Plan (AWP)",
 }
 
-REPORT_ON_TIME = "Tepat waktu"
-REPORT_MISSING = "Belum masuk"
-REPORT_NOT_DUE = "Belum jatuh tempo"
+# The four checks of the compliance component (columns of perjanjian_skor.sql).
+COMPLIANCE_CHECKS = {
+    "lolos_persetujuan_dprd": "Persetujuan DPRD",
+    "lolos_persetujuan_pusat": "Persetujuan Pemerintah Pusat",
+    "lolos_penandatangan": "Penandatangan kepala daerah sendiri",
+    "lolos_negara_mitra": "Negara mitra memiliki hubungan diplomatik",
+}
+
+# The status of a fiscal year's report (tahun_anggaran.sql) in words; "terlambat" adds the days.
+REPORT_STATUS = {
+    "tepat_waktu": "Tepat waktu",
+    "terlambat": "Terlambat",
+    "belum_masuk": "Belum masuk",
+    "belum_jatuh_tempo_diterima": "Diterima, belum jatuh tempo",
+    "belum_jatuh_tempo": "Belum jatuh tempo",
+}
+REPORT_COUNTED, REPORT_NOT_COUNTED = "Ya", "Tidak"
+
+INDICATOR_NOT_COUNTED = {
+    "target_kosong": "Tidak dihitung: target kosong atau 0",
+    "tahun_setelah_acuan": "Belum dihitung: tahunnya setelah tanggal acuan",
+}
 
 
 @dataclass(frozen=True)
 class AgreementRecord:
-    """The stored rows of one agreement: the agreement and its activities, indicators and reports."""
+    """The stored rows of one agreement, as uploaded: the agreement and its activities, indicators and reports."""
 
     perjanjian: pd.Series
     kegiatan: pd.DataFrame
@@ -82,45 +103,28 @@ def _day(value) -> date | None:
     return value.date() if hasattr(value, "date") else value
 
 
-def _dated(label: str, value, as_of: date, prefix: str = "") -> dict:
-    """A checklist row for a dated document or approval; a date after ``as_of`` does not count yet."""
-    day = _day(value)
-    if day is None:
-        return {"Dokumen/persetujuan": label, "Ada": NO, "Keterangan": "Tidak tercatat"}
-    if day > as_of:
-        return {"Dokumen/persetujuan": label, "Ada": NO,
-                "Keterangan": f"Tercatat {format_date_id(day)}, setelah tanggal acuan {format_date_id(as_of)}"}
-    return {"Dokumen/persetujuan": label, "Ada": YES, "Keterangan": f"{prefix}{format_date_id(day)}"}
-
-
-def _flag(value, label: str) -> dict:
-    if value is None or pd.isna(value):
-        return {"Dokumen/persetujuan": label, "Ada": UNKNOWN, "Keterangan": "Tidak diisi"}
-    return {"Dokumen/persetujuan": label, "Ada": YES if value else NO, "Keterangan": "Ada" if value else "Tidak ada"}
-
-
-def document_checklist(perjanjian: pd.Series, as_of: date) -> pd.DataFrame:
-    """MoU, Full Powers, approvals, PKS, RIK and AWP as ✓/✗ with Indonesian dates, as the engine counts them."""
-    mou = _dated("Nota Kesepahaman (MoU)", perjanjian.get("tanggal_ttd"), as_of, "Ditandatangani ")
-    nomor = perjanjian.get("nomor_mou")
-    if isinstance(nomor, str) and nomor.strip():
-        mou["Keterangan"] = f"Nomor {nomor.strip()}; {mou['Keterangan'][0].lower()}{mou['Keterangan'][1:]}"
-        if mou["Ada"] == NO and _day(perjanjian.get("tanggal_ttd")) is None:
-            mou["Ada"] = YES  # numbered, date unknown
-    rows = [
-        mou,
-        _dated("Surat Kuasa (Full Powers)", perjanjian.get("tanggal_surat_kuasa"), as_of),
-        _dated("Persetujuan DPRD", perjanjian.get("tanggal_persetujuan_dprd"), as_of),
-        _dated("Persetujuan Pemerintah Pusat", perjanjian.get("tanggal_persetujuan_pusat"), as_of),
-        _dated("Perjanjian Kerja Sama (PKS)", perjanjian.get("tanggal_pks"), as_of),
-        _flag(perjanjian.get("ada_rik"), "Rencana Induk Kegiatan (RIK)"),
-        _flag(perjanjian.get("ada_awp"), "Annual Work Plan (AWP)"),
-    ]
+def document_checklist(documents: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """MoU, Full Powers, approvals, PKS, RIK and AWP as ✓/✗ (``perjanjian_dokumen.sql``), with Indonesian dates."""
+    rows = []
+    for doc in documents.itertuples(index=False):
+        day = date_text(doc.tanggal)
+        state = doc.keadaan
+        if state == "setelah_acuan":
+            note = f"Tercatat {day}, setelah tanggal acuan {format_date_id(as_of)}"
+        elif state == "ada" and day:
+            note = f"Ditandatangani {day}" if doc.dokumen == "mou" else day
+        else:
+            note = {"ada": "Ada", "tidak_ada": "Tidak ada", "tidak_diisi": "Tidak diisi",
+                    "bernomor": "Tanggal tidak tercatat"}.get(state, "Tidak tercatat")
+        if isinstance(doc.nomor, str):
+            note = f"Nomor {doc.nomor}; {note[0].lower()}{note[1:]}"
+        mark = UNKNOWN if doc.ada is None or pd.isna(doc.ada) else (YES if bool(doc.ada) else NO)
+        rows.append({"Dokumen/persetujuan": DOCUMENTS[doc.dokumen], "Ada": mark, "Keterangan": note})
     return pd.DataFrame(rows, columns=["Dokumen/persetujuan", "Ada", "Keterangan"])
 
 
 def criteria_checklist(perjanjian: pd.Series) -> pd.DataFrame:
-    """The seven criteria of the 2019 rakor as ✓ (met), ✗ (not met) or — (not filled in)."""
+    """The seven criteria of the 2019 rakor as ✓ (met), ✗ (not met) or — (not filled in), as uploaded."""
     rows = []
     for column, label in SEVEN_CRITERIA.items():
         value = perjanjian.get(column)
@@ -129,54 +133,53 @@ def criteria_checklist(perjanjian: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Kriteria", "Terpenuhi"])
 
 
-def activity_timeline(kegiatan: pd.DataFrame, rules: Rules, as_of: date | None = None) -> pd.DataFrame:
-    """Activities in date order with ``sifat`` seremonial/substantif (empty type is substantive, as in the engine)."""
-    frame = kegiatan.copy()
+def activity_timeline(activities: pd.DataFrame) -> pd.DataFrame:
+    """Activities in date order (``kegiatan_sifat.sql``) with ``sifat`` seremonial/substantif and ``dihitung``."""
+    frame = activities.copy()
     frame["tanggal"] = pd.to_datetime(frame["tanggal"])
-    ceremonial = frame["jenis_kegiatan"].isin(rules.ceremonial_activity_types)
-    frame["sifat"] = ceremonial.map({True: "seremonial", False: "substantif"})
-    frame["dihitung"] = True if as_of is None else frame["tanggal"].dt.date <= as_of
+    frame["sifat"] = frame["seremonial"].map({True: "seremonial", False: "substantif"})
     return frame.sort_values(["tanggal", "nama_kegiatan"]).reset_index(drop=True)
 
 
-def indicator_progress(indikator: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Each indicator row with ``capaian`` = min(realisasi / target, 1) as the score counts it (empty when not counted)."""
-    frame = indikator.copy()
-    target = pd.to_numeric(frame["target"], errors="coerce")
-    realisasi = pd.to_numeric(frame["realisasi"], errors="coerce").fillna(0)
-    counted = (target > 0) & (frame["tahun"] <= as_of.year)
-    share = (realisasi / target.where(target > 0)).clip(lower=0, upper=1)
-    frame["capaian"] = share.where(counted)
+def indicator_progress(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator row (``indikator_capaian.sql``) with ``keterangan`` saying why a row is not counted."""
+    frame = indicators.copy()
+    frame["keterangan"] = frame["tidak_dihitung"].map(INDICATOR_NOT_COUNTED).fillna("Dihitung")
     return frame.reset_index(drop=True)
 
 
-def report_status(store: Store, agreement_id: str, as_of: date, rules: Rules) -> pd.DataFrame:
-    """Reports against deadlines, one row per fiscal year the agreement was active in.
+def report_status(fiscal_years: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Reports against deadlines (``tahun_anggaran.sql``), one row per fiscal year the agreement was active in.
 
-    Columns: ``tahun_anggaran``, ``batas`` and ``diterima`` (dates), ``status`` (Tepat waktu /
-    Terlambat N hari kerja / Belum masuk / Belum jatuh tempo) and ``hari_kerja_terlambat``.
+    Columns: ``tahun_anggaran``, ``batas`` and ``diterima`` (dates), ``status`` in words,
+    ``dihitung`` (Ya when the report is due and so counts in the score), ``keterangan`` (why)
+    and ``hari_kerja_terlambat``.
     """
-    years = fiscal_years(store, agreement_id, as_of, rules)
-    columns = ["tahun_anggaran", "batas", "diterima", "status", "hari_kerja_terlambat"]
-    if years.empty:
-        return pd.DataFrame(columns=columns)
+    columns = ["tahun_anggaran", "batas", "diterima", "status", "dihitung", "keterangan", "hari_kerja_terlambat"]
     rows = []
-    for year in years.itertuples(index=False):
-        late_days = None
-        if pd.notna(year.diterima) and bool(year.terlambat):
-            late_days = int(year.hari_kerja_terlambat)
-            status = f"Terlambat {format_number_id(late_days, 0)} hari kerja"
-        elif pd.notna(year.diterima):
-            status = REPORT_ON_TIME
-        elif bool(year.belum_masuk):
-            status = REPORT_MISSING
+    for year in fiscal_years.itertuples(index=False):
+        batas, diterima = _day(year.batas), _day(year.diterima)
+        late_days = int(year.hari_kerja_terlambat) if year.status == "terlambat" else None
+        status = REPORT_STATUS[year.status]
+        if year.status == "terlambat":
+            # Received on a holiday right after the deadline: late, though no working day has passed.
+            status += f" {format_number_id(late_days, 0)} hari kerja" if late_days else " (hari libur sesudah batas)"
+        if year.status in ("belum_jatuh_tempo", "belum_jatuh_tempo_diterima"):
+            note = (f"Batas {format_date_id(batas)} belum lewat per {format_date_id(as_of)}: belum dihitung dalam "
+                    "skor pelaporan")
+        elif year.status == "belum_masuk":
+            note = f"Sudah lewat {format_number_id(int(year.hari_kerja_lewat), 0)} hari kerja dari batas"
+        elif year.status == "terlambat":
+            note = "Dihitung masuk, tetapi tidak tepat waktu"
         else:
-            status = REPORT_NOT_DUE
+            note = "Dihitung tepat waktu"
         rows.append({
             "tahun_anggaran": int(year.tahun_anggaran),
-            "batas": _day(year.batas),
-            "diterima": _day(year.diterima),
+            "batas": batas,
+            "diterima": diterima,
             "status": status,
+            "dihitung": REPORT_COUNTED if bool(year.wajib) else REPORT_NOT_COUNTED,
+            "keterangan": note,
             "hari_kerja_terlambat": late_days,
         })
     frame = pd.DataFrame(rows, columns=columns)
@@ -184,11 +187,11 @@ def report_status(store: Store, agreement_id: str, as_of: date, rules: Rules) ->
     return frame
 
 
-def score_components(agreement: pd.Series, flag_codes: list[str] | tuple[str, ...], rules: Rules) -> pd.DataFrame:
+def score_components(agreement: pd.Series, rules: Rules) -> pd.DataFrame:
     """The four components of the score with their weight, points and what they rest on; empty when unsigned."""
     if not bool(agreement.get("ditandatangani")) or pd.isna(agreement.get("skor")):
         return pd.DataFrame(columns=["Komponen", "Poin", "Bobot", "Dasar"])
-    failed = [COMPLIANCE_CHECKS[c] for c in COMPLIANCE_CHECKS if c in flag_codes]
+    failed = [label for column, label in COMPLIANCE_CHECKS.items() if not bool(agreement[column])]
     passed = len(COMPLIANCE_CHECKS) - len(failed)
     basis = {
         "kepatuhan": f"{passed} dari {len(COMPLIANCE_CHECKS)} pemeriksaan lolos"
@@ -214,12 +217,14 @@ def agreement_flags(flags: pd.DataFrame, agreement_id: str) -> pd.DataFrame:
     return flags[flags["id_perjanjian"] == agreement_id].reset_index(drop=True)
 
 
-def agreement_title(agreement: pd.Series) -> str:
-    """``id — judul (mitra, negara)`` for selectboxes."""
-    country = country_name(agreement.get("negara"))
-    partner = ", ".join(p for p in (agreement.get("mitra"), country) if isinstance(p, str) and p)
-    return f"{agreement['id_perjanjian']} — {agreement['judul']}" + (f" ({partner})" if partner else "")
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
-def flag_label(code: str) -> str:
-    return FLAG_BY_CODE[code].label
+def agreement_name(row) -> str:
+    """``Pemerintah Kota Haikou, Tiongkok (CONTOH-3601-02)``: who the partner is, then the ID.
+
+    The one way an agreement is named in lists, selectboxes, slides and reports.
+    """
+    partner = ", ".join(p for p in (_text(row.get("mitra")), country_name(_text(row.get("negara")) or None)) if p)
+    return f"{partner or _text(row.get('judul')) or 'Tanpa nama'} ({row['id_perjanjian']})"

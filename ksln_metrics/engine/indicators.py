@@ -1,8 +1,10 @@
 """Success scores and flags per agreement and per kab/kota, for a reference date.
 
 The figures are made by the SQL files in ``ksln_metrics/engine/sql/`` (read them to see how each
-number is computed); this module only loads them, passes the reference date and the
-settings as parameters, and shapes the results.
+number is computed). Each file produces the temporary table of its own name and says in its
+header which tables it reads; the order of the steps follows from that. This module only
+runs them, passes the reference date, the settings and the reference lists as parameters,
+and shapes the results.
 """
 
 from __future__ import annotations
@@ -17,9 +19,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from ksln_metrics.clock import today
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
-from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES, FLAGS, Rules, load_rules, rule_text
-from ksln_metrics.reference import REGIONS, country_name, normalize_text, region_name
+from ksln_metrics.engine.rules import FLAG_CODES, FLAGS, SIGNED_DOCUMENT_KINDS, Rules, load_rules, rule_text
+from ksln_metrics.reference import (
+    ACTIVE_STATUSES,
+    FINISHED_STATUS,
+    PROVINCE_CODE,
+    REGIONS,
+    SIGNED_STATUSES,
+    UNSIGNED_STATUSES,
+    country_name,
+    normalize_text,
+    region_name,
+)
 from ksln_metrics.store import Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -28,14 +41,17 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 # mistyped year (0219) must not make the engine walk twenty centuries of calendars.
 MAX_YEARS_BACK = 50
 
-# Temporary tables of one computation, in order; each is built by the SQL file of its name.
-_STEPS = (
-    ("ind_kegiatan", "kegiatan_ringkas"),
-    ("ind_perjanjian", "perjanjian_fakta"),
-    ("ind_tahun_anggaran", "tahun_anggaran"),
-    ("ind_bendera", "bendera"),
-    ("ind_hasil", "perjanjian_skor"),
-)
+# Tables a step may read besides the results of other steps: the store's own tables, and
+# the two calendar tables computed in calendar.py and registered for the run.
+STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran")
+CALENDAR_TABLES = ("batas_laporan", "kalender_kerja")
+
+# What one computation returns to the dashboard and the exports; the steps they need
+# follow from the "reads:" lines of the SQL files.
+RESULT_STEPS = ("perjanjian_skor", "bendera_daftar", "kabkota", "kabkota_bendera", "ringkasan", "perhatian")
+# The agreement detail of the Perjanjian page.
+DETAIL_STEPS = ("perjanjian_dokumen", "kegiatan_sifat", "indikator_capaian", "tahun_anggaran", "perjanjian_skor",
+                "bendera_daftar")
 
 
 @dataclass(frozen=True)
@@ -57,9 +73,22 @@ class Filters:
 
 @dataclass(frozen=True)
 class Results:
-    agreements: pd.DataFrame
-    flags: pd.DataFrame
-    regions: pd.DataFrame
+    """The engine's figures for one reference date and filter: read by every page, slide and export."""
+
+    agreements: pd.DataFrame  # perjanjian_skor.sql
+    flags: pd.DataFrame  # bendera_daftar.sql
+    regions: pd.DataFrame  # kabkota.sql with the counts of kabkota_bendera.sql, one column per flag
+    summary: pd.DataFrame  # ringkasan.sql, one row
+    attention: pd.DataFrame  # perhatian.sql
+
+
+@dataclass(frozen=True)
+class Step:
+    """One SQL file: the tables it reads and the table it produces (named after the file)."""
+
+    name: str
+    reads: tuple[str, ...]
+    produces: str
 
 
 @cache
@@ -69,11 +98,46 @@ def sql_text(name: str) -> str:
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
+_HEADER = re.compile(r"^--\s*(reads|produces):\s*(.+)$", re.MULTILINE)
 
 
 @cache
 def _parameters_of(name: str) -> frozenset[str]:
     return frozenset(_PARAM.findall(_COMMENT.sub("", sql_text(name))))
+
+
+@cache
+def steps() -> dict[str, Step]:
+    """Every SQL file but the macros, with what its header comment says it reads and produces."""
+    found = {}
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        if path.stem == "macros":
+            continue
+        header = dict(_HEADER.findall(sql_text(path.stem)))
+        reads = tuple(t.strip() for t in header.get("reads", "").split(",") if t.strip())
+        produces = header.get("produces", "").split(",")[0].strip()
+        found[path.stem] = Step(path.stem, reads, produces)
+    return found
+
+
+def step_order(targets: Iterable[str]) -> list[str]:
+    """The steps needed for ``targets``, each after the steps whose tables it reads."""
+    known, order, seen = steps(), [], set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in seen:
+            return
+        if name in path:
+            raise ValueError(f"SQL steps read each other in a cycle: {' -> '.join((*path, name))}")
+        for table in known[name].reads:
+            if table in known:
+                visit(table, (*path, name))
+        seen.add(name)
+        order.append(name)
+
+    for target in targets:
+        visit(target, ())
+    return order
 
 
 def _execute(cur, name: str, params: dict, into: str | None = None):
@@ -85,20 +149,30 @@ def _execute(cur, name: str, params: dict, into: str | None = None):
     return cur.execute(sql, used)
 
 
-def _parameters(as_of: date, rules: Rules, filters: Filters) -> dict:
+def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str | None = None) -> dict:
+    codes = list(filters.kabkota) if filters.kabkota is not None else list(REGIONS)
     return {
         "as_of": as_of,
         "filter_kabkota": list(filters.kabkota) if filters.kabkota is not None else None,
         "filter_jenis": list(filters.jenis) if filters.jenis is not None else None,
         "filter_negara": list(filters.negara) if filters.negara is not None else None,
+        "filter_perjanjian": agreement_id,
         "tahun_pertama": as_of.year - MAX_YEARS_BACK,
-        "jenis_seremonial": list(rules.ceremonial_activity_types),
+        "status_ditandatangani": list(SIGNED_STATUSES),
+        "status_aktif": list(ACTIVE_STATUSES),
+        "status_tanpa_tahun_aktif": list(UNSIGNED_STATUSES),
+        "status_selesai": FINISHED_STATUS,
+        "kode_provinsi": PROVINCE_CODE,
+        "daerah": codes,
+        "urutan": list(FLAG_CODES),
+        # An empty list has no type in a prepared statement; "" never matches a stored value.
+        "jenis_seremonial": list(rules.ceremonial_activity_types) or [""],
         "seremonial_bulan": rules.ceremonial_months,
         "mangkrak_bulan": rules.stalled_months,
         "segera_berakhir_bulan": rules.expiring_months,
-        "jenis_wajib_kepala_daerah": list(rules.head_signatory_jenis),
+        "jenis_wajib_kepala_daerah": list(rules.head_signatory_jenis) or [""],
         "jabatan_kepala_daerah": [normalize_text(t) for t in rules.head_titles],
-        "jabatan_bukan_kepala_daerah": [normalize_text(t) for t in rules.non_head_titles],
+        "jabatan_bukan_kepala_daerah": [normalize_text(t) for t in rules.non_head_titles] or [""],
         "kosong_dianggap_tidak_sah": rules.empty_signatory_invalid,
         "negara_tanpa_hubungan": list(rules.countries_without_relations) or [""],
         "nama_negara_tanpa_hubungan": [country_name(c) for c in rules.countries_without_relations] or [""],
@@ -106,38 +180,62 @@ def _parameters(as_of: date, rules: Rules, filters: Filters) -> dict:
         "bobot_tindak_lanjut": rules.weight_follow_up,
         "bobot_capaian": rules.weight_achievement,
         "bobot_pelaporan": rules.weight_reporting,
+        "poin_per_bendera": rules.attention_points_per_flag,
+        "naskah_wajib": rules.signed_document_required,
+        "jenis_naskah": list(SIGNED_DOCUMENT_KINDS),
     }
 
 
+def _register_calendar(cur, as_of: date, rules: Rules) -> None:
+    first = cur.execute("SELECT min(tahun_aktif_pertama) FROM perjanjian_fakta").fetchall()[0][0]
+    first = min(first or as_of.year, as_of.year)
+    # The deadline of the last fiscal year falls early in the next calendar year.
+    cur.register("batas_laporan", deadline_table(first, as_of.year, rules))
+    cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
+
+
+class _Run:
+    """One computation in progress: the steps other steps read are temporary tables; the last ones are read once."""
+
+    def __init__(self, cur, params: dict, leaves: set[str]):
+        self.cur, self.params, self.leaves = cur, params, leaves
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The result of step ``name`` (a final step runs here, straight into the frame)."""
+        if name in self.leaves:
+            return _execute(self.cur, name, self.params).df()
+        return self.cur.execute(f"SELECT * FROM {name}").df()
+
+
 @contextmanager
-def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, steps=_STEPS) -> Iterator:
-    """Run the SQL steps into this thread's temporary tables; yield the cursor; drop them after.
+def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets: Iterable[str],
+              agreement_id: str | None = None) -> Iterator[_Run]:
+    """Run the SQL steps ``targets`` need into this thread's temporary tables; yield the run; drop them after.
 
     Each thread has its own cursor and so its own temporary tables: two computations never
-    share them.
+    share them. A target no other step reads is not stored: it runs when its frame is read.
     """
-    params = _parameters(as_of, rules, filters)
+    params = _parameters(as_of, rules, filters, agreement_id)
+    order = step_order(targets)
+    read_by_others = {table for name in order for table in steps()[name].reads}
+    stored = [name for name in order if name in read_by_others]
     cur = store.cursor()
     cur.execute(sql_text("macros"))
+    registered = False
     try:
-        for table, name in steps[:2]:
-            _execute(cur, name, params, into=table)
-        first = cur.execute("SELECT min(tahun_aktif_pertama) FROM ind_perjanjian").fetchall()[0][0]
-        first = min(first or as_of.year, as_of.year)
-        # The deadline of the last fiscal year falls early in the next calendar year.
-        cur.register("batas_laporan", deadline_table(first, as_of.year, rules))
-        cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
-        for table, name in steps[2:]:
-            _execute(cur, name, params, into=table)
-        yield cur
+        for name in order:
+            if not registered and set(steps()[name].reads) & set(CALENDAR_TABLES):
+                _register_calendar(cur, as_of, rules)
+                registered = True
+            if name in read_by_others:
+                _execute(cur, name, params, into=name)
+        yield _Run(cur, params, set(order) - read_by_others)
     finally:
-        for name in ("batas_laporan", "kalender_kerja"):
-            try:
+        if registered:
+            for name in CALENDAR_TABLES:
                 cur.unregister(name)
-            except Exception:  # noqa: BLE001 - never registered when a step failed early
-                pass
-        for table, _ in steps:
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        for name in stored:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def compute(
@@ -147,28 +245,58 @@ def compute(
     filters: Filters | None = None,
 ) -> Results:
     """Every score and flag, per agreement and per region, as of ``as_of`` (default today)."""
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     rules = rules or load_rules()
     filters = filters or Filters()
-    with _pipeline(store, as_of, rules, filters) as cur:
-        agreements = cur.execute("SELECT * FROM ind_hasil ORDER BY kabkota_kode, id_perjanjian").df()
-        flags = _execute(cur, "bendera_daftar", {"urutan": list(FLAG_CODES)}).df()
-        regions = _region_frame(cur, filters)
-    return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions)
+    with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as run:
+        agreements = run.cur.execute("SELECT * FROM perjanjian_skor ORDER BY kabkota_kode, id_perjanjian").df()
+        flags = run.frame("bendera_daftar")
+        regions = _region_frame(run)
+        summary = run.frame("ringkasan")
+        attention = run.frame("perhatian")
+    attention.insert(2, "kabkota_nama", attention["kabkota_kode"].map(region_name))
+    return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions, summary, attention)
 
 
-def fiscal_years(store: Store, agreement_id: str, as_of: date, rules: Rules) -> pd.DataFrame:
-    """The rows of ``tahun_anggaran.sql`` for one agreement: one per fiscal year it was active in,
-    with its deadline and report, exactly as the score and the report flags see them."""
-    region = store.query("SELECT kabkota FROM perjanjian WHERE id_perjanjian = ?", [agreement_id])
-    if region.empty:
-        return pd.DataFrame()
-    upto_years = _STEPS[:3]  # activities, agreements, fiscal years
-    with _pipeline(store, as_of, rules, Filters.of(kabkota=[region["kabkota"].iloc[0]]), upto_years) as cur:
-        years = cur.execute(
-            "SELECT * FROM ind_tahun_anggaran WHERE id_perjanjian = ? ORDER BY tahun_anggaran", [agreement_id]
-        ).df()
-    return years.drop(columns=["id_perjanjian"])
+@dataclass(frozen=True)
+class AgreementDetail:
+    """One agreement as the engine judges it, for the Perjanjian page."""
+
+    agreement: pd.Series  # its row of perjanjian_skor.sql
+    documents: pd.DataFrame  # perjanjian_dokumen.sql
+    activities: pd.DataFrame  # kegiatan_sifat.sql
+    indicators: pd.DataFrame  # indikator_capaian.sql
+    fiscal_years: pd.DataFrame  # tahun_anggaran.sql
+    flags: pd.DataFrame  # bendera_daftar.sql
+
+
+def agreement_detail(store: Store, agreement_id: str, as_of: date, rules: Rules) -> AgreementDetail | None:
+    """The rows of every SQL step about one agreement, exactly as the score and the flags see them."""
+    with _pipeline(store, as_of, rules, Filters(), DETAIL_STEPS, agreement_id=agreement_id) as run:
+        agreements = run.frame("perjanjian_skor")
+        if agreements.empty:
+            return None
+
+        def rows(name: str, order: list[str]) -> pd.DataFrame:
+            return run.frame(name).sort_values(order, kind="stable").drop(columns="id_perjanjian").reset_index(drop=True)
+
+        return AgreementDetail(
+            _shape_agreements(agreements).iloc[0],
+            rows("perjanjian_dokumen", ["urutan"]),
+            rows("kegiatan_sifat", ["tanggal", "nama_kegiatan"]),
+            rows("indikator_capaian", ["tahun", "indikator"]),
+            rows("tahun_anggaran", ["tahun_anggaran"]),
+            _shape_flags(run.frame("bendera_daftar"), rules),
+        )
+
+
+def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
+                      kabkota: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of ``tahun_anggaran.sql`` for every agreement (of some regions): one per agreement and
+    fiscal year it was active in, with the deadline, the report and its status, as the flags see them."""
+    with _pipeline(store, as_of, rules, Filters.of(kabkota=kabkota), ("tahun_anggaran",)) as run:
+        years = run.frame("tahun_anggaran")
+    return years.sort_values(["id_perjanjian", "tahun_anggaran"], ignore_index=True)
 
 
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
@@ -188,10 +316,9 @@ def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return frame
 
 
-def _region_frame(cur, filters: Filters) -> pd.DataFrame:
-    codes = list(filters.kabkota) if filters.kabkota is not None else list(REGIONS)
-    regions = _execute(cur, "kabkota", {"daerah": codes}).df()
-    counts = _execute(cur, "kabkota_bendera", {}).df()
+def _region_frame(run: _Run) -> pd.DataFrame:
+    regions = run.frame("kabkota")
+    counts = run.frame("kabkota_bendera")
     wide = (
         counts.pivot(index="kabkota_kode", columns="code", values="jumlah")
         .reindex(columns=list(FLAG_CODES))
@@ -211,26 +338,8 @@ def _region_frame(cur, filters: Filters) -> pd.DataFrame:
     return regions
 
 
-def agreement_results(store: Store, as_of: date | None = None, rules: Rules | None = None, *,
-                      kabkota: Iterable[str] | None = None, jenis: Iterable[str] | None = None,
-                      negara: Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per agreement: region, identity, status, ``aktif``, the four components, ``skor``, ``flags``."""
-    return compute(store, as_of, rules, Filters.of(kabkota, jenis, negara)).agreements
-
-
 def flags_for(store: Store, as_of: date | None = None, rules: Rules | None = None, *,
               kabkota: Iterable[str] | None = None, jenis: Iterable[str] | None = None,
               negara: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per raised flag: agreement, ``code``, ``label``, ``reason``, ``rule``, ``year``."""
     return compute(store, as_of, rules, Filters.of(kabkota, jenis, negara)).flags
-
-
-def region_results(store: Store, as_of: date | None = None, rules: Rules | None = None, *,
-                   kabkota: Iterable[str] | None = None, jenis: Iterable[str] | None = None,
-                   negara: Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per region (province ``36`` and every kab/kota, also without agreements)."""
-    return compute(store, as_of, rules, Filters.of(kabkota, jenis, negara)).regions
-
-
-def flag_label(code: str) -> str:
-    return FLAG_BY_CODE[code].label

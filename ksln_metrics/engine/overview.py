@@ -1,7 +1,8 @@
 """The leadership overview: headline figures, flag totals, trends and which kab/kota need attention.
 
-Everything here reads the frames of ``indicators.compute`` (``Results``); nothing is
-recomputed from the store, so the dashboard shows the same numbers as the exports.
+Everything here reads the frames of ``indicators.compute`` (``Results``): the judgements are
+the SQL's (``ringkasan.sql``, ``kabkota.sql``, ``perhatian.sql``); this module only words
+and lays them out, so the dashboard shows the same numbers as the exports.
 """
 
 from __future__ import annotations
@@ -11,44 +12,63 @@ from datetime import date
 
 import pandas as pd
 
-from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES
-from ksln_metrics.formatting import format_number_id
+from ksln_metrics.engine.indicators import Results
+from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES, Rules
+from ksln_metrics.formatting import format_number_id, number_text
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
-
-# Attention points of a kab/kota: the points its mean score misses out of 100, plus this
-# many for every flagged agreement. One flag weighs as much as ten score points, so a unit
-# with a good score but several red flags still comes up (an assumption, to be confirmed).
-POINTS_PER_FLAG = 10
-
 
 
 @dataclass(frozen=True)
 class Headline:
-    """The four numbers at the top of the overview."""
+    """The numbers at the top of the overview, from ``ringkasan.sql``."""
 
-    agreements: int
+    agreements: int  # every agreement in view, whatever its date
+    signed: int  # signed by the reference date
+    unsigned: int  # usulan/proses/batal without a signing date
+    signed_later: int  # signed after the reference date
     active: int
     mean_score: float | None  # over active agreements, like the per-region mean
     reports_due: int
     reports_on_time: int
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """On-time reports as a percentage of reports due; None when none was due yet."""
-        return None if not self.reports_due else round(100 * self.reports_on_time / self.reports_due, 2)
+    on_time_rate: float | None  # on-time reports as a percentage of reports due; None when none was due yet
 
 
-def headline(agreements: pd.DataFrame) -> Headline:
-    """Agreements, active agreements, mean score of the active ones, on-time reporting."""
-    active = agreements[agreements["aktif"].astype(bool)] if len(agreements) else agreements
-    scores = active["skor"].dropna() if len(active) else pd.Series(dtype="float64")
+def headline(results: Results) -> Headline:
+    """Agreements signed by the reference date and not, active agreements, mean score, on-time reporting."""
+    row = results.summary.iloc[0] if len(results.summary) else pd.Series(dtype="object")
+
+    def whole(column: str) -> int:
+        value = row.get(column)
+        return 0 if value is None or pd.isna(value) else int(value)
+
+    def share(column: str) -> float | None:
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else float(value)
+
     return Headline(
-        agreements=len(agreements),
-        active=len(active),
-        mean_score=round(float(scores.mean()), 2) if len(scores) else None,
-        reports_due=int(agreements["laporan_wajib"].sum()) if len(agreements) else 0,
-        reports_on_time=int(agreements["laporan_tepat_waktu"].sum()) if len(agreements) else 0,
+        agreements=whole("jumlah_perjanjian"),
+        signed=whole("jumlah_ditandatangani"),
+        unsigned=whole("jumlah_belum_ditandatangani"),
+        signed_later=whole("jumlah_ttd_setelah_acuan"),
+        active=whole("jumlah_aktif"),
+        mean_score=share("skor_rata_rata"),
+        reports_due=whole("laporan_wajib"),
+        reports_on_time=whole("laporan_tepat_waktu"),
+        on_time_rate=share("tepat_waktu_persen"),
     )
+
+
+def signed_help(numbers: Headline) -> str:
+    """What the "Perjanjian" headline counts, and what it leaves out at this reference date."""
+    left_out = []
+    if numbers.unsigned:
+        left_out.append(f"{format_number_id(numbers.unsigned, 0)} usulan, proses atau batal tanpa tanggal tanda tangan")
+    if numbers.signed_later:
+        left_out.append(f"{format_number_id(numbers.signed_later, 0)} yang ditandatangani setelah tanggal acuan")
+    text = "Perjanjian yang sudah ditandatangani per tanggal acuan."
+    if left_out:
+        text += " Tidak termasuk " + join_id(left_out) + "."
+    return text
 
 
 def flag_totals(regions: pd.DataFrame) -> pd.DataFrame:
@@ -90,24 +110,18 @@ def agreements_per_country(agreements: pd.DataFrame) -> pd.DataFrame:
     return counts[columns].sort_values(["jumlah", "nama_negara"], ascending=[False, True], ignore_index=True)
 
 
-def region_components(agreements: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
-    """Mean points of each score component over each region's active agreements.
+def region_components(regions: pd.DataFrame) -> pd.DataFrame:
+    """Mean points of each score component over each region's active agreements (``kabkota.sql``).
 
     The components add up to the region's mean score (``skor_rata_rata``).
     """
-    columns = [c.column for c in COMPONENTS]
-    active = agreements[agreements["aktif"].astype(bool)] if len(agreements) else agreements
-    means = active.groupby("kabkota_kode")[columns].mean() if len(active) else pd.DataFrame(columns=columns)
-    frame = regions[["kabkota_kode", "kabkota_nama", "skor_rata_rata", "peringkat"]].merge(
-        means.round(2), left_on="kabkota_kode", right_index=True, how="left"
-    )
-    return frame.reset_index(drop=True)
+    columns = ["kabkota_kode", "kabkota_nama", "skor_rata_rata", "peringkat", *(c.column for c in COMPONENTS)]
+    return regions.loc[:, columns].reset_index(drop=True)
 
 
-def league_table(regions: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
+def league_table(regions: pd.DataFrame) -> pd.DataFrame:
     """Every region with its component means, by rank; unranked kab/kota after, the province last."""
-    components = region_components(agreements, regions).drop(columns=["kabkota_nama", "skor_rata_rata", "peringkat"])
-    frame = regions.merge(components, on="kabkota_kode", how="left")
+    frame = regions.assign(jumlah_bendera=regions[[f"jumlah_{c}" for c in FLAG_CODES]].sum(axis=1).astype("int64"))
     order = pd.DataFrame({
         "province": ~frame["kabkota_kode"].map(is_kabkota),
         "unranked": frame["peringkat"].isna(),
@@ -122,42 +136,47 @@ def is_kabkota(code: str) -> bool:
     return code != PROVINCE_CODE and "." in code
 
 
-def attention_ranking(regions: pd.DataFrame, flags: pd.DataFrame, limit: int | None = 3) -> pd.DataFrame:
-    """The kab/kota that need attention most, with the reason in words.
+def attention_ranking(results: Results, rules: Rules, limit: int | None = 3) -> pd.DataFrame:
+    """The kab/kota that need attention most (``perhatian.sql``), with the reason and the points in words.
 
-    Points = (100 − mean score) + ``POINTS_PER_FLAG`` × flagged agreements; a unit without
-    active agreements loses no score points. Units with no points at all are left out.
+    ``alasan`` names the score and each flag; ``poin_teks`` shows how the points add up, so a
+    reader sees why a unit stands above another.
     """
-    columns = ["kabkota_kode", "kabkota_nama", "skor_rata_rata", "jumlah_bendera", "poin", "alasan"]
-    units = regions[regions["kabkota_kode"].map(is_kabkota)] if len(regions) else regions
-    if units.empty:
-        return pd.DataFrame(columns=columns)
-    flag_columns = [f"jumlah_{code}" for code in FLAG_CODES]
-    units = units.assign(jumlah_bendera=units[flag_columns].sum(axis=1).astype("int64"))
-    missing = (100 - units["skor_rata_rata"]).fillna(0).clip(lower=0)
-    units = units.assign(poin=(missing + POINTS_PER_FLAG * units["jumlah_bendera"]).round(2))
-    units = units[units["poin"] > 0]
-    lowest = units["skor_rata_rata"].min()
-    units = units.sort_values(["poin", "kabkota_kode"], ascending=[False, True], ignore_index=True)
+    columns = ["urutan", "kabkota_kode", "kabkota_nama", "skor_rata_rata", "jumlah_bendera", "poin_skor",
+               "poin_bendera", "poin", "terendah", "alasan", "poin_teks"]
+    units = results.attention
     if limit is not None:
         units = units.head(limit)
+    if units.empty:
+        return pd.DataFrame(columns=columns)
+    flags = results.flags
     # Reasons only for the units shown, each from its own flags: a national store has ~500 units.
     own = flags[flags["kabkota_kode"].isin(units["kabkota_kode"])] if len(flags) else flags
     by_unit = {code: rows for code, rows in own.groupby("kabkota_kode")} if len(own) else {}
     units = units.assign(
-        alasan=[attention_reason(row, by_unit.get(row.kabkota_kode, own.iloc[0:0]), lowest)
-                for row in units.itertuples(index=False)]
+        alasan=[attention_reason(row, by_unit.get(row.kabkota_kode, own.iloc[0:0]))
+                for row in units.itertuples(index=False)],
+        poin_teks=[attention_points_text(row, rules) for row in units.itertuples(index=False)],
     )
-    return units[columns]
+    return units[columns].reset_index(drop=True)
 
 
-def attention_reason(region, flags: pd.DataFrame, lowest_score: float | None = None) -> str:
-    """One sentence on why a kab/kota needs attention: its score, then each of its flags."""
+def attention_points_text(unit, rules: Rules) -> str:
+    """``(100 − 62,50) + 10 × 4 bendera = 77,50 poin``: how the attention points of a unit add up."""
+    per_flag = number_text(rules.attention_points_per_flag, 0 if float(rules.attention_points_per_flag).is_integer()
+                           else 2)
+    score = (f"(100 − {number_text(unit.skor_rata_rata)})" if pd.notna(unit.skor_rata_rata)
+             else "0 (tanpa perjanjian aktif)")
+    return (f"{score} + {per_flag} × {number_text(unit.jumlah_bendera, 0)} bendera = {number_text(unit.poin)} poin")
+
+
+def attention_reason(region, flags: pd.DataFrame) -> str:
+    """One sentence on why a kab/kota needs attention: its score (lowest in view, if so), then each of its flags."""
     parts = []
     score = region.skor_rata_rata
     if pd.notna(score):
         text = f"skor rata-rata {format_number_id(score)}"
-        if lowest_score is not None and pd.notna(lowest_score) and score == lowest_score:
+        if bool(region.terendah):
             text += " (terendah)"
         parts.append(text)
     own = flags[flags["kabkota_kode"] == region.kabkota_kode] if len(flags) else flags

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.paths import DATA_DIR
 from ksln_metrics.reference import (
     JENIS,
@@ -104,6 +105,14 @@ def _countries(key: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
+def _day_counts(key: str, value: Any) -> tuple[int, ...]:
+    """A list of positive whole numbers of days, kept from the largest to the smallest."""
+    items = _list(key, value)
+    for item in items:
+        _positive_int(key, item)
+    return tuple(sorted(set(items), reverse=True))
+
+
 def _dates(key: str, value: Any) -> tuple[date, ...]:
     result = []
     for item in _list(key, value):
@@ -125,6 +134,7 @@ class Setting:
     field: str  # attribute of Rules
     check: Callable[[str, Any], Any]
     label: str  # what it is, in Bahasa Indonesia, for the methodology and settings pages
+    default: Any = None  # used when a settings file written before the setting existed lacks it
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -152,13 +162,42 @@ SETTINGS: tuple[Setting, ...] = (
             "Negara tanpa hubungan diplomatik dengan Indonesia"),
     Setting("kalender.libur_tambahan", "extra_holidays", _dates, "Libur tambahan"),
     Setting("kalender.libur_dibatalkan", "cancelled_holidays", _dates, "Libur yang dibatalkan"),
-    Setting("impor.tahun_paling_awal", "import_year_min", _positive_int, "Tahun paling awal yang diterima saat impor"),
-    Setting("impor.tahun_paling_akhir", "import_year_max", _positive_int, "Tahun paling akhir yang diterima saat impor"),
+    Setting("perhatian.poin_per_bendera", "attention_points_per_flag", _number,
+            "Poin perhatian untuk setiap bendera (urutan kab/kota yang perlu perhatian)", default=10),
+    Setting("arsip.naskah_wajib", "signed_document_required", _bool,
+            "Bendera Naskah belum diarsipkan dinyalakan", default=False),
+    Setting("pengingat.laporan_hari_kerja", "reminder_report_days", _day_counts,
+            "Pengingat batas laporan, hari kerja sebelum batas"),
+    Setting("pengingat.setelah_batas", "reminder_after_deadline", _bool,
+            "Pengingat sehari setelah batas bila laporan belum masuk"),
+    Setting("pengingat.berakhir_hari", "reminder_expiry_days", _day_counts,
+            "Pengingat masa berlaku, hari sebelum perjanjian berakhir"),
+    Setting("impor.tahun_paling_awal", "import_year_min", _positive_int, "Tahun paling awal yang diterima saat impor",
+            default=1945),
+    Setting("impor.tahun_paling_akhir", "import_year_max", _positive_int, "Tahun paling akhir yang diterima saat impor",
+            default=2100),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
-# Settings added later: a rules file written before them keeps working with these values.
-OPTIONAL_DEFAULTS = {"impor.tahun_paling_awal": 1945, "impor.tahun_paling_akhir": 2100}
 WEIGHT_KEYS = ("bobot.kepatuhan", "bobot.tindak_lanjut", "bobot.capaian", "bobot.pelaporan")
+
+
+def describe_value(key: str, value: Any) -> str:
+    """A value of the setting ``key`` written for people: ``Israel (ISR)``, ``ya``, ``12``, ``12,5``."""
+    if key == "negara.tanpa_hubungan_diplomatik":
+        return ", ".join(f"{country_name(c)} ({c})" for c in value) or "tidak ada"
+    if isinstance(value, tuple | list):
+        return ", ".join(format_date_id(v) if isinstance(v, date) else str(v) for v in value) or "tidak ada"
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, int | float):
+        return format_number_id(value, 0 if float(value).is_integer() else 2)
+    return "" if value is None else str(value)
+
+
+def setting_label(key: str) -> str:
+    """The Indonesian name of a setting (``ambang.mangkrak_bulan`` -> its label); the key itself when unknown."""
+    setting = _BY_KEY.get(key)
+    return setting.label if setting else key
 
 
 @dataclass(frozen=True)
@@ -181,8 +220,13 @@ class Rules:
     countries_without_relations: tuple[str, ...]
     extra_holidays: tuple[date, ...]
     cancelled_holidays: tuple[date, ...]
-    import_year_min: int
-    import_year_max: int
+    reminder_report_days: tuple[int, ...]
+    reminder_after_deadline: bool
+    reminder_expiry_days: tuple[int, ...]
+    attention_points_per_flag: float = 10
+    signed_document_required: bool = False
+    import_year_min: int = 1945
+    import_year_max: int = 2100
 
     def value(self, key: str) -> Any:
         """Current value of a dotted settings key, e.g. ``rules.value("ambang.mangkrak_bulan")``."""
@@ -206,15 +250,8 @@ class Rules:
         return rules_from_dict(data)
 
     def describe(self, key: str) -> str:
-        """A setting's current value written for people: lists joined, countries named."""
-        value = self.value(key)
-        if key == "negara.tanpa_hubungan_diplomatik":
-            return ", ".join(f"{country_name(c)} ({c})" for c in value) or "tidak ada"
-        if isinstance(value, tuple):
-            return ", ".join(str(v) for v in value) or "tidak ada"
-        if isinstance(value, bool):
-            return "ya" if value else "tidak"
-        return str(value)
+        """A setting's current value written for people: lists joined, countries named, numbers the Indonesian way."""
+        return describe_value(key, self.value(key))
 
     def template_values(self) -> dict[str, str]:
         """Values for the ``{name}`` placeholders of the rule texts below."""
@@ -232,8 +269,8 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
                 raise RulesError(f"Pengaturan '{table}.{name}' tidak dikenal.", f"{table}.{name}")
     for s in SETTINGS:
         table, name = s.key.split(".")
-        if name not in data.get(table, {}) and s.key in OPTIONAL_DEFAULTS:
-            values[s.field] = OPTIONAL_DEFAULTS[s.key]
+        if name not in data.get(table, {}) and s.default is not None:
+            values[s.field] = s.check(s.key, s.default)
             continue
         if name not in data.get(table, {}):
             raise RulesError(f"Pengaturan '{s.key}' tidak ada; tambahkan di bagian [{table}].", s.key)
@@ -301,10 +338,11 @@ class FlagDefinition:
     label: str
     rule: str  # with {placeholders} from Rules.template_values()
     why: str
-    example: str
+    example: str  # with the same placeholders and those of methodology.example_values (dates computed from the rules)
     settings: tuple[str, ...]
     assumptions: tuple[str, ...]
     per_year: bool = False  # one flag per fiscal year (the reports)
+    exclusions: tuple[str, ...] = ()  # what the flag deliberately does not catch
 
 
 FLAGS: tuple[FlagDefinition, ...] = (
@@ -315,12 +353,14 @@ FLAGS: tuple[FlagDefinition, ...] = (
         "substantif (kegiatan selain {jenis_seremonial}).",
         "Laporan rakor 2019 mencatat MoU yang penandatanganannya sebatas kegiatan seremonial tanpa tindak "
         "lanjut; kerja sama seperti ini memakan biaya perjalanan dan nama baik daerah tanpa manfaat.",
-        "MoU sister city ditandatangani 11 Maret 2019; per 1 Oktober 2019 (6 bulan kemudian) yang tercatat hanya "
-        "kegiatan penandatanganan, tanpa PKS maupun RIK/AWP.",
+        "MoU sister city ditandatangani 11 Maret 2019; yang tercatat hanya kegiatan penandatanganan, tanpa PKS "
+        "maupun RIK/AWP. Per {contoh_seremonial_acuan} ({seremonial_bulan} bulan kemudian) bendera ini muncul; "
+        "sehari sebelumnya belum.",
         ("ambang.seremonial_bulan", "kegiatan.jenis_seremonial"),
         ("PKS dihitung bila tanggalnya tidak setelah tanggal acuan; RIK/AWP dihitung dari kolom Ada RIK/Ada AWP.",
-         "Kegiatan dengan jenis kosong dihitung substantif.",
-         "Perjanjian tanpa tanggal tanda tangan tidak dinilai untuk bendera ini."),
+         "Kegiatan dengan jenis kosong dihitung substantif."),
+        exclusions=("Perjanjian tanpa tanggal tanda tangan tidak dinilai untuk bendera ini.",
+                    "Perjanjian yang tidak aktif (usulan, proses, selesai, batal, atau sudah berakhir)."),
     ),
     FlagDefinition(
         "stalled", "Mangkrak",
@@ -329,24 +369,29 @@ FLAGS: tuple[FlagDefinition, ...] = (
         "sampai tanggal acuan.",
         "Laporan rakor 2019 mencatat program yang tersendat karena perubahan struktur organisasi dan mutasi "
         "pejabat; kerja sama yang berhenti diam-diam perlu dihidupkan lagi atau diakhiri secara resmi.",
-        "PKS ada, kegiatan substantif terakhir pelatihan 5 Februari 2023; per 1 April 2024 sudah 13 bulan tanpa "
-        "kegiatan substantif.",
+        "PKS ada, kegiatan substantif terakhir pelatihan 5 Februari 2023. Per {contoh_mangkrak_acuan} sudah lebih "
+        "dari {mangkrak_bulan} bulan tanpa kegiatan substantif: bendera ini muncul; per {contoh_mangkrak_batas} "
+        "belum.",
         ("ambang.mangkrak_bulan", "kegiatan.jenis_seremonial"),
-        ("Kegiatan tepat {mangkrak_bulan} bulan sebelum tanggal acuan masih dihitung dalam periode.",
-         "Perjanjian tanpa tanggal tanda tangan tidak dinilai untuk bendera ini."),
+        ("Kegiatan tepat {mangkrak_bulan} bulan sebelum tanggal acuan masih dihitung dalam periode.",),
+        exclusions=("Perjanjian tanpa tanggal tanda tangan tidak dinilai untuk bendera ini.",
+                    "Perjanjian yang sudah berbendera Seremonial saja (satu masalah, satu bendera)."),
     ),
     FlagDefinition(
         "late_report", "Laporan terlambat",
         "Laporan tahunan untuk tahun anggaran saat perjanjian aktif diterima setelah batasnya: hari kerja ke-"
         "{batas_hari_kerja} setelah 31 Desember tahun itu (hari batas sendiri masih tepat waktu).",
-        "Laporan rakor 2019 (rekomendasi 2) mewajibkan laporan hasil kerja sama paling lambat 7 hari kerja setelah "
-        "tahun anggaran berakhir; laporan yang terlambat membuat Provinsi tidak bisa melapor ke Pusat tepat waktu.",
-        "Laporan TA 2025 masuk 13 Januari 2026, 1 hari kerja setelah batas 12 Januari 2026.",
+        "Laporan rakor 2019 (rekomendasi 2) mewajibkan laporan hasil kerja sama segera setelah tahun anggaran "
+        "berakhir (batas di pengaturan: {batas_hari_kerja} hari kerja); laporan yang terlambat membuat Provinsi "
+        "tidak bisa melapor ke Pusat tepat waktu.",
+        "Batas laporan TA 2025 adalah {contoh_batas_2025}. Laporan yang masuk {contoh_terlambat_2025} terlambat 1 "
+        "hari kerja; yang masuk pada hari batas masih tepat waktu.",
         ("pelaporan.batas_hari_kerja", "kalender.libur_tambahan", "kalender.libur_dibatalkan"),
         ("Hari kerja: Senin–Jumat dikurangi libur nasional dan cuti bersama (paket holidays, Indonesia) serta "
          "perubahan di pengaturan kalender.",
          "Laporan yang tanggal diterimanya setelah tanggal acuan dianggap belum masuk."),
         per_year=True,
+        exclusions=("Tahun anggaran saat perjanjian tidak aktif (lihat Laporan belum masuk).",),
     ),
     FlagDefinition(
         "missing_report", "Laporan belum masuk",
@@ -354,14 +399,15 @@ FLAGS: tuple[FlagDefinition, ...] = (
         "Desember) sudah lewat sebelum tanggal acuan dan laporannya belum ada.",
         "Tanpa laporan tahunan, Provinsi sebagai wakil Pemerintah Pusat tidak dapat mengawasi dan melaporkan "
         "hasil kerja sama (laporan rakor 2019, rekomendasi 2 dan 3).",
-        "Perjanjian berjalan sepanjang 2024; per 1 April 2025 laporan TA 2024 belum masuk, padahal batasnya "
-        "10 Januari 2025.",
+        "Perjanjian berjalan sepanjang 2024; batas laporan TA 2024 adalah {contoh_batas_2024}. Per "
+        "{contoh_sesudah_batas_2024} laporannya belum masuk: bendera ini muncul. Sampai hari batas belum.",
         ("pelaporan.batas_hari_kerja", "kalender.libur_tambahan", "kalender.libur_dibatalkan"),
         ("Perjanjian aktif pada tahun anggaran Y bila ditandatangani paling lambat 31 Desember Y, belum berakhir "
          "sebelum 1 Januari Y, dan statusnya bukan usulan, proses atau batal.",
          "Perjanjian berstatus selesai tanpa tanggal berakhir dianggap aktif sampai tahun kegiatan atau laporan "
          "terakhirnya."),
         per_year=True,
+        exclusions=("Tahun anggaran yang batasnya belum lewat: laporannya belum diminta (Belum jatuh tempo).",),
     ),
     FlagDefinition(
         "no_dprd_approval", "Tanpa persetujuan DPRD",
@@ -390,7 +436,7 @@ FLAGS: tuple[FlagDefinition, ...] = (
         "Pj. kepala daerah terhitung kepala daerah.",
         "Laporan rakor 2019 (butir m): perjanjian KSDPL dan KSDLL hanya boleh ditandatangani Gubernur atau "
         "Bupati/Wali Kota, tidak boleh diwakilkan.",
-        "KSDPL Kabupaten Lebak ditandatangani \"Wakil Bupati Lebak\".",
+        "{contoh_penandatangan}",
         ("penandatangan.jenis_wajib_kepala_daerah", "penandatangan.jabatan_kepala_daerah",
          "penandatangan.jabatan_bukan_kepala_daerah", "penandatangan.kosong_dianggap_tidak_sah"),
         ("Jabatan dicocokkan sebagai kata utuh setelah huruf kecil dan tanda baca dibuang.",
@@ -402,7 +448,7 @@ FLAGS: tuple[FlagDefinition, ...] = (
         "Negara mitra termasuk daftar negara tanpa hubungan diplomatik dengan Indonesia ({tanpa_hubungan_diplomatik}),"
         " pada status apa pun, agar tertangkap sebelum ditandatangani.",
         "Syarat kerja sama sister dalam laporan rakor 2019: kedua negara harus memiliki hubungan diplomatik.",
-        "Usulan kerja sama Kota Tangerang dengan mitra di Israel (ISR) berstatus proses.",
+        "{contoh_negara}",
         ("negara.tanpa_hubungan_diplomatik",),
         ("Daftar negara diisi admin; bawaan hanya Israel.",),
     ),
@@ -412,7 +458,8 @@ FLAGS: tuple[FlagDefinition, ...] = (
         "(tanggal berakhir dari kolom Tanggal Berakhir, atau tanggal tanda tangan ditambah Masa Berlaku).",
         "Perpanjangan memerlukan persetujuan DPRD dan Pusat lagi; bila tidak disiapkan jauh hari, kerja sama "
         "terputus.",
-        "MoU berakhir 30 Juni 2025; per 1 April 2025 tinggal 90 hari.",
+        "MoU berakhir 30 Juni 2025; per {contoh_berakhir_acuan} ({segera_berakhir_bulan} bulan sebelumnya, tinggal "
+        "{contoh_berakhir_hari} hari) bendera ini muncul.",
         ("ambang.segera_berakhir_bulan",),
         ("Hari berakhir sendiri masih masa berlaku.",),
     ),
@@ -435,8 +482,30 @@ FLAGS: tuple[FlagDefinition, ...] = (
         ("Indikator tahun mana pun dihitung.",),
     ),
 )
+FLAGS += (
+    FlagDefinition(
+        "no_signed_document", "Naskah belum diarsipkan",
+        "Hanya bila pengaturan arsip.naskah_wajib dinyalakan (sekarang: {naskah_wajib}): perjanjian sudah ditandatangani "
+        "tetapi sampai tanggal acuan belum ada berkas naskah MoU atau PKS bertanda tangan yang diarsipkan (lampiran "
+        "berjenis Naskah MoU ditandatangani atau Naskah PKS ditandatangani).",
+        "Laporan rakor 2019 (rekomendasi 1b) meminta naskah MoU dan PKS benar-benar ada; tanpa naskah yang "
+        "diarsipkan, isi dan keabsahan kerja sama tidak dapat diperiksa.",
+        "MoU ditandatangani 11 Maret 2019; di halaman Perjanjian belum ada lampiran Naskah MoU ditandatangani.",
+        ("arsip.naskah_wajib",),
+        ("Bawaan mati, agar angka lama tidak berubah sebelum arsip dipakai; admin menyalakannya di Pengaturan.",
+         "Lampiran yang diunggah setelah tanggal acuan belum dihitung."),
+    ),
+)
 FLAG_CODES: tuple[str, ...] = tuple(f.code for f in FLAGS)
+# Attachment kinds that archive the signed agreement (see ksln_metrics.followup.attachments).
+SIGNED_DOCUMENT_KINDS: tuple[str, ...] = ("naskah_mou", "naskah_pks")
 FLAG_BY_CODE: dict[str, FlagDefinition] = {f.code: f for f in FLAGS}
+
+
+def flag_labels(codes: str | Iterable[str] | None, empty: str = "") -> str:
+    """The labels of flag codes (``"stalled;expired"`` or a list) in the order of FLAGS, joined by commas."""
+    wanted = set((codes or "").split(";") if isinstance(codes, str) else (codes or ()))
+    return ", ".join(f.label for f in FLAGS if f.code in wanted) or empty
 
 
 @dataclass(frozen=True)
@@ -459,7 +528,7 @@ COMPONENTS: tuple[ComponentDefinition, ...] = (
         "(lihat Penandatangan tidak sah), negara mitra memiliki hubungan diplomatik; dikali bobot {kepatuhan}.",
         "Kerja sama yang tidak memenuhi prosedur dapat dibatalkan dan merugikan daerah (laporan rakor 2019).",
         "Ada persetujuan DPRD dan Pusat, penandatangan Wakil Bupati, negara Jepang: 3 dari 4 lolos, "
-        "skor 3/4 × 25 = 18,75.",
+        "skor 3/4 × {kepatuhan} = {contoh_kepatuhan}.",
         ("bobot.kepatuhan",),
         ("Pemeriksaan penandatangan hanya berlaku untuk jenis {jenis_wajib_kepala_daerah}; jenis lain lolos.",),
     ),
@@ -468,7 +537,7 @@ COMPONENTS: tuple[ComponentDefinition, ...] = (
         "Bagian dari tahun anggaran saat perjanjian aktif, sampai tahun tanggal acuan (tahun berjalan ikut "
         "dihitung), yang memiliki sekurang-kurangnya satu kegiatan substantif; dikali bobot {tindak_lanjut}.",
         "Kerja sama yang bermanfaat terlihat dari kegiatan nyata setiap tahun, bukan hanya dari penandatanganan.",
-        "Aktif 2022–2025, kegiatan substantif pada 2022 dan 2024: 2/4 × 25 = 12,5.",
+        "Aktif 2022–2025, kegiatan substantif pada 2022 dan 2024: 2/4 × {tindak_lanjut} = {contoh_tindak_lanjut}.",
         ("bobot.tindak_lanjut", "kegiatan.jenis_seremonial"),
         ("Perjanjian tanpa tahun aktif yang dapat dihitung (mis. tanpa tanggal tanda tangan) mendapat nilai penuh "
          "bila pernah ada kegiatan substantif, nol bila tidak.",
@@ -480,8 +549,8 @@ COMPONENTS: tuple[ComponentDefinition, ...] = (
         "nilainya 0; dikali bobot {capaian}.",
         "Laporan rakor 2019 meminta indikator keberhasilan sebagai acuan; capaian target menunjukkan manfaat "
         "kerja sama.",
-        "Dua indikator: 40 dari target 50 orang (0,8) dan 3 dari target 2 kegiatan (dibatasi 1): rata-rata 0,9 × 30 "
-        "= 27.",
+        "Dua indikator: 40 dari target 50 orang (0,8) dan 3 dari target 2 kegiatan (dibatasi 1): rata-rata 0,9 × "
+        "{capaian} = {contoh_capaian}.",
         ("bobot.capaian",),
         ("Baris dengan target kosong atau 0 tidak dihitung; realisasi kosong dihitung 0.",
          "Indikator untuk tahun setelah tahun tanggal acuan belum dihitung."),
@@ -492,14 +561,46 @@ COMPONENTS: tuple[ComponentDefinition, ...] = (
         "waktu; bila belum ada laporan yang wajib, nilai penuh; dikali bobot {pelaporan}.",
         "Laporan rakor 2019 (rekomendasi 2): laporan paling lambat {batas_hari_kerja} hari kerja setelah tahun "
         "anggaran berakhir.",
-        "Wajib 3 laporan (TA 2022–2024), 2 tepat waktu, 1 terlambat: 2/3 × 20 = 13,33.",
+        "Wajib 3 laporan (TA 2022–2024), 2 tepat waktu, 1 terlambat: 2/3 × {pelaporan} = {contoh_pelaporan}.",
         ("bobot.pelaporan", "pelaporan.batas_hari_kerja"),
         ("Laporan terlambat tetap dihitung masuk tetapi tidak tepat waktu.",),
     ),
 )
 
 
-def rule_text(definition: FlagDefinition | ComponentDefinition, rules: Rules) -> str:
+@dataclass(frozen=True)
+class RankingDefinition:
+    """A rule that orders units rather than flagging agreements: the attention ranking."""
+
+    label: str
+    rule: str
+    why: str
+    example: str
+    settings: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+
+
+ATTENTION = RankingDefinition(
+    "Kab/kota yang perlu perhatian",
+    "Setiap kab/kota mendapat poin perhatian: poin yang hilang dari skor rata-rata perjanjian aktifnya (100 − skor "
+    "rata-rata; 0 bila tidak punya perjanjian aktif) ditambah {poin_per_bendera} poin untuk setiap bendera. Bendera "
+    "dihitung per perjanjian dan jenis bendera: perjanjian dengan dua laporan terlambat dihitung satu bendera "
+    "Laporan terlambat. Urutan dari poin tertinggi; poin sama diurutkan menurut kode wilayah. Ringkasan menampilkan "
+    "tiga teratas.",
+    "Pimpinan membaca daftar ini lebih dulu. Skor rata-rata saja menyembunyikan daerah yang skornya baik tetapi "
+    "punya beberapa masalah serius (mis. tanpa persetujuan DPRD); bendera saja mengabaikan daerah yang kerja "
+    "samanya berjalan lemah tanpa melanggar aturan.",
+    "{contoh_perhatian}",
+    ("perhatian.poin_per_bendera",),
+    ("Satu bendera seberat {poin_per_bendera} poin skor; bobot ini asumsi yang perlu dikonfirmasi.",
+     "Tanda (terendah) pada alasan hanya muncul bila lebih dari satu kab/kota dengan skor sedang ditampilkan."),
+    ("Provinsi Banten (kode 36) tidak ikut diurutkan.",
+     "Kab/kota tanpa poin (skor 100 dan tanpa bendera, atau tanpa perjanjian) tidak ditampilkan."),
+)
+
+
+def rule_text(definition: FlagDefinition | ComponentDefinition | RankingDefinition, rules: Rules) -> str:
     """The rule of a flag or component with the current settings filled in."""
     return definition.rule.format(**rules.template_values())
 
@@ -517,6 +618,7 @@ FLAG_PHRASES: dict[str, str] = {
     "expiring_soon": "{n} perjanjian segera berakhir",
     "expired": "{n} perjanjian masa berlakunya habis",
     "no_indicators": "{n} perjanjian tanpa indikator",
+    "no_signed_document": "{n} perjanjian tanpa naskah yang diarsipkan",
 }
 
 # What the meeting asks of a unit for each flag; ``{items}`` are the agreements concerned.
@@ -532,6 +634,7 @@ FLAG_FOLLOW_UPS: dict[str, str] = {
     "expiring_soon": "Putuskan perpanjangan (perlu persetujuan DPRD dan Pusat lagi) atau pengakhiran: {items}",
     "expired": "Perbarui status menjadi selesai, atau proses perpanjangan: {items}",
     "no_indicators": "Tetapkan indikator keberhasilan beserta targetnya untuk {items}",
+    "no_signed_document": "Unggah naskah MoU/PKS yang ditandatangani ke arsip untuk {items}",
 }
 
 
@@ -540,7 +643,7 @@ def _check_definitions() -> None:
     names = {f.name for f in fields(Rules)}
     # Every flag is said in a sentence and followed up; a new flag must say how.
     assert set(FLAG_PHRASES) == set(FLAG_CODES) == set(FLAG_FOLLOW_UPS)
-    for definition in (*FLAGS, *COMPONENTS):
+    for definition in (*FLAGS, *COMPONENTS, ATTENTION):
         for key in definition.settings:
             assert _BY_KEY[key].field in names, key
 

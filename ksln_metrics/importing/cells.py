@@ -302,15 +302,6 @@ SCALAR_PARSERS = {
 }
 
 
-def parse_cell(column: Column, value):
-    """One raw cell -> canonical value, None when empty; raises CellError."""
-    if is_empty(value):
-        return None
-    if column.kind == CODED:
-        return parse_coded(column, value)
-    return SCALAR_PARSERS[column.kind](value)
-
-
 # --- whole columns ----------------------------------------------------------------------
 
 def empty_mask(raw: pd.Series) -> pd.Series:

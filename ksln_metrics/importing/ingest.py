@@ -128,9 +128,6 @@ class Upload:
     def ok(self) -> bool:
         return not self.errors
 
-    def row_counts(self) -> dict[str, int]:
-        return {name: len(frame) for name, frame in self.tables.items()}
-
     def summary(self, result: BatchResult) -> str:
         if result.batch_id is None:
             return f"{self.file_name}: tidak ada perubahan (isinya sama dengan data tersimpan)."

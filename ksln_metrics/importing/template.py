@@ -41,10 +41,10 @@ _INLINE_LIST_LIMIT = 255  # Excel refuses longer inline list formulas
 _WIDTHS = {DATE: 16, MONEY: 20, YEAR: 10, BOOL: 10, NUMBER: 12}
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(report_working_days: int | None = None) -> bytes:
     """The import template as .xlsx bytes: instructions, one empty sheet per table, dropdowns."""
     wb = Workbook()
-    _write_instructions(wb.active)
+    _write_instructions(wb.active, report_working_days)
     lists = _ListsSheet(wb)
     for table in TABLES.values():
         _write_table_sheet(wb.create_sheet(table.sheet), table, lists)
@@ -184,7 +184,7 @@ class _ListsSheet:
 # --- instructions ------------------------------------------------------------------------------
 
 
-def _instruction_lines() -> list[tuple[str, str]]:
+def _instruction_lines(report_working_days: int) -> list[tuple[str, str]]:
     """(style, text) lines of the instructions sheet; style is 'title', 'heading' or ''."""
     lines: list[tuple[str, str]] = [
         ("title", "Templat Impor Data Kerja Sama Luar Negeri (KSLN) — Provinsi Banten"),
@@ -250,16 +250,20 @@ def _instruction_lines() -> list[tuple[str, str]]:
         ("", ("Indikator: ID Perjanjian (atau Kab/Kota + Mitra + Tanggal Penandatanganan); Tahun = 2019; "
              "Indikator = Jumlah pemandu wisata terlatih; Satuan = orang; Target = 40; Realisasi = 36.")),
         ("", ("Laporan: ID Perjanjian (atau Kab/Kota + Mitra + Tanggal Penandatanganan); Tahun Anggaran = 2019; "
-             "Tanggal Disampaikan = 8 Januari 2020. Laporan tahunan disampaikan paling lambat 7 hari kerja "
-             "setelah tahun anggaran berakhir.")),
+             "Tanggal Disampaikan = 8 Januari 2020. Laporan tahunan disampaikan paling lambat "
+             f"{report_working_days} hari kerja setelah tahun anggaran berakhir.")),
     ]
     return lines
 
 
-def _write_instructions(ws: Worksheet) -> None:
+def _write_instructions(ws: Worksheet, report_working_days: int | None) -> None:
+    if report_working_days is None:  # the deadline of the rules file in use
+        from ksln_metrics.engine.rules import load_rules
+
+        report_working_days = load_rules().report_working_days
     ws.title = INSTRUCTIONS_SHEET
     ws.column_dimensions["A"].width = 120
-    for row, (style, text) in enumerate(_instruction_lines(), start=1):
+    for row, (style, text) in enumerate(_instruction_lines(report_working_days), start=1):
         cell = ws.cell(row=row, column=1, value=text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "title":

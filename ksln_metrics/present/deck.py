@@ -32,7 +32,6 @@ MUTED = RGBColor(0x4D, 0x4D, 0x4D)
 ZEBRA = RGBColor(0xF2, 0xF2, 0xF2)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from datetime import date
 import pandas as pd
 
 from ksln_metrics.engine.indicators import Results, compute
-from ksln_metrics.engine.rules import FLAG_CODES, Rules
+from ksln_metrics.engine.overview import league_table
+from ksln_metrics.engine.rules import COMPONENTS, FLAG_CODES, Rules, flag_labels
 from ksln_metrics.formatting import strip_control_characters
+from ksln_metrics.present.tables import COLUMN_HEADERS
 from ksln_metrics.store import Store
 
-LEVELS = ("perjanjian", "kabkota")
 FORMATS = ("csv", "json")
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV
@@ -102,25 +103,15 @@ def export_indicators(store: Store, level: str, fmt: str, as_of: date | None = N
 
 # --- the Peringatan page's downloads: every flag row with Indonesian headers ---------------------
 
-FLAG_EXPORT_HEADERS = {
-    "id_perjanjian": "ID Perjanjian",
-    "kabkota_kode": "Kode Kab/Kota",
-    "kabkota_nama": "Kab/Kota",
-    "judul": "Judul Perjanjian",
-    "status": "Status",
-    "code": "Kode Bendera",
-    "label": "Bendera",
-    "tahun": "Tahun",
-    "year": "Tahun Anggaran",
-    "reason": "Alasan",
-    "rule": "Aturan",
-}
+# The columns of a flag download, in order; headers from COLUMN_HEADERS.
+FLAG_EXPORT_COLUMNS = ("id_perjanjian", "kabkota_kode", "kabkota_nama", "judul", "status", "code", "label", "tahun",
+                       "year", "reason", "rule")
 
 
 def flags_export_frame(flags: pd.DataFrame) -> pd.DataFrame:
-    """The flag rows with the columns of FLAG_EXPORT_HEADERS that they have, renamed, text cells escaped."""
-    columns = [c for c in FLAG_EXPORT_HEADERS if c in flags.columns]
-    frame = flags.loc[:, columns].rename(columns=FLAG_EXPORT_HEADERS)
+    """The flag rows with the columns of FLAG_EXPORT_COLUMNS that they have, renamed, text cells escaped."""
+    columns = [c for c in FLAG_EXPORT_COLUMNS if c in flags.columns]
+    frame = flags.loc[:, columns].rename(columns=COLUMN_HEADERS)
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].map(escape_formula)
@@ -181,71 +172,28 @@ def flags_xlsx(flags: pd.DataFrame, as_of: date | None = None) -> bytes:
 
 # --- the Presentasi page's Excel: indicators and flags of both levels in one workbook ------------
 
-AGREEMENT_XLSX_HEADERS = {
-    "id_perjanjian": "ID Perjanjian",
-    "kabkota_kode": "Kode Kab/Kota",
-    "kabkota_nama": "Kab/Kota",
-    "judul": "Judul Perjanjian",
-    "mitra": "Mitra",
-    "negara": "Negara (ISO)",
-    "jenis": "Jenis",
-    "bentuk": "Bentuk",
-    "status": "Status",
-    "tanggal_ttd": "Tanggal Tanda Tangan",
-    "tanggal_berakhir": "Tanggal Berakhir",
-    "ditandatangani": "Ditandatangani",
-    "aktif": "Aktif",
-    "skor_kepatuhan": "Skor Kepatuhan",
-    "skor_tindak_lanjut": "Skor Tindak Lanjut",
-    "skor_capaian": "Skor Capaian Indikator",
-    "skor_pelaporan": "Skor Pelaporan",
-    "skor": "Skor",
-    "tahun_aktif": "Tahun Aktif",
-    "tahun_dengan_kegiatan": "Tahun dengan Kegiatan Substantif",
-    "jumlah_indikator": "Jumlah Indikator",
-    "laporan_wajib": "Laporan Wajib",
-    "laporan_tepat_waktu": "Laporan Tepat Waktu",
-    "laporan_terlambat": "Laporan Terlambat",
-    "laporan_belum_masuk": "Laporan Belum Masuk",
-    "flags": "Peringatan",
-}
-REGION_XLSX_HEADERS = {
-    "peringkat": "Peringkat",
-    "kabkota_kode": "Kode Kab/Kota",
-    "kabkota_nama": "Kab/Kota",
-    "jumlah_perjanjian": "Jumlah Perjanjian",
-    "jumlah_aktif": "Jumlah Aktif",
-    "jumlah_ditandatangani": "Jumlah Ditandatangani",
-    "skor_rata_rata": "Skor Rata-rata",
-    "laporan_wajib": "Laporan Wajib",
-    "laporan_tepat_waktu": "Laporan Tepat Waktu",
-    "tepat_waktu_persen": "Tepat Waktu (%)",
-}
+# The region sheet: the league table's columns with the counts behind the rates, by rank.
+REGION_XLSX_COLUMNS = ("peringkat", "kabkota_kode", "kabkota_nama", "jumlah_perjanjian", "jumlah_aktif",
+                       "jumlah_ditandatangani", "skor_rata_rata", *(c.column for c in COMPONENTS), "laporan_wajib",
+                       "laporan_tepat_waktu", "tepat_waktu_persen", *(f"jumlah_{code}" for code in FLAG_CODES))
 DECIMAL_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "#,##0"
 # [$-421] is the Indonesian locale: Excel writes the month names in Indonesian (11 Maret 2019).
 DATE_FORMAT = "[$-421]d mmmm yyyy"
 # Years and ranks are written without a thousands separator (2019, not 2.019).
-PLAIN_NUMBER_COLUMNS = {"Tahun Anggaran", "Tahun", "Peringkat"}
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLAIN_NUMBER_COLUMNS = {COLUMN_HEADERS[c] for c in ("year", "tahun", "peringkat")}
 
 
 def _agreements_sheet_frame(agreements: pd.DataFrame) -> pd.DataFrame:
-    from ksln_metrics.engine.rules import FLAG_BY_CODE
-
-    frame = agreements.loc[:, list(AGREEMENT_XLSX_HEADERS)].copy()
-    frame["flags"] = frame["flags"].map(
-        lambda codes: ", ".join(FLAG_BY_CODE[c].label for c in FLAG_CODES if c in set((codes or "").split(";"))))
+    frame = agreements.loc[:, list(PERJANJIAN_COLUMNS)].copy()
+    frame["flags"] = frame["flags"].map(flag_labels)
     for column in ("ditandatangani", "aktif"):
         frame[column] = frame[column].map(lambda v: "Ya" if bool(v) else "Tidak")
-    return frame.rename(columns=AGREEMENT_XLSX_HEADERS)
+    return frame.rename(columns=COLUMN_HEADERS)
 
 
 def _regions_sheet_frame(regions: pd.DataFrame) -> pd.DataFrame:
-    from ksln_metrics.engine.rules import FLAG_BY_CODE
-
-    headers = {**REGION_XLSX_HEADERS, **{f"jumlah_{c}": f"Jumlah {FLAG_BY_CODE[c].label}" for c in FLAG_CODES}}
-    return regions.loc[:, list(headers)].rename(columns=headers)
+    return league_table(regions).loc[:, list(REGION_XLSX_COLUMNS)].rename(columns=COLUMN_HEADERS)
 
 
 def _cell_value(value):

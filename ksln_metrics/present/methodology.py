@@ -1,57 +1,152 @@
-"""The methodology page, generated from the same flag and component definitions the engine uses."""
+"""The methodology page, generated from the same flag, component and ranking definitions the engine uses.
+
+Every rule is told with Cardinal's template: the rule, an example, why it matters, what it
+produces, its settings, what it leaves out and its assumptions. The examples are computed
+from the current settings (dates from the working-day calendar, points from the weights),
+so they change when an admin changes a threshold.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from ksln_metrics.engine.calendar import reporting_deadline
+from ksln_metrics.clock import today
+from ksln_metrics.engine.calendar import is_working_day, reporting_deadline
 from ksln_metrics.engine.rules import (
+    ATTENTION,
     COMPONENTS,
     FLAGS,
-    SETTINGS,
     ComponentDefinition,
     FlagDefinition,
+    RankingDefinition,
     Rules,
     rule_text,
+    setting_label,
 )
-from ksln_metrics.formatting import format_date_id
+from ksln_metrics.formatting import format_date_id, format_number_id
+from ksln_metrics.reference import country_name
 
-_SETTING_LABELS = {s.key: s.label for s in SETTINGS}
+
+def _months_later(day: date, months: int) -> date:
+    """``day`` plus whole months, the last day of a shorter month when it has no such day (as the SQL's to_months)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _next_working_day(day: date, rules: Rules) -> date:
+    day += timedelta(days=1)
+    while not is_working_day(day, rules):
+        day += timedelta(days=1)
+    return day
+
+
+def _points(share: float, weight: float) -> str:
+    return format_number_id(round(share * weight, 2))
+
+
+def _number(value: float) -> str:
+    return format_number_id(value, 0 if float(value).is_integer() else 2)
+
+
+def example_values(rules: Rules) -> dict[str, str]:
+    """The dates and points of the examples, computed from the current settings."""
+    deadline_2024, deadline_2025 = reporting_deadline(2024, rules), reporting_deadline(2025, rules)
+    ends = date(2025, 6, 30)
+    warned = _months_later(ends, -rules.expiring_months)
+    head_jenis = rules.head_signatory_jenis
+    delegate = next((t for t in rules.non_head_titles if t.isalpha()), None)
+    if head_jenis and delegate:
+        signatory = (f"{head_jenis[0]} Kabupaten Lebak ditandatangani \"{delegate.capitalize()} Bupati Lebak\": jabatan "
+                     f"memuat \"{delegate}\", jadi bukan kepala daerah sendiri.")
+    elif head_jenis:
+        signatory = f"{head_jenis[0]} Kabupaten Lebak ditandatangani \"Sekretaris DPRD\": bukan jabatan kepala daerah."
+    else:
+        signatory = "Tidak ada jenis kerja sama yang wajib ditandatangani kepala daerah: bendera ini tidak muncul."
+    countries = rules.countries_without_relations
+    country = (f"Usulan kerja sama Kota Tangerang dengan mitra di {country_name(countries[0])} ({countries[0]}) "
+               "berstatus proses: bendera ini sudah muncul sebelum penandatanganan." if countries else
+               "Daftar negara kosong: bendera ini tidak muncul.")
+    per_flag = rules.attention_points_per_flag
+    first, second = (100 - 62.5) + per_flag * 4, (100 - 90) + per_flag * 1
+    upper, lower = ("A", "B") if first >= second else ("B", "A")
+    attention = (f"Kab. A: skor rata-rata 62,5 dan 4 bendera → (100 − 62,5) + {_number(per_flag)} × 4 = "
+                 f"{_number(first)} poin. Kab. B: skor 90 dan 1 bendera → (100 − 90) + {_number(per_flag)} × 1 = "
+                 f"{_number(second)} poin. Kab. {upper} tampil di atas Kab. {lower}.")
+    return {
+        "contoh_seremonial_acuan": format_date_id(_months_later(date(2019, 3, 11), rules.ceremonial_months)),
+        "contoh_mangkrak_batas": format_date_id(_months_later(date(2023, 2, 5), rules.stalled_months)),
+        "contoh_mangkrak_acuan": format_date_id(_months_later(date(2023, 2, 5), rules.stalled_months)
+                                                + timedelta(days=1)),
+        "contoh_batas_2024": format_date_id(deadline_2024),
+        "contoh_sesudah_batas_2024": format_date_id(deadline_2024 + timedelta(days=1)),
+        "contoh_batas_2025": format_date_id(deadline_2025),
+        "contoh_terlambat_2025": format_date_id(_next_working_day(deadline_2025, rules)),
+        "contoh_berakhir_acuan": format_date_id(warned),
+        "contoh_berakhir_hari": format_number_id((ends - warned).days, 0),
+        "contoh_penandatangan": signatory,
+        "contoh_negara": country,
+        "contoh_kepatuhan": _points(3 / 4, rules.weight_compliance),
+        "contoh_tindak_lanjut": _points(2 / 4, rules.weight_follow_up),
+        "contoh_capaian": _points(0.9, rules.weight_achievement),
+        "contoh_pelaporan": _points(2 / 3, rules.weight_reporting),
+        "contoh_perhatian": attention,
+    }
 
 
 def _settings_lines(keys: tuple[str, ...], rules: Rules) -> list[str]:
     if not keys:
         return ["- Tidak ada; aturan ini tetap."]
-    return [f"- `{key}` = {rules.describe(key)} — {_SETTING_LABELS[key]}" for key in keys]
+    return [f"- {setting_label(key)}: **{rules.describe(key)}**" for key in keys]
 
 
-def _section(definition: FlagDefinition | ComponentDefinition, title: str, rules: Rules) -> list[str]:
-    values = rules.template_values()
+def _output(definition) -> str:
+    if isinstance(definition, FlagDefinition):
+        unit = "perjanjian dan tahun anggaran" if definition.per_year else "perjanjian"
+        return (f"Satu bendera per {unit}, dengan alasan yang menyebut tanggal dan angka pemicunya; tampil di "
+                "Peringatan, rincian Perjanjian dan Kabupaten/Kota, salindia rakor, dan ekspor (kolom flags dan "
+                f"jumlah per kab/kota, kode `{definition.code}`).")
+    if isinstance(definition, ComponentDefinition):
+        return (f"Poin 0 sampai bobotnya per perjanjian yang sudah ditandatangani (kolom {definition.column} di "
+                "ekspor); rata-ratanya per kab/kota atas perjanjian aktif.")
+    return ("Urutan kab/kota dengan poinnya dan alasan dalam kalimat; tampil di Ringkasan (tiga teratas) dan "
+            "salindia rakor.")
+
+
+def _section(definition: FlagDefinition | ComponentDefinition | RankingDefinition, title: str,
+             rules: Rules, examples: dict[str, str]) -> list[str]:
+    values = {**rules.template_values(), **examples}
     lines = [
         f"### {title}",
         "",
         f"**Aturan.** {rule_text(definition, rules)}",
         "",
-        f"**Contoh.** {definition.example}",
+        f"**Contoh.** {definition.example.format(**values)}",
         "",
         f"**Mengapa penting.** {definition.why.format(**values)}",
         "",
-        "**Konfigurasi.**",
+        f"**Keluaran.** {_output(definition)}",
+        "",
+        "**Pengaturan.**",
         "",
         *_settings_lines(definition.settings, rules),
         "",
-        "**Asumsi.**",
-        "",
-        *(f"- {a.format(**values)}" for a in definition.assumptions),
-        "",
     ]
+    exclusions = getattr(definition, "exclusions", ())
+    if exclusions:
+        lines += ["**Pengecualian.**", "", *(f"- {e.format(**values)}" for e in exclusions), ""]
+    lines += ["**Asumsi.**", "", *(f"- {a.format(**values)}" for a in definition.assumptions), ""]
     return lines
 
 
-def _glossary(rules: Rules) -> list[str]:
-    this_year = date.today().year
+def _glossary(rules: Rules, year: int) -> list[str]:
     examples = ", ".join(
-        f"TA {y} → {format_date_id(reporting_deadline(y, rules))}" for y in (this_year - 2, this_year - 1)
+        f"TA {y} → {format_date_id(reporting_deadline(y, rules))}" for y in (year - 2, year - 1)
     )
     return [
         "## Istilah",
@@ -75,6 +170,9 @@ def _glossary(rules: Rules) -> list[str]:
         f"libur yang dibatalkan (sekarang: {rules.describe('kalender.libur_dibatalkan')}).",
         f"- **Batas laporan.** Hari kerja ke-{rules.report_working_days} setelah 31 Desember tahun anggaran; laporan "
         f"yang masuk pada hari batas masih tepat waktu. Contoh: {examples}.",
+        "- **Laporan wajib.** Laporan tahun anggaran yang batasnya sudah lewat sebelum tanggal acuan. Laporan yang "
+        "sudah diterima sebelum batasnya lewat tampil sebagai \"Diterima, belum jatuh tempo\" dan baru dihitung dalam "
+        "skor pelaporan setelah batasnya lewat (sebagai tepat waktu).",
         "",
     ]
 
@@ -106,26 +204,34 @@ def _regions() -> list[str]:
         "terlambat dihitung sekali).",
         "- **Peringkat**: urutan kab/kota menurut skor rata-rata, tertinggi pertama; nilai sama mendapat peringkat "
         "sama. Baris provinsi dan daerah tanpa perjanjian aktif tidak diberi peringkat.",
+        "- **Perjanjian** di Ringkasan: perjanjian yang sudah ditandatangani per tanggal acuan; usulan yang belum "
+        "ditandatangani dan perjanjian yang ditandatangani setelah tanggal acuan disebut terpisah.",
         "",
     ]
 
 
-def methodology_markdown(rules: Rules) -> str:
-    """The whole methodology in Markdown (Bahasa Indonesia), with the current settings."""
+def methodology_markdown(rules: Rules, as_of: date | None = None) -> str:
+    """The whole methodology in Markdown (Bahasa Indonesia), with the current settings; deadlines around ``as_of``."""
+    year = (as_of or today()).year
+    examples = example_values(rules)
     lines = [
         "# Metodologi indikator keberhasilan dan bendera peringatan",
         "",
-        "Halaman ini menjelaskan setiap angka dan bendera KSLN Monitor: aturannya, contoh, mengapa penting, "
-        "pengaturan yang memengaruhinya (berkas `data/aturan.toml`, dapat diubah admin) dan asumsinya. Dasar "
-        "utamanya adalah laporan Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten 11 Maret 2019.",
+        "Halaman ini menjelaskan setiap angka dan bendera KSLN Monitor dengan susunan yang sama: aturan, contoh, "
+        "mengapa penting, keluaran, pengaturan yang memengaruhinya (dapat diubah admin di halaman Pengaturan), "
+        "pengecualian dan asumsi. Contoh dihitung dari pengaturan yang berlaku. Dasar utamanya adalah laporan "
+        "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten 11 Maret 2019.",
         "",
-        *_glossary(rules),
+        *_glossary(rules, year),
         *_score_intro(rules),
     ]
     for component in COMPONENTS:
-        lines += _section(component, f"{component.label} (bobot {rules.describe(component.weight_key)})", rules)
+        lines += _section(component, f"{component.label} (bobot {rules.describe(component.weight_key)})", rules,
+                          examples)
     lines += ["## Bendera peringatan", ""]
     for flag in FLAGS:
-        lines += _section(flag, f"{flag.label} (`{flag.code}`)", rules)
+        lines += _section(flag, flag.label, rules, examples)
     lines += _regions()
+    lines += ["## Urutan perhatian", ""]
+    lines += _section(ATTENTION, ATTENTION.label, rules, examples)
     return "\n".join(lines)

@@ -28,9 +28,6 @@ SCORE_RANGE = (0, 100)
 # Ceremonial versus substantive activities on timelines.
 ACTIVITY_COLORS = {"seremonial": "#E69F00", "substantif": "#0072B2"}
 
-# Two-series comparisons (target vs realisation, due vs on time).
-PAIR_COLORS = ("#BBBBBB", "#0072B2")
-
 NEUTRAL = "#4D4D4D"
 
 # Kinds of cooperation and agreement statuses on the yearly chart (Paul Tol's muted set, so

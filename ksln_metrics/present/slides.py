@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from ksln_metrics.engine.agreement import agreement_name
 from ksln_metrics.engine.calendar import reporting_deadline
 from ksln_metrics.engine.indicators import Filters, Results
 from ksln_metrics.engine.overview import (
@@ -23,7 +25,6 @@ from ksln_metrics.engine.overview import (
     headline,
     is_kabkota,
     join_id,
-    league_table,
     region_components,
 )
 from ksln_metrics.engine.rules import (
@@ -33,12 +34,17 @@ from ksln_metrics.engine.rules import (
     FLAG_FOLLOW_UPS,
     FLAGS,
     Rules,
+    flag_labels,
     load_rules,
     rule_text,
 )
-from ksln_metrics.formatting import format_date_id, format_number_id
+from ksln_metrics.formatting import format_date_id, format_number_id, number_text
 from ksln_metrics.present import charts
+from ksln_metrics.present.tables import league_display
 from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
+
+if TYPE_CHECKING:
+    from ksln_metrics.followup.rakor import Since
 
 MEETING_NAME = "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten"
 
@@ -71,19 +77,26 @@ class Slide:
 
 
 def build_slides(results: Results, as_of: date, filters: Filters | None = None, rules: Rules | None = None, *,
-                 meeting_date: date | None = None, sample_data: bool = False) -> list[Slide]:
-    """Every slide of the rakor, in order: fixed slides, one slide per region shown, then the lists."""
+                 meeting_date: date | None = None, sample_data: bool = False,
+                 since: Since | None = None, stories: pd.DataFrame | None = None) -> list[Slide]:
+    """Every slide of the rakor, in order: fixed slides (with "Sejak rakor …" after the flags when ``since`` is
+    given), one slide per region shown, then the lists ("Praktik baik" before the methodology when published
+    ``stories`` are given)."""
     rules = rules or load_rules()
     filters = filters or Filters()
     slides = [
         title_slide(as_of, filters, meeting_date or as_of, sample_data),
-        overview_slide(results, as_of),
+        overview_slide(results, as_of, rules),
         partner_slide(results),
         flags_slide(results, rules),
+        *([since_slide(since, results)] if since is not None else []),
         league_slide(results),
     ]
     slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
-    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules), methodology_slide(rules)]
+    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules)]
+    if stories is not None and len(stories):
+        slides.append(stories_slide(stories))
+    slides.append(methodology_slide(rules))
     return slides
 
 
@@ -94,11 +107,6 @@ def region_order(regions: pd.DataFrame) -> list[str]:
 
 
 # --- words and numbers ---------------------------------------------------------------------------------
-
-
-def number(value, decimals: int = 2) -> str:
-    """``92,95``; ``–`` for a missing value."""
-    return "–" if value is None or pd.isna(value) else format_number_id(value, decimals)
 
 
 def count(value) -> str:
@@ -115,12 +123,6 @@ def scope_text(filters: Filters) -> str:
     ]
     text = "; ".join(parts)
     return text[0].upper() + text[1:]
-
-
-def agreement_name(row) -> str:
-    """``Pemerintah Kota Haikou, Tiongkok (CONTOH-3601-02)``: who the partner is, then the ID."""
-    partner = ", ".join(p for p in (_text(row.get("mitra")), country_name(_text(row.get("negara")))) if p)
-    return f"{partner or _text(row.get('judul')) or 'Tanpa nama'} ({row['id_perjanjian']})"
 
 
 def _text(value) -> str:
@@ -190,14 +192,14 @@ def title_slide(as_of: date, filters: Filters, meeting_date: date, sample_data: 
     )
 
 
-def overview_slide(results: Results, as_of: date) -> Slide:
-    numbers = headline(results.agreements)
+def overview_slide(results: Results, as_of: date, rules: Rules) -> Slide:
+    numbers = headline(results)
     flagged = results.flags["id_perjanjian"].nunique() if len(results.flags) else 0
-    attention = attention_ranking(results.regions, results.flags)
+    attention = attention_ranking(results, rules)
     bullets = [
-        Bullet(f"{count(numbers.agreements)} perjanjian tercatat, {count(numbers.active)} aktif"),
-        Bullet(f"Skor rata-rata perjanjian aktif: {number(numbers.mean_score)} dari 100"),
-        Bullet(f"Laporan tepat waktu: {number(numbers.on_time_rate)} % ({count(numbers.reports_on_time)} dari "
+        Bullet(f"{count(numbers.signed)} perjanjian ditandatangani per tanggal acuan, {count(numbers.active)} aktif"),
+        Bullet(f"Skor rata-rata perjanjian aktif: {number_text(numbers.mean_score)} dari 100"),
+        Bullet(f"Laporan tepat waktu: {number_text(numbers.on_time_rate)} % ({count(numbers.reports_on_time)} dari "
                f"{count(numbers.reports_due)} laporan wajib)" if numbers.on_time_rate is not None else
                "Laporan tepat waktu: – (belum ada laporan yang wajib)"),
         Bullet(f"{count(flagged)} perjanjian berbendera peringatan"),
@@ -210,8 +212,8 @@ def overview_slide(results: Results, as_of: date) -> Slide:
         "Skor rata-rata: rata-rata skor keberhasilan (0–100) perjanjian aktif; peta mewarnai kab/kota menurut skor itu.",
         "Laporan tepat waktu: laporan tahunan yang masuk paling lambat batasnya dibagi laporan yang wajib.",
     ]
-    notes += [f"Perhatian {i}. {row.kabkota_nama}: {row.alasan}." for i, row in
-              enumerate(attention.itertuples(index=False), start=1)]
+    notes += [f"Perhatian {row.urutan}. {row.kabkota_nama}: {row.alasan}; poin perhatian {row.poin_teks}." for row
+              in attention.itertuples(index=False)]
     return Slide("ringkasan", "Gambaran umum", f"Per {format_date_id(as_of)}", tuple(bullets),
                  figure=charts.banten_score_map(results.regions), notes="\n".join(notes))
 
@@ -231,7 +233,7 @@ def partner_slide(results: Results) -> Slide:
 def flags_slide(results: Results, rules: Rules) -> Slide:
     totals = flag_totals(results.regions)
     raised = totals[totals["jumlah"] > 0]
-    attention = attention_ranking(results.regions, results.flags)
+    attention = attention_ranking(results, rules)
     bullets = [Bullet(f"{count(raised['jumlah'].sum())} bendera pada "
                       f"{count(results.flags['id_perjanjian'].nunique() if len(results.flags) else 0)} perjanjian")]
     if len(attention):
@@ -245,27 +247,52 @@ def flags_slide(results: Results, rules: Rules) -> Slide:
                  figure=charts.flag_counts_chart(totals), notes="\n".join(notes) or "Tidak ada bendera peringatan.")
 
 
-LEAGUE_COLUMNS = ("Peringkat", "Daerah", "Perjanjian", "Aktif", "Skor rata-rata",
-                  *(c.label for c in COMPONENTS), "Tepat waktu (%)", "Peringatan")
+SINCE_COLUMNS = ("Daerah", "Bendera baru", "Selesai", "Tetap", "Skor rata-rata", "Perjanjian baru/berakhir",
+                 "Tindak lanjut dibuka/ditutup")
+
+
+def since_frame(since: Since) -> pd.DataFrame:
+    """Per region with any change: flags new, resolved and still open, the mean score then and now, agreements, actions."""
+    rows = [{
+        "Daerah": row.kabkota_nama,
+        "Bendera baru": count(row.baru),
+        "Selesai": count(row.selesai),
+        "Tetap": count(row.tetap),
+        "Skor rata-rata": f"{number_text(row.skor_dari)} → {number_text(row.skor_ke)}",
+        "Perjanjian baru/berakhir": f"{count(row.perjanjian_baru)} / {count(row.perjanjian_berakhir)}",
+        "Tindak lanjut dibuka/ditutup": f"{count(row.tl_dibuka)} / {count(row.tl_ditutup)}",
+    } for row in since.units.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=list(SINCE_COLUMNS))
+
+
+def since_slide(since: Since, results: Results) -> Slide:
+    """What changed since the last meeting: flags that appeared, were resolved, are still open; agreements; actions."""
+    by_id = _agreements_by_id(results)
+    bullets = [
+        Bullet(f"{count(since.count('baru'))} bendera baru, {count(since.count('selesai'))} selesai, "
+               f"{count(since.count('tetap'))} masih terbuka"),
+        Bullet(f"{count(len(since.new_agreements))} perjanjian mulai aktif, {count(len(since.ended_agreements))} "
+               f"berakhir; skor {count(len(since.scores))} perjanjian berubah"),
+        Bullet(f"Tindak lanjut: {count(len(since.actions_opened))} dibuka, {count(len(since.actions_closed))} "
+               "ditutup"),
+    ]
+    table = _cut(since_frame(since), bullets, "kab/kota")
+    subtitle = (f"{since.meeting}, {format_date_id(since.start)}" if since.meeting else format_date_id(since.start))
+    subtitle += f" → {format_date_id(since.end)}"
+    notes = []
+    for change, heading in (("baru", "Bendera baru"), ("selesai", "Bendera selesai")):
+        rows = since.flags[since.flags["perubahan"] == change]
+        if len(rows):
+            notes.append(f"{heading}:")
+            notes += [f"• {r.label} — {agreement_name(by_id.get(r.id_perjanjian, {'id_perjanjian': r.id_perjanjian}))}"
+                      for r in rows.itertuples(index=False)]
+    return Slide("sejak_rakor", since.title, subtitle, tuple(bullets), table=table if len(table) else None,
+                 notes="\n".join(notes) or "Tidak ada bendera yang berubah.")
 
 
 def league_frame(results: Results) -> pd.DataFrame:
-    """The league table as it is shown on a slide: every region, by rank, numbers written the Indonesian way."""
-    table = league_table(results.regions, results.agreements)
-    flag_columns = [f"jumlah_{code}" for code in FLAG_CODES]
-    rows = []
-    for row in table.to_dict("records"):
-        rows.append({
-            "Peringkat": str(int(row["peringkat"])) if pd.notna(row["peringkat"]) else "–",
-            "Daerah": region_name(row["kabkota_kode"]),
-            "Perjanjian": count(row["jumlah_perjanjian"]),
-            "Aktif": count(row["jumlah_aktif"]),
-            "Skor rata-rata": number(row["skor_rata_rata"]),
-            **{c.label: number(row[c.column]) for c in COMPONENTS},
-            "Tepat waktu (%)": number(row["tepat_waktu_persen"]),
-            "Peringatan": count(sum(row[c] for c in flag_columns)),
-        })
-    return pd.DataFrame(rows, columns=list(LEAGUE_COLUMNS))
+    """The league table as it is shown on a slide: the page's table with the flags as one total."""
+    return league_display(results.regions, per_flag=False)
 
 
 def league_slide(results: Results) -> Slide:
@@ -289,8 +316,6 @@ def region_agreements_frame(agreements: pd.DataFrame) -> pd.DataFrame:
     """A region's agreements for its slide: partner, status, end date, score and flag labels."""
     rows = []
     for row in agreements.to_dict("records"):
-        raised = set((row.get("flags") or "").split(";"))
-        codes = [c for c in FLAG_CODES if c in raised]
         partner = ", ".join(p for p in (_text(row.get("mitra")), country_name(_text(row.get("negara")))) if p)
         rows.append({
             "ID": row["id_perjanjian"],
@@ -298,8 +323,8 @@ def region_agreements_frame(agreements: pd.DataFrame) -> pd.DataFrame:
             "Jenis": _text(row.get("jenis")),
             "Status": _text(row.get("status")),
             "Berakhir": format_date_id(row.get("tanggal_berakhir")) or "–",
-            "Skor": number(row.get("skor")),
-            "Peringatan": ", ".join(FLAG_BY_CODE[c].label for c in codes if c in FLAG_BY_CODE) or "–",
+            "Skor": number_text(row.get("skor")),
+            "Peringatan": flag_labels(row.get("flags"), empty="–"),
         })
     return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
 
@@ -313,17 +338,17 @@ def region_slide(results: Results, code: str, as_of: date) -> Slide:
     ranked = int(results.regions["peringkat"].notna().sum())
     rank = f"peringkat {int(region['peringkat'])} dari {ranked}" if pd.notna(region["peringkat"]) else (
         "tanpa peringkat (provinsi)" if not is_kabkota(code) else "tanpa peringkat")
-    subtitle = f"Skor rata-rata {number(region['skor_rata_rata'])} · {rank}"
+    subtitle = f"Skor rata-rata {number_text(region['skor_rata_rata'])} · {rank}"
     if agreements.empty:
         bullets = [Bullet("Belum ada perjanjian yang tercatat untuk daerah ini (dengan filter yang dipilih).")]
         return Slide("daerah", region_name(code), subtitle, tuple(bullets), notes="Tidak ada perjanjian.", region=code)
-    components = region_components(results.agreements, results.regions.loc[results.regions["kabkota_kode"] == code])
+    components = region_components(results.regions.loc[results.regions["kabkota_kode"] == code])
     parts = components.iloc[0]
-    on_time = (f"laporan tepat waktu {number(region['tepat_waktu_persen'])} %" if pd.notna(region["tepat_waktu_persen"])
+    on_time = (f"laporan tepat waktu {number_text(region['tepat_waktu_persen'])} %" if pd.notna(region["tepat_waktu_persen"])
                else "belum ada laporan yang wajib")
     bullets = [
         Bullet(f"{count(region['jumlah_perjanjian'])} perjanjian, {count(region['jumlah_aktif'])} aktif; {on_time}"),
-        Bullet("Komponen skor: " + " · ".join(f"{c.label} {number(parts[c.column])}" for c in COMPONENTS)),
+        Bullet("Komponen skor: " + " · ".join(f"{c.label} {number_text(parts[c.column])}" for c in COMPONENTS)),
     ]
     # The flags stand in the table (their reasons in the notes); the bullets say what to do about them.
     if len(flags):
@@ -375,7 +400,7 @@ def expiring_slide(results: Results, rules: Rules) -> Slide:
 
 
 def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
-    numbers = headline(results.agreements)
+    numbers = headline(results)
     flags = results.flags[results.flags["code"].isin(["missing_report", "late_report"])] if len(results.flags) else (
         results.flags)
     by_id = _agreements_by_id(results)
@@ -396,7 +421,7 @@ def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
     last_year = as_of.year - 1
     bullets = [
         Bullet(f"{count(numbers.reports_due)} laporan wajib, {count(numbers.reports_on_time)} tepat waktu"
-               + (f" ({number(numbers.on_time_rate)} %)" if numbers.on_time_rate is not None else "")),
+               + (f" ({number_text(numbers.on_time_rate)} %)" if numbers.on_time_rate is not None else "")),
         Bullet(f"{count(missing)} laporan belum masuk, {count(late)} laporan terlambat"),
         Bullet(f"Batas laporan: hari kerja ke-{rules.report_working_days} setelah tahun anggaran berakhir; TA "
                f"{last_year} → {format_date_id(reporting_deadline(last_year, rules))}"),
@@ -406,6 +431,34 @@ def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
                  table=frame if not frame.empty else None, notes=flag_notes(flags))
 
 
+MAX_STORIES = 4  # on one slide; the document export has them all
+
+
+def _short(text, limit: int = 180) -> str:
+    text = " ".join(_text(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def stories_slide(stories: pd.DataFrame) -> Slide:
+    """The published success stories: what was achieved, for whom, with which figures; lessons in the notes."""
+    bullets: list[Bullet] = []
+    rows = []
+    for story in stories.head(MAX_STORIES).to_dict("records"):
+        bullets.append(Bullet(f"{_short(story['judul'], 100)} — {story['kabkota_nama']}"))
+        bullets.append(Bullet(_short(story["capaian"]), 1))
+        if _text(story.get("angka")):
+            bullets.append(Bullet(f"Angka: {_short(story['angka'], 120)}", 1))
+        rows.append({"Daerah": story["kabkota_nama"], "Perjanjian": agreement_name(story),
+                     "Penerima manfaat": _short(story.get("penerima"), 80) or "–"})
+    if len(stories) > MAX_STORIES:
+        bullets.append(Bullet(f"{count(len(stories) - MAX_STORIES)} cerita lain ada di dokumen Praktik Baik "
+                              "(halaman Tindak Lanjut)."))
+    notes = [f"• {story['judul']} ({story['id_perjanjian']}): pelajaran — {_text(story.get('pelajaran')) or '–'}"
+             for story in stories.to_dict("records")]
+    return Slide("praktik_baik", "Praktik baik", "Cerita sukses yang diterbitkan Provinsi", tuple(bullets),
+                 table=pd.DataFrame(rows, columns=["Daerah", "Perjanjian", "Penerima manfaat"]), notes="\n".join(notes))
+
+
 def methodology_slide(rules: Rules) -> Slide:
     weights = " + ".join(f"{c.label} ({rules.describe(c.weight_key)})" for c in COMPONENTS)
     bullets = (
@@ -413,9 +466,10 @@ def methodology_slide(rules: Rules) -> Slide:
         Bullet("Aktif: status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per tanggal acuan."),
         Bullet(f"Laporan tahunan paling lambat hari kerja ke-{rules.report_working_days} setelah 31 Desember "
                "(libur nasional dan cuti bersama tidak dihitung)."),
-        Bullet(f"{len(FLAGS)} bendera peringatan, antara lain Seremonial saja ({rules.ceremonial_months} bulan tanpa "
-               f"tindak lanjut), Mangkrak ({rules.stalled_months} bulan tanpa kegiatan substantif), Tanpa "
-               "persetujuan DPRD/Pusat, Penandatangan tidak sah."),
+        Bullet(f"{len(FLAGS)} bendera peringatan, antara lain {FLAG_BY_CODE['ceremonial_only'].label} "
+               f"({rules.ceremonial_months} bulan tanpa tindak lanjut), {FLAG_BY_CODE['stalled'].label} "
+               f"({rules.stalled_months} bulan tanpa kegiatan substantif), "
+               f"{join_id([FLAG_BY_CODE[c].label for c in ('no_dprd_approval', 'no_central_approval', 'delegated_signature')])}."),
         Bullet("Ambang dan bobot dapat diubah admin (halaman Pengaturan); rincian di halaman Metodologi."),
     )
     notes = "\n".join(f"• {c.label}: {rule_text(c, rules)}" for c in COMPONENTS)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from ksln_metrics.clock import today as clock_today
 from ksln_metrics.reference import REGIONS, SEVEN_CRITERIA, STORED_COLUMNS, TABLES, region_name
 from ksln_metrics.store import BatchResult, Store
 
@@ -323,7 +324,7 @@ def expected_flags() -> dict[str, frozenset[str]]:
 
 def load_demo(store: Store, today: date | None = None) -> list[BatchResult]:
     """Write the sample data, one batch per region; a second load on the same day changes nothing."""
-    tables = demo_tables(today or date.today())
+    tables = demo_tables(today or clock_today())
     results = []
     for code in REGIONS:
         ids = set(tables["perjanjian"].loc[tables["perjanjian"]["kabkota"] == code, "id_perjanjian"])

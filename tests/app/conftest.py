@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from ksln_metrics.clock import ENV as TODAY_ENV
 from ksln_metrics.engine.rules import DEFAULT_RULES
 from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
@@ -32,6 +33,13 @@ def demo_db(demo_db_template, tmp_path, monkeypatch) -> Path:
     path.write_bytes(demo_db_template.read_bytes())
     monkeypatch.setenv("KSLN_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch) -> date:
+    """The app computes as of the demo's day, whatever the machine's calendar says."""
+    monkeypatch.setenv(TODAY_ENV, DEMO_TODAY.isoformat())
+    return DEMO_TODAY
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from ksln_metrics.accounts.users import active_user, create_account
+from ksln_metrics.clock import today
 from ksln_metrics.engine.indicators import Filters, Results, compute
 from ksln_metrics.engine.rules import Rules, load_rules
 from ksln_metrics.store import Store
@@ -51,7 +51,7 @@ def visible_pages(app: AppTest) -> list[str]:
 def expected_results(db: Path, rules: Rules | None = None, filters: Filters | None = None) -> Results:
     """The engine's figures, computed before the app opens the file (one read-write connection per file)."""
     with Store(db) as store:
-        return compute(store, date.today(), rules or load_rules(), filters or Filters())
+        return compute(store, today(), rules or load_rules(), filters or Filters())
 
 
 def open_page(page: str, as_user: str = "admin") -> AppTest:

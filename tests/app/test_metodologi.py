@@ -1,5 +1,6 @@
 """Metodologi through AppTest: the generated methodology with its table of contents, following the rules file."""
 
+from ksln_metrics.engine.rules import FLAGS
 from ksln_metrics.engine.rules_change import save_settings
 from ksln_metrics.store import Store
 from tests.app.pages_support import open_page
@@ -10,7 +11,10 @@ def test_methodology_shows_every_flag_with_the_current_settings(demo_db):
     assert not app.exception
     assert app.title[0].value.startswith("Metodologi")
     subheaders = [s.value for s in app.subheader]
-    assert "Mangkrak (`stalled`)" in subheaders and len(subheaders) == 4 + 11
+    # Components, flags and the attention ranking, named in Indonesian only (codes stay in exports).
+    assert "Mangkrak" in subheaders and len(subheaders) == 4 + len(FLAGS) + 1
+    assert "Kab/kota yang perlu perhatian" in subheaders
+    assert not any("`" in s or "_" in s for s in subheaders)
     assert any("- [Istilah](#istilah)" in m.value for m in app.markdown)
     assert any("12 bulan" in m.value for m in app.markdown)
     with Store(demo_db) as store:

@@ -55,17 +55,38 @@ def test_valid_change_is_saved_logged_and_changes_scores_on_another_page(demo_db
     app.number_input(key="pengaturan_bobot_capaian").set_value(15.0)
     submit(app)
     assert not app.exception and not app.error
-    assert "bobot.kepatuhan: 25 → 40" in app.success[0].value
+    assert "Bobot komponen kepatuhan: 25 → 40" in app.success[0].value
+    assert "bobot.kepatuhan" not in app.success[0].value  # users read labels; keys stay in the file and the CLI
     assert load_rules() == new_rules
     assert "# persetujuan DPRD, persetujuan Pusat" in rules_path().read_text(encoding="utf-8")  # comments kept
     with Store(demo_db) as store:
         log = read_change_log(store)
     assert log[["pengguna", "kunci", "lama", "baru"]].values.tolist() == [
         ["admin", "bobot.kepatuhan", 25, 40], ["admin", "bobot.capaian", 30, 15]]
-    assert table_with(app, "Pengaturan")["Pengguna"].tolist() == ["admin", "admin"]
+    history = table_with(app, "Pengaturan")
+    assert history["Pengguna"].tolist() == ["admin", "admin"]
+    assert history["Pengaturan"].tolist() == ["Bobot komponen kepatuhan", "Bobot komponen capaian indikator"]
     assert app.number_input(key="pengaturan_bobot_kepatuhan").value == 40.0
 
     app.switch_page("pages/halaman_perjanjian.py").run()
     assert not app.exception
     shown = table_with(app, "Skor").set_index("ID")["Skor"]
     pd.testing.assert_series_equal(shown.sort_index(), after.sort_index(), check_names=False)
+
+
+def test_the_attention_points_per_flag_is_a_setting_that_reorders_ringkasan(demo_db):
+    app = open_page("pengaturan")
+    app.number_input(key="pengaturan_perhatian_poin_per_bendera").set_value(0.0)
+    submit(app)
+    assert not app.exception and not app.error
+    assert "Poin perhatian untuk setiap bendera" in app.success[0].value
+    assert load_rules().attention_points_per_flag == 0
+    app.switch_page("pages/halaman_ringkasan.py").run()
+    assert not app.exception
+    # With flags weighing nothing, the order is by score alone, lowest first.
+    results = expected_results(demo_db)
+    scored = results.regions[results.regions["kabkota_kode"].str.contains(".", regex=False)
+                             & results.regions["skor_rata_rata"].lt(100)]
+    lowest = scored.sort_values(["skor_rata_rata", "kabkota_kode"]).iloc[0]["kabkota_nama"]
+    headings = [m.value for m in app.markdown if m.value.startswith("#### ")]
+    assert headings[0] == f"#### 1. {lowest}"

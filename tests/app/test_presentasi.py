@@ -1,7 +1,7 @@
 """Presentasi through AppTest on the demo store: every slide reachable, the counter, the global filters."""
 
-from datetime import date
 
+from ksln_metrics.clock import today
 from ksln_metrics.engine.indicators import Filters
 from ksln_metrics.present.slides import FIXED_KINDS, build_slides
 from tests.app.pages_support import expected_results, open_page
@@ -17,7 +17,7 @@ def button(app, key):
 
 def expected_titles(db, filters: Filters | None = None) -> list[str]:
     results = expected_results(db, filters=filters)
-    return [s.title for s in build_slides(results, date.today(), filters)]
+    return [s.title for s in build_slides(results, today(), filters)]
 
 
 def test_next_and_previous_walk_through_every_slide(demo_db):

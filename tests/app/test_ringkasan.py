@@ -5,6 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ksln_metrics.clock import today
 from ksln_metrics.engine.indicators import Filters, compute
 from ksln_metrics.engine.overview import attention_ranking
 from ksln_metrics.engine.rules import load_rules
@@ -18,16 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def expected(db: Path, filters: Filters | None = None) -> dict:
     """The headline numbers straight from the engine, computed before the app opens the file."""
     with Store(db) as store:
-        results = compute(store, date.today(), load_rules(), filters)
+        results = compute(store, today(), load_rules(), filters)
     agreements = results.agreements
     active = agreements[agreements["aktif"]]
     due, on_time = agreements["laporan_wajib"].sum(), agreements["laporan_tepat_waktu"].sum()
     return {
-        "Perjanjian": format_number_id(len(agreements), 0),
+        # Signed by the reference date: an agreement signed later, or not at all, is not counted.
+        "Perjanjian": format_number_id(int(agreements["ditandatangani"].sum()), 0),
         "Perjanjian aktif": format_number_id(len(active), 0),
         "Skor rata-rata": format_number_id(round(active["skor"].mean(), 2)),
         "Laporan tepat waktu": f"{format_number_id(round(100 * on_time / due, 2))} %",
-        "attention": attention_ranking(results.regions, results.flags)["kabkota_nama"].tolist(),
+        "attention": attention_ranking(results, load_rules())["kabkota_nama"].tolist(),
+        "points": attention_ranking(results, load_rules())["poin_teks"].tolist(),
+        "reasons": attention_ranking(results, load_rules())["alasan"].tolist(),
         "flags": {code: int(results.regions[f"jumlah_{code}"].sum()) for code in results.flags["code"].unique()},
     }
 
@@ -51,6 +55,10 @@ def test_ringkasan_is_the_default_page_and_shows_the_engine_numbers(demo_db):
     headings = [m.value for m in app.markdown if m.value.startswith("#### ")]
     assert headings == [f"#### {i}. {name}" for i, name in enumerate(want["attention"], start=1)]
     assert len(headings) == 3
+    captions = [c.value for c in app.caption]
+    assert [f"Poin perhatian: {p}" for p in want["points"]] == [c for c in captions if c.startswith("Poin perhatian")]
+    assert any(c.startswith("Diurutkan menurut poin perhatian: (100 − skor rata-rata perjanjian aktif) + 10 poin")
+               for c in captions)
     flag_buttons = {b.key.removeprefix("ringkasan_bendera_"): b.label for b in app.button
                     if b.key and b.key.startswith("ringkasan_bendera_")}
     assert {code: int(label.split(": ")[1].split()[0]) for code, label in flag_buttons.items()} == want["flags"]
@@ -96,3 +104,29 @@ def test_an_empty_store_says_so_without_an_error(tmp_path, monkeypatch):
     assert not app.exception
     assert "Belum ada perjanjian" in app.info[0].value
     assert not app.metric
+
+
+def test_the_headline_follows_the_reference_year(demo_db):
+    # Tahun acuan 2024: agreements signed in 2025-2026 are not counted, and the help says how many.
+    app = start()
+    app.selectbox(key="filter_tahun").set_value(2024).run()
+    assert not app.exception
+    with Store(demo_db) as store:
+        results = compute(store, date(2024, 12, 31), load_rules())
+    agreements = results.agreements
+    signed = agreements["ditandatangani"].sum()
+    later = (agreements["tanggal_ttd"] > "2024-12-31").sum()
+    assert later > 0 and signed + later < len(agreements) + 1
+    headline = next(m for m in app.metric if m.label == "Perjanjian")
+    assert headline.value == format_number_id(int(signed), 0)
+    assert f"{later} yang ditandatangani setelah tanggal acuan" in headline.help
+
+
+def test_lowest_is_not_claimed_when_one_unit_is_in_view(demo_db):
+    app = start()
+    app.multiselect(key="filter_kabkota").select("36.02").run()
+    assert not app.exception
+    reasons = [m.value for m in app.markdown if m.value.startswith("Skor rata-rata")]
+    assert reasons and not any("terendah" in r for r in reasons)
+    everything = expected(demo_db)
+    assert sum("(terendah)" in r for r in everything["reasons"]) <= 1

@@ -5,14 +5,14 @@ from datetime import datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ksln_metrics.accounts.users import set_active
+from ksln_metrics.accounts.users import set_active, set_password
 from ksln_metrics.importing.ingest import commit_upload, read_upload
 from ksln_metrics.store import Store
 from tests.app.pages_support import ROOT, add_test_accounts, login, open_page, table_with, visible_pages
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LEADER_PAGES = ["", "kabupaten-kota", "perjanjian", "peringatan", "metodologi", "presentasi"]
+LEADER_PAGES = ["", "kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut", "metodologi", "pengingat", "presentasi"]
 TANGSEL_ROW = agreement(**{"ID Perjanjian": "TGS-001", "Kab/Kota": "Kota Tangerang Selatan", "Mitra": "Kota Suwon"})
 
 
@@ -55,9 +55,9 @@ def test_a_wrong_password_is_refused_and_recorded(db):
 
 @pytest.mark.parametrize(("name", "pages"), [
     ("pimpinan", LEADER_PAGES),
-    ("analis.lebak", [*LEADER_PAGES[:4], "unggah", *LEADER_PAGES[4:]]),
-    ("analis.provinsi", [*LEADER_PAGES[:4], "unggah", *LEADER_PAGES[4:]]),
-    ("admin", [*LEADER_PAGES[:4], "unggah", *LEADER_PAGES[4:], "pengaturan", "akun", "audit"]),
+    ("analis.lebak", [*LEADER_PAGES[:5], "unggah", *LEADER_PAGES[5:]]),
+    ("analis.provinsi", [*LEADER_PAGES[:5], "unggah", *LEADER_PAGES[5:]]),
+    ("admin", [*LEADER_PAGES[:5], "unggah", *LEADER_PAGES[5:], "pengaturan", "akun", "audit"]),
 ])
 def test_each_role_sees_only_its_pages(db, name, pages):
     app = login(name)
@@ -131,17 +131,43 @@ def test_logout_returns_to_the_login_form_and_is_recorded(db):
     assert audit(db)["action"].tolist() == ["masuk", "keluar"]
 
 
+def shift_session(db, column, delta):
+    """Move the stored ``last_seen`` or ``expires_at`` of every session by ``delta`` (the app's clock is real time)."""
+    with Store(db) as store, store.write() as cur:
+        cur.execute(f"UPDATE login_session SET {column} = ?", [datetime.now() + delta])
+
+
 def test_an_idle_session_ends_after_the_configured_minutes(db, monkeypatch):
     monkeypatch.setenv("KSLN_SESSION_IDLE_MINUTES", "10")
     app = login("pimpinan")
-    app.session_state["auth_terakhir_aktif"] = datetime.now() - timedelta(minutes=9)
+    shift_session(db, "last_seen", -timedelta(minutes=9))
     app.run()
     assert app.title[0].value == "Ringkasan"  # 9 minutes idle: still in
-    app.session_state["auth_terakhir_aktif"] = datetime.now() - timedelta(minutes=11)
+    shift_session(db, "last_seen", -timedelta(minutes=11))
     app.run()
     assert app.title[0].value == "Masuk"
     assert "tidak aktif lebih dari 10 menit" in app.info[0].value
     assert audit(db, "keluar")["detail"].tolist() == ["sesi berakhir: tidak aktif lebih dari 10 menit"]
+
+
+def test_a_session_ends_at_its_absolute_limit_even_when_in_use(db, monkeypatch):
+    monkeypatch.setenv("KSLN_SESSION_MAX_HOURS", "8")
+    app = login("pimpinan")
+    with Store(db) as store:
+        created, expires = store.query("SELECT created_at, expires_at FROM login_session").iloc[0]
+    assert expires - created == timedelta(hours=8)
+    shift_session(db, "expires_at", -timedelta(seconds=1))
+    app.run()
+    assert app.title[0].value == "Masuk" and "lebih dari 8 jam sejak masuk" in app.info[0].value
+    assert audit(db, "keluar")["detail"].tolist() == ["sesi berakhir: lebih dari 8 jam sejak masuk"]
+
+
+def test_a_password_set_by_the_admin_ends_the_accounts_sessions(db):
+    app = login("analis.lebak")
+    with Store(db) as store:
+        set_password(store, "analis.lebak", "sandi-baru-dari-admin", by="admin")
+    app.run()
+    assert app.title[0].value == "Masuk" and "Kata sandi akun Anda diganti" in app.info[0].value
 
 
 def test_a_disabled_account_is_logged_out_on_its_next_click(db):
@@ -150,6 +176,8 @@ def test_a_disabled_account_is_logged_out_on_its_next_click(db):
         set_active(store, "analis.lebak", False, by="admin")
     app.run()
     assert app.title[0].value == "Masuk" and "dinonaktifkan" in app.info[0].value
+    with Store(db) as store:
+        assert store.query("SELECT end_reason FROM login_session")["end_reason"].tolist() == ["akun_nonaktif"]
 
 
 def test_admin_creates_an_account_on_the_akun_page_and_it_can_log_in(db):
@@ -170,8 +198,8 @@ def test_admin_creates_an_account_on_the_akun_page_and_it_can_log_in(db):
         made = store.query("SELECT user_name, target FROM audit WHERE action = 'akun_dibuat' AND target = 'sari.tangsel'")
     assert made.values.tolist() == [["admin", "sari.tangsel"]]
     other = login("sari.tangsel", "sandi-sari-panjang")
-    assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "unggah",
-                                                      "metodologi", "presentasi"]
+    assert [p for p in visible_pages(other) if p] == ["kabupaten-kota", "perjanjian", "peringatan", "tindak-lanjut",
+                                                      "unggah", "metodologi", "pengingat", "presentasi"]
 
 
 def test_the_audit_page_filters_by_action(db):

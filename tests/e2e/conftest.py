@@ -1,4 +1,4 @@
-"""A real server and a real browser: `streamlit run` on a free port, Debian's chromium via Playwright.
+"""A real server and a real browser: `streamlit run app.py` (as `make run`) on a free port, Debian's chromium via Playwright.
 
 Every request the browser makes to a host other than this machine is blocked and fails
 the test; so does any element showing an exception. Screenshots go to test-artifacts/e2e/.
@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,8 +22,12 @@ from urllib.parse import urlparse
 import pytest
 
 from ksln_metrics.accounts.users import create_account
+from ksln_metrics.clock import ENV as TODAY_ENV
 from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
+
+# The app in the browser computes as of the demo's day, whatever the machine's calendar says.
+E2E_TODAY = date(2026, 11, 28)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -31,6 +37,7 @@ E2E_ACCOUNTS = {
     "admin": ("admin", None, "sandi-admin-e2e"),
     "pimpinan": ("pimpinan", None, "sandi-pimpinan-e2e"),
     "analis.lebak": ("analis", "36.02", "sandi-lebak-e2e"),
+    "uji.sesi": ("pimpinan", None, "sandi-sesi-e2e"),  # disabled by test_session.py: no other test uses it
 }
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root in CI
@@ -87,25 +94,28 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError("streamlit did not become healthy in time")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """The app on the demo store, served by `streamlit run` for the whole session."""
-    workdir = tmp_path_factory.mktemp("e2e")
+def make_store(workdir: Path) -> dict[str, str]:
+    """The demo store with the e2e accounts and a copy of the rules in ``workdir``; the environment naming them."""
     db = workdir / "demo.duckdb"
     with Store(db) as store:
-        load_demo(store, today=date.today())
+        load_demo(store, today=E2E_TODAY)
         for name, (role, unit, password) in E2E_ACCOUNTS.items():
             create_account(store, name, role, password, kabkota=unit, by="pengujian")
     rules = workdir / "aturan.toml"
     rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
+    return {"KSLN_DB": str(db), "KSLN_RULES": str(rules), TODAY_ENV: E2E_TODAY.isoformat()}
+
+
+@contextmanager
+def serve(workdir: Path, env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run app.py` on a free port of 127.0.0.1 until the block ends; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "KSLN_DB": str(db), "KSLN_RULES": str(rules)}
     log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -121,12 +131,18 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def warm_app(browser, app_url):
-    """Open the app once before the tests.
+def app_url(tmp_path_factory):
+    """The app on the demo store, served like `make run` for the whole session."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    with serve(workdir, make_store(workdir)) as url:
+        yield url
 
-    Streamlit 1.67 sometimes shows its "Page not found" dialog on the first deep link a
-    freshly started server serves, although the page then runs normally; real users meet
-    a warm server, so the tests do too.
+
+@pytest.fixture(scope="session")
+def warm_app(browser, app_url):
+    """Open the app once before the tests, so that their timeouts do not pay for the first runs of the pages.
+
+    (A freshly started server's first deep link is tested on its own server in test_session.py.)
     """
     context = browser.new_context()
     page = context.new_page()

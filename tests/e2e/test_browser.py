@@ -12,6 +12,7 @@ PAGES = [
     ("kabupaten-kota", "Kabupaten/Kota"),
     ("perjanjian", "Perjanjian"),
     ("peringatan", "Peringatan"),
+    ("tindak-lanjut", "Tindak Lanjut"),
     ("unggah", "Unggah Data"),
     ("metodologi", "Metodologi"),
     ("pengaturan", "Pengaturan"),

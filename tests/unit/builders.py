@@ -91,3 +91,20 @@ def build_store(path, perjanjian_rows=(), kegiatan_rows=(), indikator_rows=(), l
     if perjanjian_rows:
         store.commit(tables, user="test", kind="contoh", regions={r["kabkota"] for r in perjanjian_rows})
     return store
+
+
+def run_sql_step(name: str, tables: dict[str, pd.DataFrame], **params) -> pd.DataFrame:
+    """One SQL file of the engine run alone on hand-made input tables (the tables its header says it reads)."""
+    import duckdb
+
+    from ksln_metrics.engine.indicators import _execute, sql_text
+
+    con = duckdb.connect()
+    try:
+        con.execute(sql_text("macros"))
+        for table, frame in tables.items():
+            con.register(f"_{table}", frame)
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM _{table}")
+        return _execute(con, name, params).df()
+    finally:
+        con.close()

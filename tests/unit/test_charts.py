@@ -48,6 +48,13 @@ def regions_frame() -> pd.DataFrame:
         "tepat_waktu_persen": [50.0, None, 50.0, None, None, 50.0, None, None, None],
         "peringkat": pd.array([None, None, 1, None, None, None, None, None, None], dtype="Int64"),
     })
+    # Mean points of the active agreements of agreements_frame (A and B in 36.02, D in the province).
+    for column, lebak, province in (("skor_kepatuhan", 21.88, 25.0), ("skor_tindak_lanjut", 18.75, 0.0),
+                                    ("skor_capaian", 15.0, 15.0), ("skor_pelaporan", 20.0, 20.0)):
+        frame[column] = None
+        frame.loc[frame["kabkota_kode"] == "36.02", column] = lebak
+        frame.loc[frame["kabkota_kode"] == "36", column] = province
+        frame[column] = frame[column].astype("float64")
     for code in FLAG_CODES:
         frame[f"jumlah_{code}"] = 0
     frame.loc[frame["kabkota_kode"] == "36.02", "jumlah_stalled"] = 1
@@ -63,7 +70,7 @@ def all_figures():
                                                      by="status"),
         "bendera": charts.flag_counts_chart(flag_totals(regions)),
         "liga": charts.score_league_chart(regions),
-        "komponen": charts.score_components_chart(region_components(agreements, regions)),
+        "komponen": charts.score_components_chart(region_components(regions)),
         "dunia": charts.partner_country_map(agreements_per_country(agreements)),
         "banten": charts.banten_score_map(regions),
     }
@@ -184,12 +191,13 @@ def test_every_geo_figure_needs_only_topojson_that_is_served_locally(figures):
 
 def test_empty_frames_give_a_message_not_an_error():
     empty_agreements = agreements_frame().iloc[0:0]
-    regions = regions_frame().assign(skor_rata_rata=None)
+    regions = regions_frame().assign(skor_rata_rata=None, skor_kepatuhan=None, skor_tindak_lanjut=None,
+                                     skor_capaian=None, skor_pelaporan=None)
     figs = [
         charts.signed_per_year_chart(signed_per_year(empty_agreements, date(2025, 1, 1))),
         charts.flag_counts_chart(flag_totals(regions.assign(**{f"jumlah_{c}": 0 for c in FLAG_CODES}))),
         charts.score_league_chart(regions),
-        charts.score_components_chart(region_components(empty_agreements, regions)),
+        charts.score_components_chart(region_components(regions)),
         charts.partner_country_map(agreements_per_country(empty_agreements)),
         charts.banten_score_map(regions),
     ]

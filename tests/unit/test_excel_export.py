@@ -24,7 +24,9 @@ def test_three_sheets_with_indonesian_headers_frozen_and_filtered(meeting_result
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
         assert all(cell.font.bold for cell in sheet[1])
     assert book["Perjanjian"]["A1"].value == "ID Perjanjian"
-    assert "Skor Rata-rata" in [c.value for c in book["Kab-Kota"][1]]
+    # The league table's headers, as on the Kabupaten/Kota page and the slide.
+    assert [c.value for c in book["Kab-Kota"][1]][:7] == ["Peringkat", "Kode Kab/Kota", "Kab/Kota", "Perjanjian",
+                                                          "Aktif", "Ditandatangani", "Skor rata-rata"]
     assert book["Keterangan"]["B2"].value == "28 November 2026"
 
 
@@ -37,10 +39,13 @@ def test_numbers_and_dates_equal_the_engine_with_their_formats(meeting_results):
         expected = engine.loc[row["ID Perjanjian"]]
         assert row["Skor"] == (None if expected["skor"] != expected["skor"] else expected["skor"])
         assert row["Aktif"] == ("Ya" if expected["aktif"] else "Tidak")
-    regions = rows(book["Kab-Kota"])
-    assert [r["Skor Rata-rata"] for r in regions] == [
-        None if v != v else v for v in meeting_results.regions["skor_rata_rata"]]
-    assert [r["Jumlah Mangkrak"] for r in regions] == list(meeting_results.regions["jumlah_stalled"])
+    regions = {r["Kode Kab/Kota"]: r for r in rows(book["Kab-Kota"])}
+    assert len(regions) == len(meeting_results.regions)
+    for region in meeting_results.regions.itertuples(index=False):
+        row = regions[region.kabkota_kode]
+        assert row["Skor rata-rata"] == (None if region.skor_rata_rata != region.skor_rata_rata
+                                         else region.skor_rata_rata)
+        assert row["Mangkrak"] == region.jumlah_stalled
     assert len(rows(book["Peringatan"])) == len(meeting_results.flags)
     sheet = book["Perjanjian"]
     headers = [c.value for c in sheet[1]]

@@ -46,9 +46,10 @@ def test_title_slide_names_meeting_dates_scope_and_sample_data(meeting_slides):
 
 
 def test_overview_numbers_are_the_engine_numbers(meeting_slides, meeting_results):
-    numbers = headline(meeting_results.agreements)
+    numbers = headline(meeting_results)
     texts = [b.text for b in by_kind(meeting_slides, "ringkasan")[0].bullets]
-    assert f"{numbers.agreements} perjanjian tercatat, {numbers.active} aktif" in texts
+    assert f"{numbers.signed} perjanjian ditandatangani per tanggal acuan, {numbers.active} aktif" in texts
+    assert numbers.signed == int(meeting_results.agreements["ditandatangani"].sum())
     assert f"Skor rata-rata perjanjian aktif: {format_number_id(numbers.mean_score)} dari 100" in texts
     assert by_kind(meeting_slides, "ringkasan")[0].figure.data[0].type == "choropleth"
     assert by_kind(meeting_slides, "negara")[0].figure.data[0].locationmode == "ISO-3"
@@ -58,7 +59,7 @@ def test_league_table_has_every_region_with_its_score(meeting_slides, meeting_re
     table = by_kind(meeting_slides, "klasemen")[0].table
     assert len(table) == len(meeting_results.regions)
     for row in meeting_results.regions.itertuples(index=False):
-        shown = table[table["Daerah"] == region_name(row.kabkota_kode)].iloc[0]
+        shown = table[table["Kab/Kota"] == region_name(row.kabkota_kode)].iloc[0]
         assert shown["Skor rata-rata"] == format_number_id(row.skor_rata_rata)
         assert shown["Peringkat"] == (str(int(row.peringkat)) if pd.notna(row.peringkat) else "–")
     assert list(table["Peringkat"][:3]) == ["1", "2", "3"]

@@ -1,7 +1,10 @@
 -- Every raised flag: one row per agreement and flag (per fiscal year for the reports),
 -- with the sentence that says which dates and numbers raised it. The rules are defined,
--- labelled and documented once in ksln_metrics/rules.py (FLAGS); thresholds come from
--- data/aturan.toml as parameters.
+-- labelled and documented once in ksln_metrics/engine/rules.py (FLAGS); thresholds come
+-- from data/aturan.toml as parameters.
+--
+-- reads: perjanjian_fakta, tahun_anggaran, lampiran
+-- produces: bendera, one row per agreement, flag code and (report flags) fiscal year
 WITH a AS (
     SELECT
         *,
@@ -10,7 +13,7 @@ WITH a AS (
         NOT ada_pks AND NOT ada_rik_awp AND kegiatan_substantif = 0 AS tanpa_tindak_lanjut,
         CASE WHEN tanggal_ttd IS NULL THEN 'Berstatus ' || status
              ELSE 'Ditandatangani ' || tanggal_id(tanggal_ttd) END AS ttd_teks
-    FROM ind_perjanjian
+    FROM perjanjian_fakta
 ),
 seremonial AS (
     SELECT * FROM a
@@ -41,15 +44,17 @@ WHERE aktif
 UNION ALL
 SELECT id_perjanjian, 'late_report', tahun_anggaran,
     'Laporan TA ' || tahun_anggaran || ' masuk ' || tanggal_id(diterima) || ', '
-    || angka_id(hari_kerja_terlambat) || ' hari kerja setelah batas ' || tanggal_id(batas) || '.'
-FROM ind_tahun_anggaran
+    || CASE WHEN hari_kerja_terlambat > 0 THEN angka_id(hari_kerja_terlambat) || ' hari kerja setelah batas '
+            ELSE 'hari libur sesudah batas ' END
+    || tanggal_id(batas) || '.'
+FROM tahun_anggaran
 WHERE terlambat
 
 UNION ALL
 SELECT id_perjanjian, 'missing_report', tahun_anggaran,
     'Laporan TA ' || tahun_anggaran || ' belum masuk per ' || tanggal_id($as_of) || ', padahal batasnya '
     || tanggal_id(batas) || ' (sudah lewat ' || angka_id(hari_kerja_lewat) || ' hari kerja).'
-FROM ind_tahun_anggaran
+FROM tahun_anggaran
 WHERE belum_masuk
 
 UNION ALL
@@ -100,7 +105,7 @@ SELECT id_perjanjian, 'expired', NULL,
     'Masa berlaku berakhir ' || tanggal_id(berakhir) || ', tetapi per ' || tanggal_id($as_of)
     || ' statusnya masih ' || status || '.'
 FROM a
-WHERE status IN ('ditandatangani', 'berjalan') AND berakhir < $as_of
+WHERE list_contains($status_aktif, status) AND berakhir < $as_of
 
 UNION ALL
 SELECT id_perjanjian, 'no_indicators', NULL,
@@ -108,3 +113,12 @@ SELECT id_perjanjian, 'no_indicators', NULL,
     || ' tanpa satu pun indikator keberhasilan.'
 FROM a
 WHERE aktif AND jumlah_indikator = 0
+
+UNION ALL
+SELECT id_perjanjian, 'no_signed_document', NULL,
+    ttd_teks || ', tetapi naskah MoU/PKS yang ditandatangani belum diarsipkan per ' || tanggal_id($as_of) || '.'
+FROM a
+WHERE $naskah_wajib AND ditandatangani
+  AND id_perjanjian NOT IN (
+      SELECT id_perjanjian FROM lampiran
+      WHERE id_perjanjian IS NOT NULL AND list_contains($jenis_naskah, kind) AND CAST(uploaded_at AS DATE) <= $as_of)

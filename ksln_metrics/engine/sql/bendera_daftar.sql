@@ -1,5 +1,8 @@
 -- The raised flags with the agreement they belong to, ordered by region, agreement, the
--- order of the flag definitions and year.
+-- order of the flag definitions (urutan) and year.
+--
+-- reads: bendera, perjanjian_fakta
+-- produces: bendera_daftar, one row per raised flag
 SELECT
     b.id_perjanjian,
     a.kabkota AS kabkota_kode,
@@ -8,6 +11,6 @@ SELECT
     b.code,
     b.reason,
     b.tahun AS year
-FROM ind_bendera b
-JOIN ind_perjanjian a USING (id_perjanjian)
+FROM bendera b
+JOIN perjanjian_fakta a USING (id_perjanjian)
 ORDER BY a.kabkota, b.id_perjanjian, list_position($urutan, b.code), b.tahun

@@ -1,11 +1,15 @@
 -- One row per region: the province (code 36) and every kab/kota, including those without
 -- any agreement. The on-time reporting rate is on-time reports / reports due, over all the
 -- region's agreements; the mean score is over its active agreements. The rank orders the
--- kab/kota (codes with a dot) by mean score, highest first; ties share a rank.
+-- kab/kota (codes with a dot) by mean score, highest first; ties share a rank. The mean
+-- points of each score component over the active agreements add up to the mean score.
+--
+-- reads: perjanjian_skor
+-- produces: kabkota, one row per region
 WITH daerah AS (
     SELECT unnest($daerah) AS kabkota_kode
     UNION
-    SELECT DISTINCT kabkota_kode FROM ind_hasil WHERE kabkota_kode IS NOT NULL
+    SELECT DISTINCT kabkota_kode FROM perjanjian_skor WHERE kabkota_kode IS NOT NULL
 ),
 per_daerah AS (
     SELECT
@@ -14,9 +18,13 @@ per_daerah AS (
         count(*) FILTER (WHERE aktif) AS jumlah_aktif,
         count(*) FILTER (WHERE ditandatangani) AS jumlah_ditandatangani,
         avg(skor) FILTER (WHERE aktif) AS skor_rata_rata,
+        avg(skor_kepatuhan) FILTER (WHERE aktif) AS skor_kepatuhan,
+        avg(skor_tindak_lanjut) FILTER (WHERE aktif) AS skor_tindak_lanjut,
+        avg(skor_capaian) FILTER (WHERE aktif) AS skor_capaian,
+        avg(skor_pelaporan) FILTER (WHERE aktif) AS skor_pelaporan,
         sum(laporan_wajib) AS laporan_wajib,
         sum(laporan_tepat_waktu) AS laporan_tepat_waktu
-    FROM ind_hasil
+    FROM perjanjian_skor
     GROUP BY kabkota_kode
 ),
 hasil AS (
@@ -26,6 +34,10 @@ hasil AS (
         coalesce(p.jumlah_aktif, 0) AS jumlah_aktif,
         coalesce(p.jumlah_ditandatangani, 0) AS jumlah_ditandatangani,
         round(p.skor_rata_rata, 2) AS skor_rata_rata,
+        round(p.skor_kepatuhan, 2) AS skor_kepatuhan,
+        round(p.skor_tindak_lanjut, 2) AS skor_tindak_lanjut,
+        round(p.skor_capaian, 2) AS skor_capaian,
+        round(p.skor_pelaporan, 2) AS skor_pelaporan,
         coalesce(p.laporan_wajib, 0) AS laporan_wajib,
         coalesce(p.laporan_tepat_waktu, 0) AS laporan_tepat_waktu,
         round(100 * p.laporan_tepat_waktu / nullif(p.laporan_wajib, 0), 2) AS tepat_waktu_persen

@@ -8,3 +8,9 @@ CREATE OR REPLACE TEMP MACRO tanggal_id(d) AS
         CAST(year(d) AS VARCHAR)
     END;
 CREATE OR REPLACE TEMP MACRO angka_id(n) AS replace(format('{:,}', n), ',', '.');
+
+-- The one definition of a ceremonial activity: its type is in the configured list
+-- (kegiatan.jenis_seremonial, passed as a parameter). Every other activity, an empty type
+-- included, is substantive. Used by kegiatan_tahun.sql and kegiatan_sifat.sql.
+CREATE OR REPLACE TEMP MACRO kegiatan_seremonial(jenis_kegiatan, jenis_seremonial) AS
+    coalesce(list_contains(jenis_seremonial, jenis_kegiatan), false);

@@ -1,20 +1,11 @@
--- One row per agreement (after the dashboard filters) with every fact the flags and the
--- score need, as of the reference date (as_of).
-WITH p AS (
-    SELECT
-        id_perjanjian, kabkota, judul, mitra, negara, jenis, bentuk, status, penandatangan, tanggal_ttd,
-        tanggal_persetujuan_dprd, tanggal_persetujuan_pusat, tanggal_pks, ada_rik, ada_awp,
-        -- End of validity: the end date, else signing date + validity in years.
-        coalesce(
-            tanggal_berakhir,
-            CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
-        ) AS berakhir
-    FROM perjanjian
-    WHERE ($filter_kabkota IS NULL OR list_contains($filter_kabkota, kabkota))
-      AND ($filter_jenis IS NULL OR list_contains($filter_jenis, jenis))
-      AND ($filter_negara IS NULL OR list_contains($filter_negara, negara))
-),
-penandatangan AS (
+-- One row per chosen agreement with every fact the flags and the score need, as of the
+-- reference date (as_of): signed, active, which approvals and documents count, the
+-- signatory check, its activities, indicators and reports, and the fiscal years it was
+-- active in.
+--
+-- reads: perjanjian_pilihan, kegiatan_tahun, indikator_capaian, laporan
+-- produces: perjanjian_fakta, one row per agreement
+WITH penandatangan AS (
     -- Each distinct signatory title, classified once. The title is lower-cased, stripped
     -- of accents and punctuation and padded with spaces, so that the configured titles
     -- match as whole words ("plt bupati lebak" contains " bupati ").
@@ -30,18 +21,22 @@ penandatangan AS (
             penandatangan,
             ' ' || trim(regexp_replace(lower(strip_accents(coalesce(penandatangan, ''))), '[^0-9a-z]+', ' ', 'g'))
                 || ' ' AS jabatan
-        FROM (SELECT DISTINCT penandatangan FROM p)
+        FROM (SELECT DISTINCT penandatangan FROM perjanjian_pilihan)
     )
 ),
-indikator_total AS (
-    -- Achievement of one indicator row: realisation / target, between 0 and 1. Rows with
-    -- no positive target cannot be measured; rows of years after as_of are not due yet.
+kegiatan_total AS (
     SELECT
         id_perjanjian,
-        count(*) AS jumlah_indikator,
-        avg(greatest(0, least(coalesce(realisasi, 0) / target, 1)))
-            FILTER (WHERE target > 0 AND tahun <= year($as_of)) AS capaian
-    FROM indikator
+        sum(kegiatan_substantif) AS kegiatan_substantif,
+        sum(kegiatan_seremonial) AS kegiatan_seremonial,
+        max(substantif_terakhir) AS substantif_terakhir,
+        year(max(kegiatan_terakhir)) AS tahun_kegiatan_terakhir
+    FROM kegiatan_tahun
+    GROUP BY id_perjanjian
+),
+indikator_total AS (
+    SELECT id_perjanjian, count(*) AS jumlah_indikator, avg(capaian) AS capaian
+    FROM indikator_capaian
     GROUP BY id_perjanjian
 ),
 laporan_total AS (
@@ -54,12 +49,12 @@ fakta AS (
     SELECT
         p.*,
         -- Signed by as_of: a signing date on or before as_of, or a signed status without a date.
-        coalesce(p.tanggal_ttd <= $as_of,
-                 p.status IN ('ditandatangani', 'berjalan', 'selesai')) AS ditandatangani,
-        -- Active: signed or running, signed by as_of, and not ended before as_of.
-        p.status IN ('ditandatangani', 'berjalan')
+        coalesce(p.tanggal_ttd <= $as_of, list_contains($status_ditandatangani, p.status)) AS ditandatangani,
+        -- Active: an active status, signed by as_of, and not ended before as_of.
+        list_contains($status_aktif, p.status)
             AND coalesce(p.tanggal_ttd <= $as_of, true)
             AND coalesce(p.berakhir >= $as_of, true) AS aktif,
+        -- A document or approval dated after as_of does not count yet.
         coalesce(p.tanggal_persetujuan_dprd <= $as_of, false) AS ada_persetujuan_dprd,
         coalesce(p.tanggal_persetujuan_pusat <= $as_of, false) AS ada_persetujuan_pusat,
         coalesce(p.tanggal_pks <= $as_of, false) AS ada_pks,
@@ -72,14 +67,13 @@ fakta AS (
         coalesce(k.kegiatan_substantif, 0) AS kegiatan_substantif,
         coalesce(k.kegiatan_seremonial, 0) AS kegiatan_seremonial,
         k.substantif_terakhir,
-        k.tahun_substantif,
         coalesce(i.jumlah_indikator, 0) AS jumlah_indikator,
         coalesce(i.capaian, 0) AS capaian,
         k.tahun_kegiatan_terakhir,
         l.tahun_laporan_terakhir
-    FROM p
+    FROM perjanjian_pilihan p
     JOIN penandatangan t ON t.penandatangan IS NOT DISTINCT FROM p.penandatangan
-    LEFT JOIN ind_kegiatan k USING (id_perjanjian)
+    LEFT JOIN kegiatan_total k USING (id_perjanjian)
     LEFT JOIN indikator_total i USING (id_perjanjian)
     LEFT JOIN laporan_total l USING (id_perjanjian)
 )
@@ -89,15 +83,15 @@ SELECT
         OR CASE WHEN penandatangan_kosong THEN NOT $kosong_dianggap_tidak_sah
                 ELSE jabatan_kepala AND NOT jabatan_bukan_kepala END AS penandatangan_sah,
     -- Fiscal years the agreement was active in: signed on or before 31 December Y, not
-    -- ended before 1 January Y, status not usulan/proses/batal; counted up to the year of
-    -- as_of. A finished agreement without an end date is taken to have run until the last
-    -- year with an activity or a report.
-    CASE WHEN tanggal_ttd <= $as_of AND status NOT IN ('usulan', 'proses', 'batal')
+    -- ended before 1 January Y, status not one of the unsigned ones (usulan, proses,
+    -- batal); counted up to the year of as_of. A finished agreement without an end date is
+    -- taken to have run until the last year with an activity or a report.
+    CASE WHEN tanggal_ttd <= $as_of AND NOT list_contains($status_tanpa_tahun_aktif, status)
          THEN greatest(year(tanggal_ttd), $tahun_pertama) END AS tahun_aktif_pertama,
-    CASE WHEN tanggal_ttd <= $as_of AND status NOT IN ('usulan', 'proses', 'batal')
+    CASE WHEN tanggal_ttd <= $as_of AND NOT list_contains($status_tanpa_tahun_aktif, status)
          THEN least(year($as_of), CASE
              WHEN berakhir IS NOT NULL THEN year(berakhir)
-             WHEN status = 'selesai' THEN greatest(year(tanggal_ttd), coalesce(tahun_kegiatan_terakhir, 0),
-                                                   coalesce(tahun_laporan_terakhir, 0))
+             WHEN status = $status_selesai THEN greatest(year(tanggal_ttd), coalesce(tahun_kegiatan_terakhir, 0),
+                                                         coalesce(tahun_laporan_terakhir, 0))
              ELSE year($as_of) END) END AS tahun_aktif_terakhir
 FROM fakta

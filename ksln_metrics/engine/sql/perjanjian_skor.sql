@@ -1,21 +1,25 @@
--- One row per agreement: the four score components in points, the success score (0-100,
--- empty for an agreement never signed) and its flag codes.
+-- One row per agreement: the four checks of compliance, the four score components in
+-- points, the success score (0-100, empty for an agreement never signed) and its flag
+-- codes (sorted, joined by ';').
+--
+-- reads: perjanjian_fakta, tahun_anggaran, bendera
+-- produces: perjanjian_skor, one row per agreement
 WITH tahun AS (
     SELECT
         id_perjanjian,
         count(*) AS tahun_aktif,
         count(*) FILTER (WHERE ada_kegiatan_substantif) AS tahun_dengan_kegiatan,
         count(*) FILTER (WHERE wajib) AS laporan_wajib,
-        count(*) FILTER (WHERE wajib AND tepat_waktu) AS laporan_tepat_waktu,
+        count(*) FILTER (WHERE status = 'tepat_waktu') AS laporan_tepat_waktu,
         count(*) FILTER (WHERE terlambat) AS laporan_terlambat,
         count(*) FILTER (WHERE belum_masuk) AS laporan_belum_masuk
-    FROM ind_tahun_anggaran
+    FROM tahun_anggaran
     GROUP BY id_perjanjian
 ),
-bendera AS (
+kode_bendera AS (
     -- Flag codes of the agreement, sorted, joined by ';'.
     SELECT id_perjanjian, array_to_string(list_sort(list(code)), ';') AS flags
-    FROM (SELECT DISTINCT id_perjanjian, code FROM ind_bendera)
+    FROM (SELECT DISTINCT id_perjanjian, code FROM bendera)
     GROUP BY id_perjanjian
 ),
 bagian AS (
@@ -28,6 +32,11 @@ bagian AS (
         coalesce(t.laporan_tepat_waktu, 0) AS laporan_tepat_waktu,
         coalesce(t.laporan_terlambat, 0) AS laporan_terlambat,
         coalesce(t.laporan_belum_masuk, 0) AS laporan_belum_masuk,
+        -- The four checks of compliance; the page lists the failed ones.
+        a.ada_persetujuan_dprd AS lolos_persetujuan_dprd,
+        a.ada_persetujuan_pusat AS lolos_persetujuan_pusat,
+        a.penandatangan_sah AS lolos_penandatangan,
+        NOT a.negara_tanpa_hubungan AS lolos_negara_mitra,
         (CAST(a.ada_persetujuan_dprd AS INTEGER) + CAST(a.ada_persetujuan_pusat AS INTEGER)
          + CAST(a.penandatangan_sah AS INTEGER) + CAST(NOT a.negara_tanpa_hubungan AS INTEGER)) / 4
             AS bagian_kepatuhan,
@@ -37,9 +46,9 @@ bagian AS (
         CASE WHEN coalesce(t.laporan_wajib, 0) = 0 THEN 1
              ELSE t.laporan_tepat_waktu / t.laporan_wajib END AS bagian_pelaporan,
         coalesce(b.flags, '') AS flags
-    FROM ind_perjanjian a
+    FROM perjanjian_fakta a
     LEFT JOIN tahun t USING (id_perjanjian)
-    LEFT JOIN bendera b USING (id_perjanjian)
+    LEFT JOIN kode_bendera b USING (id_perjanjian)
 ),
 poin AS (
     SELECT
@@ -75,5 +84,10 @@ SELECT
     laporan_tepat_waktu,
     laporan_terlambat,
     laporan_belum_masuk,
-    flags
+    flags,
+    lolos_persetujuan_dprd,
+    lolos_persetujuan_pusat,
+    lolos_penandatangan,
+    lolos_negara_mitra,
+    capaian
 FROM poin

@@ -1,0 +1,18 @@
+-- The agreements the dashboard filters keep (kab/kota, jenis, partner country; one
+-- agreement when the detail page asks for it), each with the end of its validity.
+--
+-- reads: perjanjian
+-- produces: perjanjian_pilihan, one row per agreement
+SELECT
+    id_perjanjian, kabkota, judul, mitra, negara, jenis, bentuk, status, nomor_mou, penandatangan, tanggal_ttd,
+    tanggal_surat_kuasa, tanggal_persetujuan_dprd, tanggal_persetujuan_pusat, tanggal_pks, ada_rik, ada_awp,
+    -- End of validity: the end date, else signing date + validity in years.
+    coalesce(
+        tanggal_berakhir,
+        CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
+    ) AS berakhir
+FROM perjanjian
+WHERE ($filter_kabkota IS NULL OR list_contains($filter_kabkota, kabkota))
+  AND ($filter_jenis IS NULL OR list_contains($filter_jenis, jenis))
+  AND ($filter_negara IS NULL OR list_contains($filter_negara, negara))
+  AND ($filter_perjanjian IS NULL OR id_perjanjian = $filter_perjanjian)
