@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ksln_metrics.clock import today as clock_today
-from ksln_metrics.store import Store, StoreError, default_db_path
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,9 +38,9 @@ def _open_store(args: argparse.Namespace) -> Store:
     path = args.db or default_db_path()
     try:
         return Store(path)
-    except duckdb.IOException as exc:
+    except (duckdb.IOException, StoreBusy):
         raise StoreError(
-            f"basis data {path} tidak dapat dibuka ({exc.__class__.__name__}); mungkin sedang dipakai proses lain, "
+            f"basis data {path} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
             "mis. aplikasi yang sedang berjalan. Hentikan proses itu lalu ulangi."
         ) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -41,3 +42,13 @@ def number_text(value, decimals: int = 2) -> str:
     if value is None or pd.isna(value):
         return "–"
     return format_number_id(value, decimals)
+
+
+# C0 and C1 controls except tab, line feed and carriage return (which text cells may carry and
+# whitespace folding removes), DEL, and the Unicode direction overrides and isolates. The
+# importer strips them (with a warning); exports strip them too, for data stored before that.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)

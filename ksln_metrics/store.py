@@ -48,6 +48,14 @@ class StoreError(Exception):
     """A refused store operation, with a message in Bahasa Indonesia for the user."""
 
 
+class StoreBusy(StoreError):
+    """Another process (e.g. an import from the command line) holds the DuckDB file's lock."""
+
+
+BUSY_MESSAGE = ("Data sedang diperbarui oleh proses lain (mis. impor dari baris perintah). Coba lagi sebentar lagi; "
+                "halaman ini mencoba lagi dengan sendirinya.")
+
+
 class AccessDenied(StoreError):
     """The acting user's role does not allow this change (see ``ksln_metrics.access``)."""
 
@@ -191,7 +199,12 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreBusy(BUSY_MESSAGE) from exc
+            raise
         self._local = threading.local()
         self._write_lock = threading.RLock()  # re-entrant: a write may audit itself
         if not read_only:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from ksln_metrics.present.slides import Slide
 from ksln_ui.charts import show
+from ksln_ui.literal import literal, literal_table
 
 # Constant CSS, no data in it: hides the sidebar (its filter widgets keep running, so the
 # filters set on other pages stay in force), the header and toolbar, and enlarges the text.
@@ -31,12 +30,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 """
 
 SLIDE_FIGURE_HEIGHT = 480
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """``text`` as Markdown that shows it literally (data never becomes a link, heading or emphasis)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+plain = literal  # the name the slide code used before the helper was shared
 
 
 def bullets_markdown(slide: Slide) -> str:
@@ -48,7 +42,7 @@ def show_slide(slide: Slide, key: str, footer: str = "") -> None:
 
     The footer says "Data contoh" on every slide when the store holds sample data (``slides.footer_text``).
     """
-    st.title(slide.title, anchor=False)
+    st.title(literal(slide.title), anchor=False)
     if slide.subtitle:
         st.subheader(plain(slide.subtitle), anchor=False)
     with st.container(key="presentasi_isi"):
@@ -61,7 +55,7 @@ def show_slide(slide: Slide, key: str, footer: str = "") -> None:
         else:
             st.markdown(bullets_markdown(slide))
         if slide.table is not None:
-            st.table(slide.table, hide_index=True)
+            st.table(literal_table(slide.table), hide_index=True)
     if footer:
         st.caption(footer)
     if slide.notes:

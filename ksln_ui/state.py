@@ -8,6 +8,7 @@ seen on the next rerun without any explicit invalidation.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,7 @@ from ksln_metrics.clock import today as clock_today
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name
-from ksln_metrics.store import Store, default_db_path
+from ksln_metrics.store import Store, StoreBusy, default_db_path
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,9 +26,21 @@ def _open_store(path: str) -> Store:
     return Store(path)
 
 
+BUSY_RETRY_SECONDS = 3
+
+
 def get_store() -> Store:
-    """The store of ``KSLN_DB`` (or data/ksln.duckdb), opened once per server process."""
-    return _open_store(str(default_db_path()))
+    """The store of ``KSLN_DB`` (or data/ksln.duckdb), opened once per server process.
+
+    While another process holds the file (an import from the command line), the page says so
+    in Bahasa Indonesia and tries again every few seconds; nothing is cached until it opens.
+    """
+    try:
+        return _open_store(str(default_db_path()))
+    except StoreBusy as exc:
+        st.info(str(exc), icon=":material/hourglass_top:")
+        time.sleep(BUSY_RETRY_SECONDS)
+        st.rerun()
 
 
 def data_version(store: Store) -> int:

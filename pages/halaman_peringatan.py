@@ -69,9 +69,10 @@ readable_table(table, key="peringatan_tabel",
 
 stamp = view.as_of.isoformat()
 one, two, _ = st.columns([1, 1, 2])
-one.download_button("Unduh Excel (.xlsx)", flags_xlsx(shown, view.as_of), f"peringatan_{stamp}.xlsx", XLSX_MIME,
+# Built when clicked, not on every load of the page.
+one.download_button("Unduh Excel (.xlsx)", lambda: flags_xlsx(shown, view.as_of), f"peringatan_{stamp}.xlsx", XLSX_MIME,
                     icon=":material/download:", key="peringatan_unduh_xlsx", width="stretch")
-two.download_button("Unduh CSV (;)", flags_csv(shown), f"peringatan_{stamp}.csv", CSV_MIME,
+two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{stamp}.csv", CSV_MIME,
                     icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):

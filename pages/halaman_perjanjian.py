@@ -15,6 +15,7 @@ from ksln_metrics.reference import country_name
 from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
+from ksln_ui.literal import literal
 from ksln_ui.manual_edit import edit_form
 from ksln_ui.state import (
     as_of_caption,
@@ -121,7 +122,7 @@ if record is None or detail is None:
 row = record.perjanjian
 flags = ag.agreement_flags(source.flags, agreement_id)
 
-st.header(row["judul"], anchor="detail")
+st.header(literal(row["judul"]), anchor="detail")
 facts = [
     summary["kabkota_nama"], row["jenis"], row["bentuk"],
     f"{row['mitra']} ({country_name(row['negara'])})", f"status {row['status']}",
@@ -130,7 +131,7 @@ facts = [
     f"bidang {row['bidang']}" if isinstance(row["bidang"], str) else None,
     f"anggaran {format_rupiah(row['anggaran'])}" if pd.notna(row["anggaran"]) else None,
 ]
-st.caption(" · ".join(str(f) for f in facts if f))
+st.caption(" · ".join(literal(f) for f in facts if f))
 
 score, count, signed, ends = st.columns([1, 1, 2, 2])  # a date needs the room: it was cut at a quarter
 score.metric("Skor", format_number_id(summary["skor"]) if pd.notna(summary["skor"]) else "—",

@@ -17,6 +17,7 @@ from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.present import charts
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
+from ksln_ui.literal import literal
 from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
 
 view = current_view()
@@ -103,7 +104,7 @@ else:
             if st.button("Lihat rincian", key=f"ringkasan_rinci_{row.kabkota_kode}", icon=":material/arrow_forward:"):
                 st.session_state["kabkota_pilih"] = row.kabkota_kode
                 st.switch_page("pages/halaman_kabupaten_kota.py")
-            st.write(row.alasan + ".")
+            st.write(literal(row.alasan) + ".")
 
 # --- flags -----------------------------------------------------------------------------------------
 st.subheader("Peringatan")

@@ -5,15 +5,17 @@ import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS
 from ksln_metrics.engine.row_changes import ARROW, changed_table, new_table, row_changes
-from ksln_metrics.importing.ingest import commit_upload, describe_change, preview_upload, read_upload
+from ksln_metrics.importing.ingest import commit_upload, describe_change, known_after, preview_upload, read_upload
 from ksln_metrics.importing.template import template_xlsx
 from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import escape_formula
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
+from ksln_ui.literal import literal
 from ksln_ui.state import get_store, sample_data_banner
 from ksln_ui.tables import readable_table
+from ksln_ui.uploader import spreadsheet_uploader
 
 CHANGED_CELL = "background-color: #FFF3B0; color: #1A1A1A"  # constant CSS for a changed cell, no data in it
 KIND_LABELS = {"unggah": "Unggahan", "contoh": "Data contoh", "pembatalan": "Pembatalan",
@@ -30,7 +32,7 @@ else:
     st.caption(f"Anda masuk sebagai **{user.name}** ({user.describe()}); setiap unggahan dan pembatalan dicatat atas "
                "nama Anda.")
 if message := st.session_state.pop("unggah_pesan", None):  # the outcome of the last save or rollback
-    st.success(message, icon=":material/task_alt:")
+    st.success(literal(message), icon=":material/task_alt:")
 
 # --- template -----------------------------------------------------------------------------
 with st.container(border=True):
@@ -45,12 +47,7 @@ with st.container(border=True):
 
 # --- upload and check -------------------------------------------------------------------------
 st.subheader("1. Pilih berkas")
-files = st.file_uploader(
-    "Berkas .xlsx, .xls, .ods atau .csv (boleh beberapa sekaligus)",
-    type=["xlsx", "xlsm", "xls", "ods", "csv"],
-    accept_multiple_files=True,
-    key="unggah_berkas",
-)
+files = spreadsheet_uploader("Berkas .xlsx, .xls, .ods atau .csv (boleh beberapa sekaligus)", key="unggah_berkas")
 replace = st.checkbox(
     "Ganti seluruh data kab/kota yang ada di berkas (baris yang tidak ada di berkas akan dihapus lewat batch)",
     key="unggah_ganti",
@@ -65,10 +62,11 @@ if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_p
         upload = read_upload(file.name, file.getvalue(), known=known)
         # The same check the store makes when saving: a file with another unit's rows is refused whole.
         refusal = store.change_refusal(user, upload.tables, upload.regions) if upload.ok else None
+        if refusal:  # refused at the check already: recorded like a refused save (issue 10 defect 9)
+            store.audit(user, "unggah_ditolak", target=upload.file_name, detail=refusal)
         preview = preview_upload(store, upload, replace=replace) if upload.ok and not refusal else {}
         checked.append((upload, preview, refusal))
-        if "perjanjian" in upload.tables:
-            known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
+        known = known_after(known, upload)
     progress.progress(1.0, text="Selesai diperiksa.")
     st.session_state["unggah_hasil"] = {"files": checked, "replace": replace}
 
@@ -87,7 +85,7 @@ if checked:
     )
     errors = int((problems["Tingkat"] == "Kesalahan").sum()) + len(refusals)
     for file_name, refusal in refusals:
-        st.error(f"{file_name}: {refusal}", icon=":material/block:")
+        st.error(literal(f"{file_name}: {refusal}"), icon=":material/block:")
     if errors:
         st.error(f"Ditemukan {errors} kesalahan. Tidak ada yang disimpan; perbaiki berkas lalu periksa ulang.",
                  icon=":material/error:")
@@ -142,10 +140,29 @@ if checked:
                     break
                 summaries.append(upload.summary(result))
             del st.session_state["unggah_hasil"]
-            st.session_state["unggah_pesan"] = "  \n".join(summaries)
+            st.session_state["unggah_pesan"] = " ".join(summaries)
             st.rerun()
 
 # --- history and rollback -----------------------------------------------------------------------
+
+
+def roll_back(batch_id: int) -> None:
+    """Undo the batch the clicked button was drawn for, if its own confirmation is ticked."""
+    if not st.session_state.get(f"unggah_batal_yakin_{batch_id}"):
+        st.session_state["unggah_batal_galat"] = f"Centang konfirmasi untuk batch #{batch_id} lebih dulu."
+        return
+    st.session_state.pop(f"unggah_batal_yakin_{batch_id}", None)
+    try:
+        result = store.rollback(batch_id, user=user)
+    except StoreError as exc:
+        st.session_state["unggah_batal_galat"] = str(exc)
+        return
+    summary = "; ".join(f"{TABLES[t].sheet}: {describe_change(c)}" for t, c in result.changes.items() if c.changed)
+    st.session_state["unggah_pesan"] = f"Batch #{batch_id} dibatalkan oleh batch #{result.batch_id}. {summary}"
+
+
+if failure := st.session_state.pop("unggah_batal_galat", None):
+    st.error(literal(failure), icon=":material/block:")
 st.subheader("Riwayat unggahan")
 history = store.batches()
 if history.empty:
@@ -181,18 +198,10 @@ else:
             # first, and the browser cannot keep showing an older choice than the one confirmed below.
             newest = int(history["batch_id"].max())
             batch_id = st.selectbox("Batch", list(labels), format_func=labels.get, key=f"unggah_batal_pilih_{newest}")
-            sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key="unggah_batal_yakin")
-            if st.button("Batalkan batch", disabled=not sure, key="unggah_batal"):
-                try:
-                    result = store.rollback(batch_id, user=user)
-                except StoreError as exc:
-                    st.error(str(exc), icon=":material/block:")
-                else:
-                    summary = "; ".join(f"{TABLES[t].sheet}: {describe_change(c)}" for t, c in result.changes.items()
-                                        if c.changed)
-                    st.session_state["unggah_pesan"] = f"Batch #{batch_id} dibatalkan oleh batch #{result.batch_id}. {summary}"
-                    st.session_state.pop("unggah_batal_yakin", None)
-                    st.rerun()
+            # The confirmation and the button carry the batch they were shown for: a rerun that offers
+            # another batch (another session undid this one meanwhile) can never undo that other batch.
+            sure = st.checkbox(f"Saya yakin ingin membatalkan batch #{batch_id}", key=f"unggah_batal_yakin_{batch_id}")
+            st.button("Batalkan batch", disabled=not sure, key="unggah_batal", on_click=roll_back, args=(batch_id,))
 
     kept = history[history["kind"] != "pembatalan"]
     if not kept.empty:
@@ -201,7 +210,7 @@ else:
                                   format_func=lambda b: f"#{b}")
             original = store.batch_file(choice)
             if original:
-                st.download_button(f"Unduh {original[0]}", original[1], original[0], key="unggah_asli")
+                st.download_button(f"Unduh {literal(original[0])}", original[1], original[0], key="unggah_asli")
             else:
                 st.caption("Batch ini tidak berasal dari berkas (mis. data contoh).")
 

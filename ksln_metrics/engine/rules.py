@@ -172,6 +172,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Pengingat sehari setelah batas bila laporan belum masuk"),
     Setting("pengingat.berakhir_hari", "reminder_expiry_days", _day_counts,
             "Pengingat masa berlaku, hari sebelum perjanjian berakhir"),
+    Setting("impor.tahun_paling_awal", "import_year_min", _positive_int, "Tahun paling awal yang diterima saat impor",
+            default=1945),
+    Setting("impor.tahun_paling_akhir", "import_year_max", _positive_int, "Tahun paling akhir yang diterima saat impor",
+            default=2100),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 WEIGHT_KEYS = ("bobot.kepatuhan", "bobot.tindak_lanjut", "bobot.capaian", "bobot.pelaporan")
@@ -221,6 +225,8 @@ class Rules:
     reminder_expiry_days: tuple[int, ...]
     attention_points_per_flag: float = 10
     signed_document_required: bool = False
+    import_year_min: int = 1945
+    import_year_max: int = 2100
 
     def value(self, key: str) -> Any:
         """Current value of a dotted settings key, e.g. ``rules.value("ambang.mangkrak_bulan")``."""
@@ -274,6 +280,9 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
         raise RulesError(
             f"Jumlah bobot ({', '.join(WEIGHT_KEYS)}) harus 100, sekarang {total:g}.", "bobot"
         )
+    if not 1000 <= values["import_year_min"] < values["import_year_max"] <= 9999:
+        raise RulesError("Pengaturan 'impor.tahun_paling_awal' harus lebih kecil daripada 'impor.tahun_paling_akhir', "
+                         "keduanya tahun empat angka.", "impor.tahun_paling_awal")
     if not values["head_titles"]:
         raise RulesError("Pengaturan 'penandatangan.jabatan_kepala_daerah' tidak boleh kosong.",
                          "penandatangan.jabatan_kepala_daerah")

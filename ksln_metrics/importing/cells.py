@@ -57,50 +57,58 @@ _DATE_WORDS = re.compile(rf"^(?:{_WEEKDAYS},?\s+)?(\d{{1,2}})\s+([a-z']+)\.?\s+(
 _DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
 _DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]00:00(?::00)?)?$")
 EXCEL_EPOCH = date(1899, 12, 30)
+# The plausible years of dates and fiscal years; data/aturan.toml [impor] overrides them.
 MIN_YEAR, MAX_YEAR = 1945, 2100
-_SERIAL_MIN = (date(MIN_YEAR, 1, 1) - EXCEL_EPOCH).days
-_SERIAL_MAX = (date(MAX_YEAR, 12, 31) - EXCEL_EPOCH).days
+DEFAULT_YEARS = (MIN_YEAR, MAX_YEAR)
 DATE_EXPECTED = "tanggal seperti 11 Maret 2019, 11/03/2019, 11-03-2019 atau 2019-03-11"
 
 
-def _checked_date(year: int, month: int, day: int) -> date:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise CellError(f"tahun {year} di luar rentang wajar ({MIN_YEAR}–{MAX_YEAR})")
+def _checked_year(year: int, years: tuple[int, int]) -> int:
+    if not years[0] <= year <= years[1]:
+        raise CellError(f"tahun {year:04d} di luar rentang wajar ({years[0]}–{years[1]})")
+    return year
+
+
+def _checked_date(year: int, month: int, day: int, years: tuple[int, int] = DEFAULT_YEARS) -> date:
+    _checked_year(year, years)
     try:
         return date(year, month, day)
     except ValueError:
-        raise CellError(f"tanggal {day}-{month}-{year} tidak ada di kalender") from None
+        raise CellError(f"tanggal {day}-{month}-{year:04d} tidak ada di kalender") from None
 
 
-def parse_date(value) -> date:
+def parse_date(value, years: tuple[int, int] = DEFAULT_YEARS) -> date:
+    """A date as written; a four-digit year is taken as written (0099 is 99, not 2099)."""
     if isinstance(value, datetime):
-        return _checked_date(value.year, value.month, value.day)
+        return _checked_date(value.year, value.month, value.day, years)
     if isinstance(value, date):
-        return _checked_date(value.year, value.month, value.day)
+        return _checked_date(value.year, value.month, value.day, years)
     if isinstance(value, bool):
         raise CellError(f"diharapkan {DATE_EXPECTED}")
     if isinstance(value, (int, float)):
-        return _date_from_serial(float(value))
+        return _date_from_serial(float(value), years)
     text = " ".join(str(value).strip().lower().split())
     if m := _DATE_WORDS.match(text):
         month = MONTHS.get(m.group(2).rstrip("."))
         if month is None:
             raise CellError(f"nama bulan '{m.group(2)}' tidak dikenal; diharapkan {DATE_EXPECTED}")
-        return _checked_date(int(m.group(3)), month, int(m.group(1)))
+        return _checked_date(int(m.group(3)), month, int(m.group(1)), years)
     if m := _DATE_YMD.match(text):
-        return _checked_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return _checked_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), years)
     if m := _DATE_DMY.match(text):
         year = int(m.group(3))
-        if year < 100:
+        if len(m.group(3)) == 2:  # "11/03/19": two digits mean this century; four are taken as written
             year += 2000
-        return _checked_date(year, int(m.group(2)), int(m.group(1)))
+        return _checked_date(year, int(m.group(2)), int(m.group(1)), years)
     if re.fullmatch(r"\d{5}(?:\.0+)?", text):
-        return _date_from_serial(float(text))
+        return _date_from_serial(float(text), years)
     raise CellError(f"diharapkan {DATE_EXPECTED}")
 
 
-def _date_from_serial(serial: float) -> date:
-    if not (_SERIAL_MIN <= serial <= _SERIAL_MAX) or serial != int(serial):
+def _date_from_serial(serial: float, years: tuple[int, int] = DEFAULT_YEARS) -> date:
+    low = (date(years[0], 1, 1) - EXCEL_EPOCH).days
+    high = (date(years[1], 12, 31) - EXCEL_EPOCH).days
+    if not (low <= serial <= high) or serial != int(serial):
         raise CellError(f"angka {serial:g} bukan tanggal; diharapkan {DATE_EXPECTED}")
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
@@ -167,19 +175,16 @@ def parse_number(value) -> float:
     return number
 
 
-def parse_year(value) -> int:
+def parse_year(value, years: tuple[int, int] = DEFAULT_YEARS) -> int:
     if isinstance(value, (datetime, date)):
-        return value.year
+        return _checked_year(value.year, years)
     text = str(value).strip()
     text = re.sub(r"^(?:ta|t\.a\.?|tahun|tahun anggaran)\s*", "", text, flags=re.IGNORECASE)
     if isinstance(value, float) and value == int(value):
         text = str(int(value))
     if not re.fullmatch(r"\d{4}(?:\.0+)?", text):
         raise CellError("diharapkan tahun empat angka, mis. 2024")
-    year = int(float(text))
-    if not 2000 <= year <= MAX_YEAR:
-        raise CellError(f"tahun {year} di luar rentang wajar (2000–{MAX_YEAR})")
-    return year
+    return _checked_year(int(float(text)), years)
 
 
 # --- booleans -------------------------------------------------------------------------
@@ -339,7 +344,8 @@ def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
     return out
 
 
-def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
+                 years: tuple[int, int] = DEFAULT_YEARS) -> tuple[pd.Series, pd.Series]:
     """A whole column -> (canonical values, error messages) aligned on ``raw``'s index.
 
     Values are None/NA where the cell is empty or invalid; messages are None where valid.
@@ -359,13 +365,13 @@ def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None)
     keys[:] = [_hashable(v) for v in cells] if keyed else list(cells)
     codes, uniques = pd.factorize(keys)
     distinct = pd.Series([_unhash(k) for k in uniques] if keyed else list(uniques), dtype=object)
-    parsed, messages = _parse_distinct(column, distinct)
+    parsed, messages = _parse_distinct(column, distinct, years)
     values[todo.index] = parsed.to_numpy(dtype=object)[codes]
     errors[todo.index] = messages.to_numpy(dtype=object)[codes]
     return _typed(column.kind, values), errors.where(errors.notna(), None)
 
 
-def _parse_distinct(column: Column, todo: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse_distinct(column: Column, todo: pd.Series, years: tuple[int, int]) -> tuple[pd.Series, pd.Series]:
     values: list = [None] * len(todo)
     errors: list = [None] * len(todo)
     rest = range(len(todo))
@@ -380,7 +386,12 @@ def _parse_distinct(column: Column, todo: pd.Series) -> tuple[pd.Series, pd.Seri
             if ok_flags[i]:
                 values[i] = float(number)
         rest = [i for i in rest if not ok_flags[i]]
-    parser = (lambda v: parse_coded(column, v)) if column.kind == CODED else SCALAR_PARSERS[column.kind]
+    if column.kind == CODED:
+        parser = lambda v: parse_coded(column, v)  # noqa: E731
+    elif column.kind in (DATE, YEAR):
+        parser = lambda v: SCALAR_PARSERS[column.kind](v, years)  # noqa: E731
+    else:
+        parser = SCALAR_PARSERS[column.kind]
     cells = todo.to_numpy(dtype=object)
     for i in rest:
         try:

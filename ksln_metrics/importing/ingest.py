@@ -8,9 +8,14 @@ whole file, and nothing is written until a file is free of errors.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
+import html
 import io
+import logging
 import os
+import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -21,7 +26,9 @@ import python_calamine
 
 from ksln_metrics import reference as ref
 from ksln_metrics.access import Actor
-from ksln_metrics.importing.cells import empty_mask, parse_series
+from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
+from ksln_metrics.importing import sandbox
+from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
 
@@ -41,13 +48,23 @@ AUXILIARY_SHEETS = {"petunjuk", "daftar", "instruksi", "cara pengisian", "readme
 ROW_NUMBER_HEADERS = {"no", "no urut", "nomor urut", "urut", "nomor", "#"}
 _TOTAL_LABEL = r"^\s*(?:jumlah|total|grand total|sub ?total)\b"
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Refusal thresholds for uploaded files (bytes)."""
+    """Refusal thresholds for uploaded files: bytes, unpacked bytes, cells and columns of a sheet.
+
+    ``isolated`` reads the file in the worker process of :mod:`sandbox` (always, except in
+    tests of the reader itself).
+    """
 
     max_bytes: int = 50 * 1024 * 1024
-    max_unpacked_bytes: int = 500 * 1024 * 1024
+    max_unpacked_bytes: int = 150 * 1024 * 1024  # DESIGN §4: a 200 MB sheet is refused
+    max_cells: int = 5_000_000
+    max_columns: int = 1_000
+    isolated: bool = True
+    years: tuple[int, int] | None = None  # plausible years; None: [impor] of the rules file
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -55,7 +72,7 @@ class Limits:
         if not mb:
             return cls()
         max_bytes = int(float(mb) * 1024 * 1024)
-        return cls(max_bytes=max_bytes, max_unpacked_bytes=10 * max_bytes)
+        return cls(max_bytes=max_bytes, max_unpacked_bytes=3 * max_bytes)
 
 
 @dataclass(frozen=True)
@@ -192,20 +209,123 @@ def _check_zip(content: bytes, ext: str, limits: Limits) -> None:
         raise Rejected(f"isi berkas bukan {ext} yang sah (bukan buku kerja Excel)")
 
 
-def _excel_sheets(content: bytes) -> list[_Sheet]:
+def _excel_sheets(content: bytes, ext: str, limits: Limits) -> list[_Sheet]:
+    if ext in (".xlsx", ".xlsm"):
+        _check_xlsx_extent(content, limits)
     try:
         workbook = python_calamine.load_workbook(io.BytesIO(content))
         sheets = []
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
+            _check_extent(name, sheet.height, sheet.width, limits)
             rows = sheet.to_python(skip_empty_area=False)
             _fill_merged_cells(rows, sheet.merged_cell_ranges or [])
-            sheets.append(_Sheet(name, rows))
+            sheets.append(_Sheet(strip_control_characters(name), rows))
         return sheets
     except python_calamine.PasswordError:
         raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
+    except (Rejected, MemoryError):
+        raise
     except Exception as exc:  # calamine raises several types for damaged files
         raise Rejected(f"berkas tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__}); simpan ulang dari Excel") from None
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _check_extent(sheet: str, rows: int, columns: int, limits: Limits) -> None:
+    """Refuse a sheet whose used range (first to last used cell) is wider or larger than the caps."""
+    if columns > limits.max_columns or rows * columns > limits.max_cells:
+        last = f"{_column_letters(max(columns, 1))}{max(rows, 1)}"
+        raise Rejected(
+            f"lembar '{sheet}' terpakai sampai sel {last} ({ref_count(rows)} baris × {ref_count(columns)} kolom); "
+            f"batasnya {ref_count(limits.max_columns)} kolom dan {ref_count(limits.max_cells)} sel. Hapus isi dan "
+            "format sel di luar tabel (Ctrl+End di Excel menunjukkan sel terakhir), lalu simpan ulang"
+        )
+
+
+def ref_count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+# Excel, LibreOffice and most writers put ``r`` first and use no prefix: the fast patterns. Files
+# where they miss some cells (another attribute order, a namespace prefix) get the general ones.
+_CELL_COLUMN_FAST = re.compile(rb'<c r="([A-Z]{1,3})')
+_ROW_NUMBER_FAST = re.compile(rb'<row r="([0-9]{1,9})"(?: spans="[0-9]+:([0-9]+)")?')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,9})"')
+_FAR_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,9})"')  # a literal start: searched at C speed
+_SHEET_ENTRY = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+def _check_xlsx_extent(content: bytes, limits: Limits) -> None:
+    """The used range of every worksheet from its XML, before calamine allocates a grid for it.
+
+    Cell references are scanned with a few regular expressions (C speed, no XML tree); the
+    cell count is checked too, for writers that leave the references out.
+    """
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = _sheet_names(archive)
+        for info in archive.infolist():
+            if not _SHEET_ENTRY.match(info.filename):
+                continue
+            data = archive.read(info)
+            cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+            found = _ROW_NUMBER_FAST.findall(data)
+            if len(found) == data.count(b"<row") and all(span for _, span in found):
+                # Excel writes each row's column span: no need to look at every cell. A span that
+                # lies is caught by the memory budget of the worker.
+                row_numbers = [r for r, _ in found]
+                columns = max((int(span) for span in {span for _, span in found}), default=0)
+            else:
+                row_numbers = [r for r, _ in found] if len(found) == data.count(b"<row") else _ROW_NUMBER.findall(data)
+                letters = _CELL_COLUMN_FAST.findall(data)
+                if len(letters) < cells or b":c " in data:
+                    letters = _CELL_COLUMN.findall(data)
+                columns = max((_column_number(c) for c in set(letters)), default=0)
+            rows = max((int(r) for r in set(row_numbers)), default=0)
+            rows = max([rows, *(int(r) for r in set(_FAR_CELL_ROW.findall(data)))])
+            sheet = names.get(info.filename, PurePath(info.filename).stem)
+            _check_extent(sheet, rows, columns, limits)
+            if cells > limits.max_cells:
+                raise Rejected(f"lembar '{sheet}' berisi {ref_count(cells)} sel; batasnya {ref_count(limits.max_cells)} "
+                               "sel. Pecah berkas menjadi beberapa berkas")
+            del data
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name as the analyst sees it (best effort; the part name otherwise)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid = re.search(r'\bId="([^"]+)"', rel.group(0))
+        target = re.search(r'\bTarget="([^"]+)"', rel.group(0))
+        if rid and target:
+            path = target.group(1).lstrip("/")
+            targets[rid.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
+    names = {}
+    for sheet in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', sheet.group(0))
+        rid = re.search(r'\br:id="([^"]+)"', sheet.group(0))
+        if name and rid and rid.group(1) in targets:
+            names[targets[rid.group(1)]] = html.unescape(name.group(1))
+    return names
 
 
 def _fill_merged_cells(rows: list[list], ranges) -> None:
@@ -220,20 +340,83 @@ def _fill_merged_cells(rows: list[list], ranges) -> None:
                     rows[r][c] = value
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")
+SAVE_AS_UTF8 = "simpan ulang dari Excel sebagai \"CSV UTF-8 (Comma delimited)\", atau unggah .xlsx"
+_VALID_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF7_RUN = re.compile(r"\+[A-Za-z0-9+/]{3,}-?")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\u2013\u2014\u2018\u2019\u201c\u201d\u00a0]{3,}")
+# Letters of Mac Roman read as Windows-1252 (å -> Œ, é -> Ž, ü -> Ÿ, ...) stuck to a letter.
+_MAC_ROMAN_TRACE = re.compile(r"[A-Za-z][\u0152\u017d\u0178\u2030\u2020\u2021\u02c6\u02dc\u2022\u2122]"
+                              r"|[\u0152\u017d\u0178\u2030\u2020\u2021\u02c6\u02dc\u2022][a-z]")
 
 
-def _csv_sheet(content: bytes) -> _Sheet:
-    text = _decode(content)
+_CJK_OR_CYRILLIC = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _other_script_encoding(content: bytes) -> str | None:
+    """charset-normalizer's reading of bytes that Windows-1252 also accepts, when it finds another script in them."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[: 1 << 20]).best()
+    if best is None or best.encoding in ("utf_8", "ascii", "cp1252", "latin_1"):
+        return None
+    decoded = str(best)
+    letters = sum(1 for c in decoded if not c.isascii() and c.isalpha())
+    foreign = len(_CJK_OR_CYRILLIC.findall(decoded))
+    return best.encoding.replace("_", "-").upper() if letters and foreign >= letters / 2 else None
+
+
+def _decode(content: bytes) -> tuple[str, str | None]:
+    """CSV bytes -> text as UTF-8 (with or without BOM) or Windows-1252, and a warning if any.
+
+    Other encodings would be stored as mojibake (``Timrå`` as ``TimrÃ¥``): they are refused
+    when the bytes say so clearly, and warned about when they only hint at it.
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if _VALID_UTF8_SEQUENCE.search(content):
+            raise Rejected(
+                f"berkas mencampur dua sandi huruf (UTF-8 dan Windows-1252; mis. bita ke-{exc.start + 1}), sehingga "
+                f"huruf seperti å atau é akan rusak; {SAVE_AS_UTF8}"
+            ) from None
+    else:
+        for match in _UTF7_RUN.finditer(text):
+            try:
+                decoded = match.group(0).encode("ascii").decode("utf-7")
+            except UnicodeDecodeError:
+                continue
+            if decoded and all("\u00a0" <= c <= "\u024f" for c in decoded):
+                raise Rejected(f"berkas tampaknya bersandi UTF-7 ('{match.group(0)}' berarti '{decoded}'); {SAVE_AS_UTF8}")
+        return text, None
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise Rejected(
+            f"sandi huruf berkas tidak dikenali (bita 0x{content[exc.start]:02X} ke-{exc.start + 1} tidak ada di "
+            f"UTF-8 maupun Windows-1252; mis. Shift-JIS, GB18030 atau KOI8-R); {SAVE_AS_UTF8}"
+        ) from None
+    if run := _NON_ASCII_RUN.search(text):
+        raise Rejected(
+            f"berkas tampaknya bersandi selain UTF-8 atau Windows-1252 (mis. Shift-JIS, GB18030 atau KOI8-R): teks "
+            f"terbaca '{run.group(0)[:20]}'; {SAVE_AS_UTF8}"
+        )
+    if not text.isascii() and (other := _other_script_encoding(content)):
+        raise Rejected(
+            f"berkas tampaknya bersandi {other} (huruf Asia Timur atau Sirilik), bukan UTF-8 atau Windows-1252; "
+            f"{SAVE_AS_UTF8}"
+        )
+    if trace := _MAC_ROMAN_TRACE.search(text):
+        return text, (f"sebagian huruf mungkin rusak (terbaca '{trace.group(0)}'; berkas dari Mac bersandi Mac Roman?); "
+                      f"periksa hasilnya, atau {SAVE_AS_UTF8}")
+    return text, None
+
+
+def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
+    text, warning = _decode(content)
+    if warning:
+        reader.problem(NO_SHEET, None, "-", warning, WARNING)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
+    _check_csv_width(text, limits)
     best: tuple[int, str, int] | None = None
     for delimiter in (";", ",", "\t", "|"):
         rows = list(csv.reader(head, delimiter=delimiter))
@@ -257,6 +440,23 @@ def _csv_sheet(content: bytes) -> _Sheet:
         width = max((len(r) for r in rows), default=0)
         rows = [r + [""] * (width - len(r)) for r in rows]
     return _Sheet(NO_SHEET, rows or [], frame=frame)
+
+
+def _check_csv_width(text: str, limits: Limits) -> None:
+    """Refuse a CSV wider than the column cap from its first lines, before any field is split."""
+    start = 0
+    for number in range(1, HEADER_SCAN_ROWS + 1):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        fields = max(line.count(d) for d in (";", ",", "\t", "|")) + 1
+        if fields > limits.max_columns:
+            raise Rejected(
+                f"baris {number} berisi {ref_count(fields)} kolom; batasnya {ref_count(limits.max_columns)} kolom. "
+                "Periksa pemisah kolomnya atau pecah berkasnya"
+            )
+        if end < 0:
+            return
+        start = end + 1
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -342,10 +542,11 @@ class _Part:
 
 
 class _Reader:
-    def __init__(self, file_name: str):
+    def __init__(self, file_name: str, years: tuple[int, int] | None = None):
         self.file_name = file_name
         self.problems: list[Problem] = []
         self.recognised_sheets = 0
+        self.years = years or _plausible_years()
 
     def problem(self, sheet, row, column, message, severity=ERROR) -> None:
         self.problems.append(Problem(self.file_name, sheet, row, column, message, severity))
@@ -378,12 +579,13 @@ class _Reader:
             return None
         table, header_row, matched = found
         self.recognised_sheets += 1
-        headers = {canonical: str(head_rows[header_row][j]).strip() for j, canonical in matched.items()}
+        headers = {canonical: strip_control_characters(str(head_rows[header_row][j])).strip()
+                   for j, canonical in matched.items()}
         for j, value in enumerate(head_rows[header_row]):
             text = _cell_text(value)
             above = _cell_text(head_rows[header_row - 1][j]) if header_row > 0 and j < len(head_rows[header_row - 1]) else ""
             if j not in matched and (text or above) and text not in ROW_NUMBER_HEADERS and above not in ROW_NUMBER_HEADERS:
-                shown = str(value).strip() or str(head_rows[header_row - 1][j]).strip()
+                shown = _shown(value) if text else _shown(head_rows[header_row - 1][j])
                 self.problem(sheet.name, header_row + sheet.first_row, shown, "kolom tidak dikenal, diabaikan", WARNING)
 
         if frame_all is None:
@@ -448,7 +650,8 @@ class _Reader:
             if name == "_row":
                 continue
             column = part.table.column(name)
-            values, errors = parse_series(column, part.frame[name], part.empty[name])
+            self._strip_control_characters(part, name)
+            values, errors = parse_series(column, part.frame[name], part.empty[name], self.years)
             if column.open_choices:
                 unknown = errors.notna()
                 if unknown.any():
@@ -467,6 +670,29 @@ class _Reader:
                     self.problem(part.sheet, int(row), part.headers[column.name], "wajib diisi")
         return out
 
+    def _strip_control_characters(self, part: _Part, name: str) -> None:
+        """Remove control and direction-override characters from the text cells of a column, with a warning each."""
+        raw = part.frame[name]
+        texts = [v for v in raw.to_numpy(dtype=object) if type(v) is str]
+        if not texts or not CONTROL_CHARACTERS.search("".join(texts)):  # one search for the common clean column
+            return
+        hit = raw.map(lambda v: type(v) is str and CONTROL_CHARACTERS.search(v) is not None).astype(bool)
+        header = part.headers[name]
+        for count, index in enumerate(raw.index[hit]):
+            value = raw.at[index]
+            if count < PROBLEMS_PER_COLUMN:
+                found = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(CONTROL_CHARACTERS.findall(value)))
+                self.problem(part.sheet, int(part.frame.at[index, "_row"]), header,
+                             f"karakter kendali ({found}) dihapus dari nilai '{_shown(value)}'", WARNING)
+        if hit.sum() > PROBLEMS_PER_COLUMN:
+            self.problem(part.sheet, None, header,
+                         f"dan {int(hit.sum()) - PROBLEMS_PER_COLUMN} baris lain di kolom ini dengan karakter kendali "
+                         "yang dihapus", WARNING)
+        cleaned = raw.copy()
+        cleaned[hit] = raw[hit].map(strip_control_characters)
+        part.frame[name] = cleaned
+        part.empty[name] = empty_mask(cleaned)
+
     def _report(self, part: _Part, name: str, errors: pd.Series, note: str | None = None, severity=ERROR) -> None:
         bad = errors[errors.notna()]
         if bad.empty:
@@ -482,8 +708,25 @@ class _Reader:
                          f"dan {len(bad) - PROBLEMS_PER_COLUMN} baris lain di kolom ini dengan masalah serupa", severity)
 
 
+def _plausible_years() -> tuple[int, int]:
+    """[impor] of data/aturan.toml; the defaults when the file cannot be read (its own page reports that)."""
+    from ksln_metrics.engine.rules import RulesError, load_rules
+
+    try:
+        rules = load_rules()
+    except RulesError:
+        return DEFAULT_YEARS
+    return rules.import_year_min, rules.import_year_max
+
+
+def clean_file_name(name: str) -> str:
+    """A file name as stored and shown: no control characters, no directory part, never empty."""
+    cleaned = strip_control_characters(PurePath(str(name).replace("\\", "/")).name).strip()
+    return cleaned or "berkas"
+
+
 def _shown(value) -> str:
-    text = str(value).strip()
+    text = strip_control_characters(str(value)).strip()
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -617,22 +860,61 @@ def read_upload(
     """Read one file into canonical rows; never raises on bad input, reports problems instead.
 
     ``known`` lists agreements (id_perjanjian, kabkota) that child rows may refer to
-    besides those in the file; by default the store's current agreements.
+    besides those in the file; by default the store's current agreements. The file is
+    parsed in the worker process of :mod:`sandbox` (a memory limit, a time limit), so a
+    file that would exhaust memory is refused instead of ending the server.
     """
     limits = limits or Limits.from_env()
+    file_name = clean_file_name(file_name)
+    if known is None:
+        known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
+    if limits.years is None:  # read here, where the rules file is the app's, and sent to the worker
+        limits = dataclasses.replace(limits, years=_plausible_years())
+    if not limits.isolated:
+        return read_upload_here(file_name, content, known=known, limits=limits)
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
-    reader = _Reader(file_name)
+    try:
+        _check_file(file_name, content, limits)  # the cheap refusals need no worker
+        answer = sandbox.read_in_worker(file_name, content, known, limits)
+    except Rejected as exc:
+        upload.problems = [Problem(file_name, NO_SHEET, None, "-", exc.message)]
+        return upload
+    except sandbox.WorkerFailed as exc:
+        log.warning("worker failed on %r (%d bytes): %s", file_name, len(content), exc.reason)
+        upload.problems = [Problem(file_name, NO_SHEET, None, "-",
+                                   f"{exc.reason}; tidak ada yang disimpan. Hapus isi dan format sel di luar tabel, "
+                                   "pecah berkas menjadi beberapa berkas, atau gunakan templat")]
+        return upload
+    upload.tables, upload.problems, upload.regions = answer.tables, answer.problems, answer.regions
+    return upload
+
+
+def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits) -> Upload:
+    """:func:`read_upload` in this process (the worker's side)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # Overflow in pandas/numpy (amounts of 1e308) is judged by the cell parsers; the English
+        # RuntimeWarning must not reach the analyst's screen or terminal.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _read_here(file_name, content, known, limits)
+
+
+def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
+    upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
+    reader = _Reader(file_name, limits.years)
     try:
         ext = _check_file(file_name, content, limits)
-        sheets = [_csv_sheet(content)] if ext in CSV_EXTENSIONS else _excel_sheets(content)
+        sheets = [_csv_sheet(content, limits, reader)] if ext in CSV_EXTENSIONS else _excel_sheets(content, ext, limits)
         parts = reader.parts(sheets)
-        if known is None:
-            known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
         _assemble(reader, upload, parts, known)
     except Rejected as exc:
         reader.problem(NO_SHEET, None, "-", exc.message)
-    except Exception as exc:  # a damaged file must yield a message, never a traceback
-        reader.problem(NO_SHEET, None, "-", f"berkas tidak dapat diproses ({type(exc).__name__}); periksa isinya atau gunakan templat")
+    except MemoryError:
+        reader.problem(NO_SHEET, None, "-", "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu "
+                       "besar); hapus isi dan format sel di luar tabel atau pecah berkasnya")
+    except Exception:  # a damaged file must yield a message, never a traceback; the log keeps it
+        log.exception("unexpected failure reading %r (%d bytes)", file_name, len(content))
+        reader.problem(NO_SHEET, None, "-", "berkas tidak dapat diproses karena kesalahan tak terduga (sudah dicatat "
+                       "di log server); periksa isinya, gunakan templat, atau hubungi admin")
     upload.problems = reader.problems
     if not upload.ok:
         upload.tables = {}
@@ -650,7 +932,7 @@ def _assemble(reader: _Reader, upload: Upload, parts: list[_Part], known: pd.Dat
     if "perjanjian" in frames:
         frames["perjanjian"] = _finish_perjanjian(reader, frames["perjanjian"], headers)
         in_file = frames["perjanjian"][["id_perjanjian", "kabkota"]].dropna()
-        known = pd.concat([known[~known["id_perjanjian"].isin(in_file["id_perjanjian"])], in_file], ignore_index=True)
+        known = _known_with(known, in_file)
     for name in CHILD_TABLES:
         if name in frames:
             frames[name] = _resolve_parents(reader, frames[name], headers, known)
@@ -662,12 +944,26 @@ def _assemble(reader: _Reader, upload: Upload, parts: list[_Part], known: pd.Dat
         if name == "perjanjian":
             regions |= set(frame["kabkota"].dropna())
         else:
-            parents = known.set_index("id_perjanjian")["kabkota"]
+            parents = known.drop_duplicates("id_perjanjian", keep="last").set_index("id_perjanjian")["kabkota"]
             regions |= set(parents.reindex(frame["id_perjanjian"].dropna().unique()).dropna())
     upload.regions = regions
     upload.tables = {
         name: frame.reindex(columns=list(STORED_COLUMNS[name])).reset_index(drop=True) for name, frame in frames.items()
     }
+
+
+def _known_with(known: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
+    """``known`` with ``agreements`` (id_perjanjian, kabkota) added; an id already known takes the newer unit."""
+    agreements = agreements[["id_perjanjian", "kabkota"]].dropna()
+    kept = known[~known["id_perjanjian"].isin(agreements["id_perjanjian"])]
+    return pd.concat([kept, agreements], ignore_index=True)
+
+
+def known_after(known: pd.DataFrame, upload: Upload) -> pd.DataFrame:
+    """The agreements a file checked after ``upload`` may refer to: ``known`` plus the agreements it brings."""
+    if "perjanjian" not in upload.tables:
+        return known
+    return _known_with(known, upload.tables["perjanjian"])
 
 
 def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, limits: Limits | None = None) -> list[Upload]:
@@ -677,8 +973,7 @@ def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, 
     for name, content in files:
         upload = read_upload(name, content, known=known, limits=limits)
         uploads.append(upload)
-        if "perjanjian" in upload.tables:
-            known = pd.concat([known, upload.tables["perjanjian"][["id_perjanjian", "kabkota"]]], ignore_index=True)
+        known = known_after(known, upload)
     return uploads
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from ksln_metrics.engine.indicators import Results, compute
 from ksln_metrics.engine.overview import league_table
 from ksln_metrics.engine.rules import COMPONENTS, FLAG_CODES, Rules, flag_labels
+from ksln_metrics.formatting import strip_control_characters
 from ksln_metrics.present.tables import COLUMN_HEADERS
 from ksln_metrics.store import Store
 
@@ -36,8 +37,11 @@ KABKOTA_COLUMNS = (
 
 def escape_formula(value):
     """Prefix a text cell that a spreadsheet would run as a formula with a single quote; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        # Control characters break .xlsx (openpyxl refuses them) and CSV readers: never exported.
+        value = strip_control_characters(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,11 +79,69 @@ def figures_png(figures: Sequence[go.Figure], width: int = WIDTH, height: int = 
     return _run_in_thread(_render(path, list(figures), opts))
 
 
+# Chromium's own services (updates, sync, crash reports, safe browsing, DNS prefetch, field
+# trials) would reach Google and the configured resolver; a picture needs none of them. The proxy
+# is a closed local port and every host name resolves to nothing, so even a service these flags
+# miss cannot leave the machine.
+OFFLINE_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-default-apps",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,NetworkTimeServiceQuerying,AutofillServerCommunication,"
+    "CertificateTransparencyComponentUpdater,DialMediaRouteProvider",
+    "--disable-field-trial-config",
+    "--dns-prefetch-disable",
+    "--no-pings",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--safebrowsing-disable-auto-update",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+
+
+def _offline_launcher(browser: str, home: Path) -> Path:
+    """A script that starts ``browser`` with OFFLINE_FLAGS and HOME, config and cache inside ``home``."""
+    for sub in ("config", "cache", "data", "runtime", "profile"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    (home / "runtime").chmod(0o700)
+    launcher = home / "chromium"
+    env = {"HOME": home, "XDG_CONFIG_HOME": home / "config", "XDG_CACHE_HOME": home / "cache",
+           "XDG_DATA_HOME": home / "data", "XDG_RUNTIME_DIR": home / "runtime"}
+    command = f'{shlex.quote(browser)} {" ".join(shlex.quote(f) for f in OFFLINE_FLAGS)} "$@"'
+    # Where the kernel allows it, the browser gets a network namespace of its own (loopback only):
+    # then not even Chromium's IPv6 reachability probe (a UDP socket to a public resolver) gets out.
+    lines = ["#!/bin/sh", *(f"export {k}={shlex.quote(str(v))}" for k, v in env.items()),
+             "unset DBUS_SESSION_BUS_ADDRESS",
+             "if command -v unshare >/dev/null 2>&1 && unshare -rn true 2>/dev/null; then",
+             f"  exec unshare -rn {command}",
+             "fi",
+             f"exec {command}"]
+    launcher.write_text("\n".join(lines) + "\n")
+    launcher.chmod(0o700)
+    return launcher
+
+
 async def _render(path: str, figures: list[go.Figure], opts: dict) -> list[bytes]:
     import kaleido
 
-    async with kaleido.Kaleido(n=1, path=path, mathjax=False, timeout=TIMEOUT) as renderer:
-        return [await renderer.calc_fig(fig, opts=opts, topojson=topojson_url()) for fig in figures]
+    # A private home and profile for this drawing session, removed afterwards (kaleido's own
+    # temporary profile lives inside it too).
+    home = Path(tempfile.mkdtemp(prefix="ksln-chromium-"))
+    try:
+        launcher = _offline_launcher(path, home)
+        async with kaleido.Kaleido(n=1, path=str(launcher), mathjax=False, timeout=TIMEOUT,
+                                   tmp_dir=str(home / "profile")) as renderer:
+            return [await renderer.calc_fig(fig, opts=opts, topojson=topojson_url()) for fig in figures]
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _run_in_thread(coroutine) -> list[bytes]:

@@ -96,6 +96,8 @@ def test_a_lebak_analyst_uploading_a_tangsel_row_is_refused_and_nothing_is_writt
                           "Lebak hanya boleh mengubah data 36.02. Tidak ada yang disimpan." for e in app.error)
     assert not [b for b in app.button if b.key == "unggah_simpan"]
     assert state(db) == before
+    # Refused at the check already, and recorded (issue 10 defect 9).
+    assert audit(db, "unggah_ditolak")[["user_name", "target"]].values.tolist() == [["analis.lebak", "campur.xlsx"]]
 
 
 def test_a_lebak_analyst_uploads_lebak_data_under_their_name(db):
@@ -116,7 +118,7 @@ def test_an_analyst_is_offered_only_their_own_units_batches_to_roll_back(db):
         commit_upload(store, read_upload("tangsel.xlsx", simple_agreement_xlsx([TANGSEL_ROW])), user="admin")
     app = open_page("unggah_data", as_user="analis.lebak")
     assert app.selectbox(key="unggah_batal_pilih_2").options == ["#1 — lebak.xlsx (admin)"]
-    app.checkbox(key="unggah_batal_yakin").check().run()
+    app.checkbox(key="unggah_batal_yakin_1").check().run()
     app.button(key="unggah_batal").click().run()
     assert "Batch #1 dibatalkan oleh batch #3" in app.success[0].value
     assert audit(db, "pembatalan")["user_name"].tolist() == ["analis.lebak"]

@@ -336,7 +336,7 @@ def test_zip_bomb_is_refused_at_the_default_limit(store):
     assert len(bomb) < Limits().max_bytes // 10  # small on disk
     upload = read_upload("rekap.xlsx", bomb, store=store, limits=Limits())
     assert [p.line() for p in upload.errors] == [upload.errors[0].line()]
-    assert "melebihi batas 500 MB (kemungkinan zip bomb" in upload.errors[0].message
+    assert "melebihi batas 150 MB (kemungkinan zip bomb" in upload.errors[0].message
 
 
 def test_zip_bomb_is_refused_at_a_small_limit(store):

@@ -1,0 +1,219 @@
+"""Reading uploaded files in a child process, so that a hostile file cannot take the server down.
+
+The spreadsheet reader (calamine, in Rust) aborts the whole process when an allocation fails,
+and a sheet can ask for any amount of memory. So files are read by a long-lived worker
+process (``python -m ksln_metrics.importing.sandbox``) with an address-space limit
+(``KSLN_IMPORT_MEMORY_MB`` above what the worker needs for its own code, default 2048) and a
+CPU-time budget per file; the parent also stops waiting after a wall-clock timeout. A worker
+that dies is replaced on the next file and the file is refused with a message.
+
+Requests and answers are pickles framed by their length, over the worker's stdin and stdout:
+the parent sends (file name, bytes, known agreements, limits), the worker answers with the
+canonical frames and the problems, never the file again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import resource
+import select
+import struct
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+
+MEMORY_ENV = "KSLN_IMPORT_MEMORY_MB"
+DEFAULT_MEMORY_MB = 2048
+CPU_SECONDS = 120  # per file, in the worker
+WALL_SECONDS = 180  # per file, seen from the parent
+_HEADER = struct.Struct("!Q")
+
+
+class WorkerFailed(Exception):
+    """The worker died or overran its time on one file; ``reason`` says which, in Bahasa Indonesia."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the worker found in one file."""
+
+    tables: dict
+    problems: list
+    regions: set
+
+
+def memory_budget_bytes() -> int:
+    raw = os.environ.get(MEMORY_ENV)
+    try:
+        mb = float(raw) if raw else DEFAULT_MEMORY_MB
+    except ValueError:
+        mb = DEFAULT_MEMORY_MB
+    return int(max(mb, 16) * 1024 * 1024)
+
+
+def _send(stream, obj) -> None:
+    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(stream):
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(_read_exactly(stream, size))
+
+
+class _Worker:
+    """One worker process and the lock that gives it one file at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        env = dict(os.environ)
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        return subprocess.Popen(
+            [sys.executable, "-m", "ksln_metrics.importing.sandbox"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env, cwd=root,
+            bufsize=0, close_fds=True,
+        )
+
+    def call(self, request: tuple, wall_seconds: float) -> Answer:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self.process = self._start()
+            process = self.process
+            try:
+                _send(process.stdin, request)
+                ready, _, _ = select.select([process.stdout], [], [], wall_seconds)
+                if not ready:
+                    self._stop()
+                    raise WorkerFailed("pembacaan berkas melebihi batas waktu")
+                status, value = _receive(process.stdout)
+            except (EOFError, BrokenPipeError, OSError, pickle.UnpicklingError):
+                code = self._stop()
+                raise WorkerFailed(_death_reason(code)) from None
+            if status == "error":
+                raise WorkerFailed(value)
+            return Answer(*value)
+
+    def _stop(self, gently: bool = False) -> int | None:
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        try:
+            if gently and process.poll() is None:
+                process.stdin.close()  # end of requests: the worker returns from its loop
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            if process.poll() is None:
+                process.kill()
+            return process.wait(timeout=10)
+        except (subprocess.TimeoutExpired, OSError):
+            return None
+        finally:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        with self.lock:
+            self._stop(gently=True)
+
+
+def _death_reason(code: int | None) -> str:
+    if code in (-9, -24, 137, 152):  # SIGKILL, SIGXCPU
+        return "pembacaan berkas melebihi batas waktu"
+    if code in (1, 2):  # a Python error in the worker itself (its traceback is in the server log)
+        return "proses pembaca berkas berhenti karena kesalahan tak terduga (sudah dicatat di log server)"
+    return "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar atau rusak)"
+
+
+_WORKER = _Worker()
+atexit.register(_WORKER.close)
+
+
+def read_in_worker(file_name: str, content: bytes, known, limits) -> Answer:
+    """The worker's answer for one file; raises WorkerFailed when it died or ran out of time."""
+    return _WORKER.call((file_name, content, known, limits), WALL_SECONDS)
+
+
+def stop_worker() -> None:
+    _WORKER.close()
+
+
+# --- the worker side ------------------------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    """Address space: what the worker uses now (its code and libraries) plus the budget."""
+    with open("/proc/self/status") as status:
+        current_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    limit = current_kb * 1024 + memory_budget_bytes()
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _limit_cpu_for_next_file() -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = used + CPU_SECONDS
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def serve() -> None:
+    """Answer requests until stdin closes (the worker's main loop)."""
+    # The protocol owns the real stdout; anything a library prints goes to stderr instead.
+    channel = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    from ksln_metrics.importing import ingest
+
+    _limit_memory()
+    while True:
+        try:
+            file_name, content, known, limits = _receive(requests)
+        except EOFError:
+            return
+        _limit_cpu_for_next_file()
+        try:
+            upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
+            # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
+            answer = ("ok", (upload.tables, upload.problems, upload.regions))
+        except MemoryError:
+            answer = ("error", "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar)")
+        del content
+        _send(channel, answer)
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,41 @@
+"""Data shown as text, never as Markdown or HTML: one helper for every value from a file or a user.
+
+Streamlit renders Markdown in titles, captions, alerts and ``st.table`` cells, so a title
+``![x](http://evil.example/p.png)`` would load a picture from outside, a link would become
+clickable and ``{{7*7}}`` would lose its stars. ``literal`` backslash-escapes every character
+Markdown (and Streamlit's ``:color[…]`` / ``:material/…:`` directives) give a meaning to.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# Inline syntax anywhere in a line: links and images (no "[" and "]", so "(…)" stays plain text),
+# emphasis, code, HTML, tables, maths, directives.
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|~$&])")
+# Block syntax only counts at the start of a line: headings, lists, quotes, rules.
+_BLOCK_START = re.compile(r"^(\d+)([.)])|^([#+\-=>])")
+
+
+def literal(value) -> str:
+    """``value`` as Markdown that shows it literally; ``None``/NaN as an empty string."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    # Line breaks would start new Markdown blocks; shown data is one line.
+    text = _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    # Streamlit's Markdown (GFM) turns bare URLs and e-mail addresses in the *decoded* text into
+    # links, whatever the escapes; an invisible word joiner (U+2060) breaks the pattern.
+    text = re.sub(r"(?i)(https?|ftp|www|mailto)([:.])", "\\1\u2060\\2", text).replace("@", "@\u2060")
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text)
+
+
+def literal_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for ``st.table`` with its text cells and headers escaped; numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: literal(v) if isinstance(v, str) else v)
+    out.columns = [literal(c) if isinstance(c, str) else c for c in out.columns]
+    return out
