@@ -56,6 +56,12 @@ def open_agreement(agreement_id: str):
     return app
 
 
+def reports_table(app) -> pd.DataFrame:
+    """The reports table by fiscal year, read as text (the page shows it as a wrapping table)."""
+    reports = table_with(app, "Batas")
+    return reports.set_index(reports["Tahun anggaran"].astype(str))
+
+
 def assert_reports_agree(reports: pd.DataFrame, row) -> None:
     assert (reports["Status"] == "Tepat waktu").sum() == row.laporan_tepat_waktu
     assert reports["Status"].str.startswith("Terlambat").sum() == row.laporan_terlambat
@@ -66,10 +72,10 @@ def assert_reports_agree(reports: pd.DataFrame, row) -> None:
 
 def test_a_report_received_before_its_deadline_is_shown_as_not_yet_due(edge_db):
     row = edge_db.loc["TEPI-01"]
-    reports = table_with(open_agreement("TEPI-01"), "Batas").set_index("Tahun anggaran")
-    assert reports.loc[2025, "Status"] == "Diterima, belum jatuh tempo"
-    assert reports.loc[2025, "Dihitung dalam skor"] == "Tidak"
-    assert "belum lewat per 8 Januari 2026" in reports.loc[2025, "Keterangan"]
+    reports = reports_table(open_agreement("TEPI-01"))
+    assert reports.loc["2025", "Status"] == "Diterima, belum jatuh tempo"
+    assert reports.loc["2025", "Dihitung dalam skor"] == "Tidak"
+    assert "belum lewat per 8 Januari 2026" in reports.loc["2025", "Keterangan"]
     assert (row.laporan_wajib, row.laporan_tepat_waktu) == (2, 2)
     assert_reports_agree(reports, row)
 
@@ -81,8 +87,8 @@ def test_a_report_received_before_its_deadline_is_shown_as_not_yet_due(edge_db):
 def test_a_report_on_the_deadline_day_is_on_time_and_the_day_after_is_late(edge_db, agreement_id, status):
     row = edge_db.loc[agreement_id]
     app = open_agreement(agreement_id)
-    reports = table_with(app, "Batas").set_index("Tahun anggaran")
-    assert reports.loc[2024, "Status"] == status
+    reports = reports_table(app)
+    assert reports.loc["2024", "Status"] == status
     assert_reports_agree(reports, row)
     flags = table_with(app, "Alasan")
     late = flags[flags["Bendera"] == FLAG_BY_CODE["late_report"].label]
