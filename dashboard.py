@@ -30,7 +30,8 @@ if user is None:
     # Every page registered but hidden: a deep link survives the login, and no page runs before it.
     login_form(st.navigation(pages, position="hidden").url_path)
     st.stop()
-navigation = st.navigation(pages_for(user, pages))
+# expanded: with more than twelve pages Streamlit would hide some behind an English "View more" button.
+navigation = st.navigation(pages_for(user, pages), expanded=True)
 account_sidebar(user)
 sidebar_filters(navigation, user)
 navigation.run()
