@@ -13,6 +13,8 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from ksln_ui.literal import literal_table
+
 EMPTY = "–"  # shown for a missing value, never "None" or "NaN"
 
 # Constant CSS, no data in it: a wrapping table never grows wider than the page. Words wrap at
@@ -38,7 +40,8 @@ def blank_to_dash(frame: pd.DataFrame) -> pd.DataFrame:
 
 def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int = 40) -> None:
     """``frame`` as a wrapping table, ``page_size`` rows at a time; ``style(Styler) -> Styler`` may colour it."""
-    shown = blank_to_dash(frame.reset_index(drop=True))
+    # st.table renders Markdown in its cells: every value is escaped so data stays text (issue 11).
+    shown = literal_table(blank_to_dash(frame.reset_index(drop=True)))
     pages = max(1, math.ceil(len(shown) / page_size))
     if pages > 1:
         number = st.number_input(
