@@ -12,7 +12,7 @@ import pandas as pd
 from ksln_metrics.engine.indicators import sql_text
 from ksln_metrics.engine.rules import FLAG_BY_CODE
 from ksln_metrics.formatting import format_number_id
-from ksln_metrics.reference import REGIONS, TABLES, region_name
+from ksln_metrics.reference import REGIONS, SIGNED_STATUSES, TABLES, region_name
 from ksln_metrics.store import Store
 
 # Each field the SQL counts: how it is named on screen, and the flags that read it.
@@ -30,7 +30,7 @@ TABLE_ORDER = ("perjanjian", "kegiatan", "indikator", "laporan")
 
 def collection_status(store: Store, as_of: date, kabkota: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per (unit, field) with the unit's last upload and tables sent in the year of ``as_of``."""
-    params = {"as_of": as_of, "units": list(REGIONS),
+    params = {"as_of": as_of, "units": list(REGIONS), "status_ditandatangani": list(SIGNED_STATUSES),
               "filter_kabkota": list(kabkota) if kabkota is not None else None}
     frame = store.cursor().execute(sql_text("status_pengumpulan"), params).df()
     frame.insert(1, "kabkota_nama", frame["kabkota"].map(region_name))

@@ -43,7 +43,8 @@ MAX_YEARS_BACK = 50
 
 # Tables a step may read besides the results of other steps: the store's own tables, and
 # the two calendar tables computed in calendar.py and registered for the run.
-STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran")
+# Tables of the store the SQL steps read (the data views, attachments, and the batch log).
+STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran", "batch", "batch_count")
 CALENDAR_TABLES = ("batas_laporan", "kalender_kerja")
 
 # What one computation returns to the dashboard and the exports; the steps they need

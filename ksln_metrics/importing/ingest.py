@@ -20,12 +20,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import duckdb
 import numpy as np
 import pandas as pd
 import python_calamine
 
 from ksln_metrics import reference as ref
 from ksln_metrics.access import Actor
+from ksln_metrics.engine.indicators import sql_text
 from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.importing import sandbox
 from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, parse_series
@@ -773,17 +775,32 @@ def _region_checks(reader: _Reader, frame: pd.DataFrame, headers: dict[str, dict
     return frame
 
 
+def _end_of_validity(rows: pd.DataFrame) -> list:
+    """End dates as the engine computes them (macro ``akhir_berlaku`` in engine/sql/macros.sql), in row order."""
+    with duckdb.connect() as con:
+        con.execute(sql_text("macros"))
+        con.register("berlaku", rows.assign(
+            tanggal_berakhir=pd.to_datetime(rows["tanggal_berakhir"]),
+            tanggal_ttd=pd.to_datetime(rows["tanggal_ttd"]),
+            masa_berlaku_tahun=pd.to_numeric(rows["masa_berlaku_tahun"], errors="coerce").astype(float),
+        ).reset_index(drop=True).reset_index(names="urut"))
+        found = con.execute(
+            "SELECT akhir_berlaku(CAST(tanggal_berakhir AS DATE), CAST(tanggal_ttd AS DATE), masa_berlaku_tahun) "
+            "FROM berlaku ORDER BY urut"
+        ).fetchall()
+    return [row[0] for row in found]
+
+
 def _finish_perjanjian(reader: _Reader, frame: pd.DataFrame, headers) -> pd.DataFrame:
     frame = _region_checks(reader, frame, headers)
     for name in STORED_COLUMNS["perjanjian"]:
         if name not in frame.columns:
             frame[name] = None
-    if frame["masa_berlaku_tahun"].notna().any():
-        years = frame["masa_berlaku_tahun"]
-        fill = frame["tanggal_berakhir"].isna() & years.notna() & frame["tanggal_ttd"].notna()
-        for index in frame.index[fill]:
-            months = int(round(float(years.at[index]) * 12))
-            frame.at[index, "tanggal_berakhir"] = frame.at[index, "tanggal_ttd"] + pd.DateOffset(months=months)
+    fill = frame["tanggal_berakhir"].isna() & frame["masa_berlaku_tahun"].notna() & frame["tanggal_ttd"].notna()
+    if fill.any():
+        ends = _end_of_validity(frame.loc[fill, ["tanggal_berakhir", "tanggal_ttd", "masa_berlaku_tahun"]])
+        for index, end in zip(frame.index[fill], ends, strict=True):
+            frame.at[index, "tanggal_berakhir"] = pd.Timestamp(end)
     ends_before = frame["tanggal_berakhir"].notna() & frame["tanggal_ttd"].notna() & (
         pd.to_datetime(frame["tanggal_berakhir"]) < pd.to_datetime(frame["tanggal_ttd"])
     )

@@ -14,3 +14,12 @@ CREATE OR REPLACE TEMP MACRO angka_id(n) AS replace(format('{:,}', n), ',', '.')
 -- included, is substantive. Used by kegiatan_tahun.sql and kegiatan_sifat.sql.
 CREATE OR REPLACE TEMP MACRO kegiatan_seremonial(jenis_kegiatan, jenis_seremonial) AS
     coalesce(list_contains(jenis_seremonial, jenis_kegiatan), false);
+
+-- The one definition of the end of an agreement's validity: the end date written, else the
+-- signing date plus its validity in years (rounded to whole months). Used by
+-- perjanjian_pilihan.sql, and by the importer, which stores the end date a validity implies.
+CREATE OR REPLACE TEMP MACRO akhir_berlaku(tanggal_berakhir, tanggal_ttd, masa_berlaku_tahun) AS
+    coalesce(
+        tanggal_berakhir,
+        CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
+    );

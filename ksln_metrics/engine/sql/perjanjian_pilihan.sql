@@ -6,11 +6,7 @@
 SELECT
     id_perjanjian, kabkota, judul, mitra, negara, jenis, bentuk, status, nomor_mou, penandatangan, tanggal_ttd,
     tanggal_surat_kuasa, tanggal_persetujuan_dprd, tanggal_persetujuan_pusat, tanggal_pks, ada_rik, ada_awp,
-    -- End of validity: the end date, else signing date + validity in years.
-    coalesce(
-        tanggal_berakhir,
-        CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
-    ) AS berakhir
+    akhir_berlaku(tanggal_berakhir, tanggal_ttd, masa_berlaku_tahun) AS berakhir  -- macros.sql
 FROM perjanjian
 WHERE ($filter_kabkota IS NULL OR list_contains($filter_kabkota, kabkota))
   AND ($filter_jenis IS NULL OR list_contains($filter_jenis, jenis))

@@ -4,9 +4,12 @@
 -- filled. An empty field means the flag cannot be judged with certainty for those rows: a
 -- missing DPRD approval date may be a missing approval or a missing cell.
 --
--- Parameters: $as_of (reference date), $filter_kabkota (list of unit codes or NULL),
+-- Parameters: $as_of (reference date), $status_ditandatangani (reference.SIGNED_STATUSES), $filter_kabkota (list of unit codes or NULL),
 -- $units (every unit code to report on, so that a unit that never sent anything is listed).
 -- One row per (unit, field); the unit's upload facts repeat on each of its rows.
+--
+-- reads: batch, batch_count, perjanjian
+-- produces: status_pengumpulan, one row per (unit, field)
 WITH units AS (
     SELECT unnest($units::VARCHAR[]) AS kabkota
 ),
@@ -43,7 +46,8 @@ sent AS (
 agreement AS (
     SELECT
         kabkota,
-        coalesce(status IN ('ditandatangani', 'berjalan', 'selesai') OR tanggal_ttd IS NOT NULL, FALSE) AS signed,
+        -- signed as perjanjian_fakta.sql says it: signed by as_of, or a signed status without a date
+        coalesce(tanggal_ttd <= $as_of, list_contains($status_ditandatangani, status), FALSE) AS signed,
         tanggal_ttd, tanggal_persetujuan_dprd, tanggal_persetujuan_pusat,
         nullif(trim(coalesce(penandatangan, '')), '') AS penandatangan, negara,
         tanggal_berakhir, masa_berlaku_tahun
