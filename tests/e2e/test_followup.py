@@ -73,6 +73,7 @@ def test_action_from_a_flag_closed_with_a_pdf_shows_since_the_rakor_and_in_the_d
         page.get_by_role("button", name="Unduh", exact=True).click()
     assert done.value.suggested_filename == "Surat jawaban.pdf"
     assert done.value.path().read_bytes() == evidence.read_bytes()
+    wait_until_idle(page)  # the download reruns the page; open the select box of the new run
 
     choose(page, "Status baru", "Selesai")
     page.get_by_label("Catatan / bukti penyelesaian", exact=True).fill("Surat jawaban terlampir")
