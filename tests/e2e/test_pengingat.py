@@ -17,6 +17,7 @@ def download(page, label: str) -> tuple[str, bytes]:
 
 def test_an_analyst_downloads_the_calendar_of_their_unit(page, app_url):
     open_as(page, f"{app_url}/pengingat", "analis.lebak")
+    wait_until_idle(page)  # the unit filter preselected for the analyst starts one more run
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Pengingat"
     assert_no_exception(page)
     name, data = download(page, "Unduh kalender (.ics)")
