@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pptx import Presentation
 
 from ksln_metrics.followup.rakor import record_meeting
@@ -49,8 +50,19 @@ def followup_url(tmp_path_factory, browser):
 
 
 def choose(page, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick ``option`` in a select box; a rerun that closes the open list is waited out and the list opened again."""
+    for _ in range(3):
+        wait_until_idle(page)
+        page.get_by_label(label, exact=True).click()
+        listed = page.get_by_role("option", name=option, exact=True)
+        try:
+            listed.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        listed.click()
+        return
+    raise AssertionError(f"{option!r} is never offered in {label!r}")
 
 
 def test_action_from_a_flag_closed_with_a_pdf_shows_since_the_rakor_and_in_the_deck(page, followup_url, tmp_path):
