@@ -4,28 +4,20 @@ detail and every slide are walked while every request leaving this machine is re
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlparse
 
 import openpyxl
 import pytest
 
-from ksln_metrics.accounts.users import create_account
-from ksln_metrics.sample.demo import load_demo
-from ksln_metrics.store import Store
 from tests.e2e.conftest import (
-    E2E_ACCOUNTS,
     LOCAL_HOSTS,
-    ROOT,
-    _free_port,
-    _wait_healthy,
     assert_no_exception,
+    make_store,
     open_as,
     screenshot,
+    serve,
     wait_until_idle,
 )
 
@@ -55,32 +47,8 @@ def hostile_workbook() -> bytes:
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e-jahat")
-    db = workdir / "jahat.duckdb"
-    with Store(db) as store:
-        load_demo(store, today=date.today())
-        for name, (role, unit, password) in E2E_ACCOUNTS.items():
-            create_account(store, name, role, password, kabkota=unit, by="pengujian")
-    rules = workdir / "aturan.toml"
-    rules.write_bytes((ROOT / "data" / "aturan.toml").read_bytes())
-    port = _free_port()
-    log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "KSLN_DB": str(db), "KSLN_RULES": str(rules)}, stdout=log,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with serve(workdir, make_store(workdir)) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def go_to(page, name: str) -> None:
