@@ -33,13 +33,3 @@ def get_since_last_meeting(end: date, filters: Filters) -> Since | None:
     """From the last rakor held before ``end`` to ``end``; None when no rakor is stored."""
     found = last_meeting(get_store(), end)
     return None if found is None else get_since(found[1], end, filters, found[0])
-
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]<>#|~$:"
-
-
-def md_text(value) -> str:
-    """User text made inert inside Streamlit Markdown (no links, images, formatting, LaTeX or icons)."""
-    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
-    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text).replace("\n", " ")
-    return "\\" + escaped if escaped[:1] in ("-", "+", "=") else escaped  # not a list item or heading rule

@@ -28,6 +28,8 @@ def literal(value) -> str:
     # Streamlit's Markdown (GFM) turns bare URLs and e-mail addresses in the *decoded* text into
     # links, whatever the escapes; an invisible word joiner (U+2060) breaks the pattern.
     text = re.sub(r"(?i)(https?|ftp|www|mailto)([:.])", "\\1\u2060\\2", text).replace("@", "@\u2060")
+    # ":material/icon:", ":smile:" and ":red[…]" are Streamlit directives: a colon before a letter is escaped.
+    text = re.sub(r":(?=[A-Za-z])", r"\\:", text)
     return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text)
 
 

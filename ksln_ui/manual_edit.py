@@ -10,7 +10,7 @@ from ksln_metrics.followup.manual_edit import TABLE_LABELS, EditRefused, editabl
 from ksln_metrics.formatting import format_date_id
 from ksln_metrics.reference import TABLES
 from ksln_metrics.store import StoreError
-from ksln_ui.followup import md_text
+from ksln_ui.literal import literal
 
 MESSAGE = "ubah_pesan"
 
@@ -65,7 +65,7 @@ def edit_form(user: User, agreement_id: str, region: str, children: dict[str, pd
         result = save_edit(store, table, key, values, user=user)
     except EditRefused as exc:
         if exc.problems:
-            st.error("Perubahan tidak disimpan:\n" + "\n".join(f"- **{md_text(p.column)}**: {md_text(p.message)}"
+            st.error("Perubahan tidak disimpan:\n" + "\n".join(f"- **{literal(p.column)}**: {literal(p.message)}"
                                                             for p in exc.problems))
         else:
             st.error(str(exc))

@@ -11,14 +11,14 @@ from ksln_metrics.access import User
 from ksln_metrics.followup import stories as cs
 from ksln_metrics.followup.actions import manage_refusal
 from ksln_metrics.store import Store, StoreError
-from ksln_ui.followup import md_text
+from ksln_ui.literal import literal
 
 
 def _story_text(row) -> None:
-    st.markdown(f"**{md_text(row['judul'])}** · {'diterbitkan' if row['terbit'] else 'belum diterbitkan'}")
+    st.markdown(f"**{literal(row['judul'])}** · {'diterbitkan' if row['terbit'] else 'belum diterbitkan'}")
     for key in ("capaian", "penerima", "angka", "pelajaran"):
         if isinstance(row.get(key), str):
-            st.markdown(f"*{cs.FIELDS[key]}:* {md_text(row[key])}")
+            st.markdown(f"*{cs.FIELDS[key]}:* {literal(row[key])}")
 
 
 def agreement_stories(store: Store, user: User, agreement_id: str, region: str, attachments: pd.DataFrame) -> None:

@@ -13,7 +13,8 @@ from ksln_metrics.reference import REGIONS, region_name
 from ksln_metrics.store import StoreError
 from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
-from ksln_ui.followup import get_since, md_text
+from ksln_ui.followup import get_since
+from ksln_ui.literal import literal
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
 from ksln_ui.stories import publication_list
 
@@ -78,14 +79,14 @@ if len(actions):
     picked = st.selectbox("Tindak lanjut", list(titles), format_func=titles.get, key="tl_pilih")
     row = actions.set_index("action_id").loc[picked]
     with st.container(border=True):
-        st.markdown(f"**{md_text(row['description'])}**")
-        st.caption(f"{row['kabkota_nama']} · perjanjian {md_text(row['id_perjanjian']) or '–'} · bendera "
-                   f"{row['flag_label'] or '–'} · penanggung jawab {md_text(row['responsible']) or '–'} · batas "
+        st.markdown(f"**{literal(row['description'])}**")
+        st.caption(f"{row['kabkota_nama']} · perjanjian {literal(row['id_perjanjian']) or '–'} · bendera "
+                   f"{row['flag_label'] or '–'} · penanggung jawab {literal(row['responsible']) or '–'} · batas "
                    f"{format_date_id(row['due_date']) or '–'} · status **{row['status_label']}**")
         if row["terlambat"]:
             st.warning(f"Lewat batas {format_date_id(row['due_date'])} dan belum selesai.", icon=":material/schedule:")
         if row["evidence_note"] and row["status"] == "selesai":
-            st.caption(f"Bukti penyelesaian: {md_text(row['evidence_note'])}")
+            st.caption(f"Bukti penyelesaian: {literal(row['evidence_note'])}")
         may_status = tl.status_refusal(user, row["kabkota"]) is None
         if row["bendera_hilang"]:
             st.info(f"Bendera {row['flag_label']}: {row['keadaan_bendera']}.", icon=":material/flag_circle:")
@@ -163,7 +164,7 @@ else:
                     except StoreError as exc:
                         st.error(str(exc))
                     else:
-                        done(f"Tindak lanjut #{number} dibuat untuk {md_text(proposal.id_perjanjian)}.")
+                        done(f"Tindak lanjut #{number} dibuat untuk {literal(proposal.id_perjanjian)}.")
     with tab_free:
         with st.form("tl_bebas_formulir"):
             unit = st.selectbox("Kab/Kota", list(REGIONS), format_func=REGIONS.get, key="tl_bebas_unit")
@@ -205,7 +206,7 @@ if start is None or end is None or start > end:
     st.warning("Tanggal awal harus sebelum tanggal akhir.", icon=":material/warning:")
 else:
     change = get_since(start, end, view.filters, meeting_name)
-    st.markdown(f"**{change.title}**" + (f" ({md_text(meeting_name)})" if meeting_name else "")
+    st.markdown(f"**{change.title}**" + (f" ({literal(meeting_name)})" if meeting_name else "")
                 + f" sampai {format_date_id(end)}")
     one, two, three, four = st.columns(4)
     one.metric("Bendera baru", change.count("baru"))
@@ -263,7 +264,7 @@ if may_manage:
             else:
                 if day < view.as_of:
                     st.session_state["tl_rakor_baru"] = number  # compare with the rakor just recorded
-                done(f"Rakor {md_text(name.strip())} ({format_date_id(day)}) dicatat.")
+                done(f"Rakor {literal(name.strip())} ({format_date_id(day)}) dicatat.")
 
 # --- success stories ---------------------------------------------------------------------------------------------
 st.divider()

@@ -117,7 +117,7 @@ if checked:
                 if change.new.empty and change.cells.empty:
                     continue
                 sheet = TABLES[change.table].sheet
-                with st.expander(f"{upload.file_name} · {sheet}: {len(change.new)} baris baru, "
+                with st.expander(f"{literal(upload.file_name)} · {sheet}: {len(change.new)} baris baru, "
                                  f"{change.changed_rows} baris diubah", expanded=number == 0):
                     if not change.cells.empty:
                         st.markdown("**Baris yang diubah** (sel berwarna: nilai lama → nilai baru)")
