@@ -9,6 +9,7 @@ of the replica that served it; two uploads through the two replicas at the same 
 from __future__ import annotations
 
 import re
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 
 from ksln_metrics.store import Store
 from tests.e2e.conftest import ARTIFACTS, assert_no_exception, make_store, open_as, screenshot, serve, wait_until_idle
-from tests.nginx_proxy import AFFINITY_COOKIE, free_port, running_nginx
+from tests.nginx_proxy import AFFINITY_COOKIE, free_port, running_nginx, served_by
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 TIMEOUT_MS = 60_000  # a replica's first run of a page computes the engine's copy of the store
@@ -39,6 +40,15 @@ class Deployment:
         stack = ExitStack()
         stack.enter_context(serve(directory, self.env, port=port))
         self._replicas[port] = stack
+        if self.url:
+            self._wait_routed(port)
+
+    def _wait_routed(self, port: int) -> None:
+        """Until nginx sends this replica's browsers to it again (a replica that failed is skipped for a while)."""
+        deadline = time.monotonic() + 30
+        while served_by(f"{self.url}/_stcore/health", str(port))[1] is not None:  # answered by the other one
+            assert time.monotonic() < deadline, f"nginx does not send requests to the restarted replica {port}"
+            time.sleep(0.5)
 
     def stop(self, port: int) -> None:
         self._replicas.pop(port).close()
