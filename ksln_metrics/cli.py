@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ksln_metrics.clock import today as clock_today
-from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path, store_location
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,9 +28,9 @@ class _Parser(argparse.ArgumentParser):
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
+        type=store_location,
         default=None,
-        help="berkas DuckDB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
+        help="berkas DuckDB atau postgresql://PENGGUNA@HOST:PORT/DB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
     )
 
 
