@@ -12,7 +12,7 @@ processes write at once: batches (commit, rollback) are serialised by a transact
 advisory lock, so each lands in its own transaction, batch ids follow commit order and two
 uploads touching the same rows apply one after the other (the second sees the first's rows,
 exactly as if they had been uploaded one by one). A writer that waits longer than
-``PG_LOCK_TIMEOUT`` gets ``StoreBusy``, like a locked DuckDB file.
+``PG_LOCK_TIMEOUT`` (``KSLN_PG_LOCK_TIMEOUT``) gets ``StoreBusy``, like a locked DuckDB file.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ _ACCESS_SCHEMA = ACCESS_SCHEMA  # where it was before migrations: kept for impor
 BATCH_KINDS = ("unggah", "contoh", "pembatalan", "perubahan_manual")  # upload, sample data, rollback, one-row edit
 _BATCH_AUDIT = {"contoh": "data_contoh", "perubahan_manual": "perubahan_manual"}  # audit action; others "unggah"
 
-PG_LOCK_TIMEOUT = os.environ.get("KSLN_PG_LOCK_TIMEOUT", "60s")  # how long a batch waits for another
+PG_LOCK_TIMEOUT = "60s"  # how long a batch waits for another; KSLN_PG_LOCK_TIMEOUT overrides
 
 
 def default_db_location() -> str | Path:
@@ -316,7 +316,7 @@ class Store:
         """``write()`` for the batch path: on PostgreSQL, one batch at a time across every process."""
         with self.write() as cur:
             if self.dialect == "postgres":
-                cur.execute(f"SET LOCAL lock_timeout = '{_interval(PG_LOCK_TIMEOUT)}'")
+                cur.execute(f"SET LOCAL lock_timeout = '{_interval(os.environ.get('KSLN_PG_LOCK_TIMEOUT', PG_LOCK_TIMEOUT))}'")
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
             yield cur
 
