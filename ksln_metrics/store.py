@@ -72,6 +72,11 @@ def store_location(text: str | Path) -> str | Path:
     return str(text) if is_postgres(str(text)) else Path(text)
 
 
+def store_exists(location: str | Path) -> bool:
+    """Whether there is a store to read: the DuckDB file exists; a PostgreSQL URL says so when opened."""
+    return is_postgres(str(location)) or Path(location).is_file()
+
+
 def default_db_path() -> str | Path:
     """Kept name: the store location of ``KSLN_DB`` (a Path, or a PostgreSQL URL as a string)."""
     return default_db_location()
