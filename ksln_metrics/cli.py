@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ksln_metrics.clock import today as clock_today
-from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path, store_exists, store_location
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,9 +28,9 @@ class _Parser(argparse.ArgumentParser):
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
+        type=store_location,
         default=None,
-        help="berkas DuckDB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
+        help="berkas DuckDB atau postgresql://PENGGUNA@HOST:PORT/DB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
     )
 
 
@@ -137,7 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ksln_metrics.present.export import export_indicators
 
     db = args.db or default_db_path()
-    if not Path(db).is_file():
+    if not store_exists(db):
         print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
         return 2
     try:
@@ -160,7 +160,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from ksln_metrics.present.export import to_csv, to_json
 
     db = args.db or default_db_path()
-    if not Path(db).is_file():
+    if not store_exists(db):
         print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
         return 2
     if args.date_from > args.date_to:
@@ -387,7 +387,7 @@ def _meeting_slides(args: argparse.Namespace):
     from ksln_metrics.present.slides import build_slides
 
     db = args.db or default_db_path()
-    if not Path(db).is_file():
+    if not store_exists(db):
         print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
         return None, 2
     try:
@@ -443,7 +443,7 @@ def _reminder_inputs(args: argparse.Namespace):
     from ksln_metrics.engine.rules import RulesError, load_rules
 
     db = args.db or default_db_path()
-    if not Path(db).is_file():
+    if not store_exists(db):
         print(f"Gagal: basis data {db} tidak ditemukan.", file=sys.stderr)
         return None, 2
     try:

@@ -40,7 +40,7 @@ def _cast_select(table: str, alias: str) -> str:
 def row_changes(store: Store, tables: dict[str, pd.DataFrame]) -> list[RowChanges]:
     """New rows and changed cells of every table in ``tables`` (an upload's canonical frames)."""
     out = []
-    cur = store.cursor()
+    cur = store.engine_cursor()
     for table in (t for t in TABLES if t in tables):
         cols = STORED_COLUMNS[table]
         key = TABLES[table].key
