@@ -57,6 +57,13 @@ class Deployment:
         for port in list(self._replicas):
             self.stop(port)
 
+    def wait_logged(self, request: str, port: int) -> None:
+        """Until nginx's access log shows ``request`` answered by ``port``."""
+        deadline = time.monotonic() + 10
+        while port not in self.upstreams(request):
+            assert time.monotonic() < deadline, f"{request} was never answered by replica {port}: {self.upstreams(request)}"
+            time.sleep(0.2)
+
     def upstreams(self, request: str) -> list[int]:
         """The replica ports that answered the requests whose line starts with ``request`` (nginx's access log)."""
         log = (self.workdir / "nginx" / "access.log").read_text(errors="replace")
@@ -155,11 +162,11 @@ def test_a_login_through_nginx_survives_a_reload_and_a_restart_of_the_replica_th
     page.get_by_role("heading", name="Kabupaten/Kota").wait_for()
     wait_until_idle(page, timeout=TIMEOUT_MS)
     assert logged_in_as(page, "pimpinan")
-    assert other in deployment.upstreams("GET /_stcore/stream")
     screenshot(page, "replika-setelah-replika-berhenti")
 
     deployment.start(served)
     reload(page)  # the browser stays with the replica it moved to, with its websocket
+    deployment.wait_logged("GET /_stcore/stream", other)  # nginx logs a websocket when it closes (this reload)
     assert title(page) == "Kabupaten/Kota" and logged_in_as(page, "pimpinan") and replica_of(page) == other
     # And the restarted replica, whose memory is new, lets the same browser in as well.
     page.context.add_cookies([{"name": AFFINITY_COOKIE, "value": str(served), "url": deployment.url}])

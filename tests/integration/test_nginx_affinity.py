@@ -91,7 +91,7 @@ def test_the_replicas_receive_the_browser_host_with_its_port_and_the_websocket_u
         host = url.removeprefix("http://")
         plain = json.loads(served_by(f"{url}/")[0])["headers"]
         assert plain["Host"] == host  # Streamlit compares the websocket's Origin with this Host, port included
-        assert plain.get("Connection", "") == ""  # kept alive towards the replica
+        assert plain["Connection"] == "close"  # no idle connection to the replica that uvicorn could reset
         assert plain["X-Forwarded-Proto"] == "http" and plain["X-Forwarded-For"] == "127.0.0.1"
         request = urllib.request.Request(f"{url}/_stcore/stream", headers={"Upgrade": "websocket",
                                                                             "Connection": "Upgrade"})
