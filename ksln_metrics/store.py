@@ -615,6 +615,7 @@ class Store:
             local.register("frame", frame[list(cols)])
             typed = local.sql(f"SELECT {casts} FROM frame").to_arrow_table()
         cur.copy_csv(name, list(cols), arrow_to_csv(typed))
+        cur.execute(f"ANALYZE {name}")  # temporary tables have no statistics until asked: plans need them
 
     def _apply_table(self, cur, batch_id, table, frame, regions, replace, write) -> TableChange:
         cols = _columns(table)
@@ -634,6 +635,8 @@ class Store:
             f"CREATE TEMP TABLE closing AS SELECT {', '.join('cur.' + k for k in key)} "
             f"FROM {table} cur JOIN incoming inc ON {on} WHERE {differs}"
         )
+        if self.dialect == "postgres":
+            cur.execute("ANALYZE closing")
         scope = self._replace_scope(table, replace, frame is not None)
         if scope:
             keys = ", ".join(f"cur.{k}" for k in key)

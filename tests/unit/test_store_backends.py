@@ -68,6 +68,27 @@ def test_batches_history_rollback_state_at_and_files(store_location):
             [(1, 2), (2, 3), (3, None)]
 
 
+def test_removing_rows_by_key_and_the_small_readers(store_location):
+    with Store(store_location) as store:
+        assert store.is_empty() and not store.has_sample_data()
+        upload(store, [perjanjian("P1"), perjanjian("P2")], [kegiatan("P1", "2024-05-01"), kegiatan("P1", "2024-06-01")],
+               kind="contoh")
+        assert not store.is_empty() and store.has_sample_data()
+        assert sorted(store.known_agreements()["id_perjanjian"]) == ["P1", "P2"]
+        keys = pd.DataFrame([{"id_perjanjian": "P1", "tanggal": date(2024, 5, 1), "nama_kegiatan": "pelatihan 2024-05-01"}])
+        edit = store.commit({"kegiatan": frame("kegiatan", [kegiatan("P1", "2024-05-02")])}, user="admin",
+                            kind="perubahan_manual", regions={"36.01"}, remove={"kegiatan": keys})
+        assert edit.changes["kegiatan"].new == 1 and edit.changes["kegiatan"].deleted == 1
+        assert sorted(store.snapshot()["kegiatan"]["tanggal"].dt.date) == [date(2024, 5, 2), date(2024, 6, 1)]
+        assert store.batch_regions(edit.batch_id) == {"36.01"}
+        store.rollback(edit.batch_id, user="admin")
+        assert sorted(store.table("kegiatan")["tanggal"].dt.date) == [date(2024, 5, 1), date(2024, 6, 1)]
+        preview = store.preview({"perjanjian": frame("perjanjian", [perjanjian("P1", judul="Lain"), perjanjian("P9")])},
+                                {"36.01"})
+        assert (preview["perjanjian"].new, preview["perjanjian"].updated) == (1, 1)
+        assert len(store.batches()) == 3  # the preview wrote nothing
+
+
 def test_replace_mode_and_cascade_of_children(store_location):
     with Store(store_location) as store:
         upload(store, [perjanjian("P1"), perjanjian("P2")], [kegiatan("P1", "2024-05-01"), kegiatan("P2", "2024-06-01")])
@@ -297,3 +318,38 @@ def test_engine_copy_serves_threads_at_once(pg_url):
         assert not errors and len(outcomes) == 4
         for got in outcomes:
             pd.testing.assert_frame_equal(got, expected)
+
+
+def test_engine_copy_follows_every_kind_of_batch_by_its_rows_only(pg_url):
+    """After each batch (new, changed, replaced, removed by key, rolled back) the copy brought up to date by
+    the batch's rows equals the store's current rows; only the first copy reads whole tables."""
+    from ksln_metrics.reference import STORED_COLUMNS, TABLES
+
+    def same_as_store(store):
+        cur = store.engine_cursor()
+        for table in ("perjanjian", "kegiatan", "indikator", "laporan"):
+            cols, key = ", ".join(STORED_COLUMNS[table]), ", ".join(TABLES[table].key)
+            copied = cur.execute(f"SELECT {cols} FROM {table} ORDER BY {key}").df()
+            pd.testing.assert_frame_equal(copied, store.table(table), check_dtype=True)
+        assert cur.execute("SELECT count(*) FROM batch").fetchall()[0][0] == len(store.batches())
+
+    with Store(pg_url) as store:
+        upload(store, [perjanjian("P1"), perjanjian("P2"), perjanjian("P3", kabkota="36.02")],
+               [kegiatan("P1", "2024-05-01"), kegiatan("P2", "2024-05-01")])
+        same_as_store(store)
+        changed = upload(store, [perjanjian("P1", judul="Baru"), perjanjian("P4")], regions={"36.01"})
+        same_as_store(store)
+        store.commit({"perjanjian": frame("perjanjian", [perjanjian("P1", judul="Baru")])}, user="admin",
+                     regions={"36.01"}, replace=True)  # removes P2, P4 and P2's activity
+        same_as_store(store)
+        keys = pd.DataFrame([{"id_perjanjian": "P1", "tanggal": date(2024, 5, 1), "nama_kegiatan": "pelatihan 2024-05-01"}])
+        store.commit({"laporan": frame("laporan", [laporan("P1", 2024, "2025-01-05")])}, user="admin",
+                     regions={"36.01"}, remove={"kegiatan": keys})
+        same_as_store(store)
+        store.rollback(4, user="admin")
+        store.rollback(3, user="admin")
+        same_as_store(store)
+        store.rollback(changed.batch_id, user="admin")  # the later batches are undone: allowed
+        same_as_store(store)
+        assert titles(store) == {"P1": "Kerja sama P1", "P2": "Kerja sama P2", "P3": "Kerja sama P3"}
+    assert store._engine_copy.full_copies == 1
