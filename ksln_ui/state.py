@@ -89,7 +89,7 @@ def _options(db: str, version: int) -> tuple[list[str], list[int]]:
     store = get_store()
     countries = store.query("SELECT DISTINCT negara FROM perjanjian WHERE negara IS NOT NULL ORDER BY 1")["negara"]
     years = store.query(
-        "SELECT DISTINCT year(tanggal_ttd) AS y FROM perjanjian WHERE tanggal_ttd IS NOT NULL ORDER BY 1"
+        "SELECT DISTINCT EXTRACT(YEAR FROM tanggal_ttd) AS y FROM perjanjian WHERE tanggal_ttd IS NOT NULL ORDER BY 1"
     )["y"]
     return countries.tolist(), [int(y) for y in years]
 

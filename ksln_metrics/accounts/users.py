@@ -194,35 +194,41 @@ def _lock(cur, key: str, now: datetime, policy: LoginPolicy) -> datetime:
     return until
 
 
+_CLAIMED = ("user_name", "role", "kabkota", "password_hash", "active")
+
+
 def _claim_attempt(store: Store, key: str, now: datetime, policy: LoginPolicy) -> dict | None:
     """Count this attempt as a wrong password before the password is checked; the account row, or None when unknown.
 
-    One transaction under the store's write lock: of attempts made at the same moment, only
-    ``policy.max_failures`` get to have their password checked; the next one locks the
-    account. Raises LoginFailed for a locked account (after recording the attempt).
+    The count is one atomic ``UPDATE ... RETURNING`` on the account's row, so attempts made
+    at the same moment, from threads or from other app processes on a shared PostgreSQL,
+    queue on that row: only ``policy.max_failures`` get to have their password checked; the
+    next one locks the account. Raises LoginFailed for a locked account (after recording the attempt).
     """
     refusal = None
     with store.write() as cur:
-        frame = cur.execute("SELECT * FROM account WHERE user_name = ?", [key]).df()
-        if frame.empty:
+        claimed = cur.execute(
+            "UPDATE account SET failed_logins = failed_logins + 1 WHERE user_name = ? "
+            "AND (locked_until IS NULL OR locked_until <= ?) AND failed_logins < ? "
+            f"RETURNING {', '.join(_CLAIMED)}",
+            [key, now, policy.max_failures]).fetchall()
+        if claimed:
+            return dict(zip(_CLAIMED, claimed[0], strict=True))
+        rows = cur.execute("SELECT locked_until FROM account WHERE user_name = ?", [key]).fetchall()
+        if not rows:
             return None
-        row = frame.iloc[0].to_dict()
-        locked_until = row["locked_until"]
-        if pd.notna(locked_until) and now < locked_until:
+        locked_until = rows[0][0]
+        if locked_until is not None and now < locked_until:
             Store._insert_audit(cur, key, "gagal_masuk", target=key,
                                 detail=f"akun terkunci sampai {locked_until:%d-%m-%Y %H.%M}", when=now)
             refusal = _locked_message(locked_until)
-        elif row["failed_logins"] >= policy.max_failures:  # that many attempts are wrong or still being checked
+        else:  # that many attempts are wrong or still being checked
             until = _lock(cur, key, now, policy)
             Store._insert_audit(cur, key, "gagal_masuk", target=key,
                                 detail=f"{policy.max_failures} percobaan lain belum selesai diperiksa; "
                                        f"akun dikunci sampai {until:%d-%m-%Y %H.%M}", when=now)
             refusal = _locked_message(until)
-        else:
-            cur.execute("UPDATE account SET failed_logins = failed_logins + 1 WHERE user_name = ?", [key])
-    if refusal:
-        raise LoginFailed(refusal)
-    return row
+    raise LoginFailed(refusal)
 
 
 def authenticate(store: Store, name: str, password: str, *, now: datetime | None = None,

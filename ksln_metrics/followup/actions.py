@@ -223,7 +223,7 @@ def list_actions(store: Store, *, kabkota: list[str] | None = None) -> pd.DataFr
     """Every action, newest first, with the labels of its unit, flag and status."""
     where, params = "", []
     if kabkota:
-        where, params = "WHERE list_contains(?, kabkota)", [list(kabkota)]
+        where, params = "WHERE kabkota = ANY(?)", [list(kabkota)]
     frame = store.query(f"SELECT * FROM tindak_lanjut {where} ORDER BY action_id DESC", params)
     frame["kabkota_nama"] = frame["kabkota"].map(region_name)
     frame["status_label"] = frame["status"].map(STATUSES)

@@ -148,10 +148,10 @@ def _actions_between(store: Store, start: date, end: date, filters: Filters) -> 
     high = datetime.combine(end + timedelta(days=1), datetime.min.time())
     regions = list(filters.kabkota) if filters.kabkota is not None else list(REGIONS)
     common = "SELECT action_id, kabkota, id_perjanjian, flag_code, description, status FROM tindak_lanjut "
-    opened = store.query(common + "WHERE created_at >= ? AND created_at < ? AND list_contains(?, kabkota) "
+    opened = store.query(common + "WHERE created_at >= ? AND created_at < ? AND kabkota = ANY(?) "
                          "ORDER BY action_id", [low, high, regions])
     closed = store.query(common + "WHERE status = 'selesai' AND closed_at >= ? AND closed_at < ? "
-                         "AND list_contains(?, kabkota) ORDER BY action_id", [low, high, regions])
+                         "AND kabkota = ANY(?) ORDER BY action_id", [low, high, regions])
     return opened, closed
 
 

@@ -74,9 +74,11 @@ def set_account_email(store: Store, name: str, email: str | None, *, by: Actor,
     address = check_email(email) if email and email.strip() else None
     now = now or datetime.now()
     with store.write() as cur:
-        cur.execute("DELETE FROM account_email WHERE user_name = ?", [name])
         if address:
-            cur.execute("INSERT INTO account_email VALUES (?, ?, ?)", [name, address, now])
+            cur.execute("INSERT INTO account_email VALUES (?, ?, ?) ON CONFLICT (user_name) "
+                        "DO UPDATE SET email = excluded.email, changed_at = excluded.changed_at", [name, address, now])
+        else:
+            cur.execute("DELETE FROM account_email WHERE user_name = ?", [name])
         Store._insert_audit(cur, by, "surel_akun_diubah", target=name,
                             detail=f"alamat surel {'diisi' if address else 'dihapus'}",
                             data={"surel": address}, when=now)
@@ -98,7 +100,7 @@ def add_unit_recipient(store: Store, kabkota: str, email: str, *, by: Actor, now
         return address
     now = now or datetime.now()
     with store.write() as cur:
-        cur.execute("INSERT INTO unit_recipient VALUES (?, ?, ?, ?)",
+        cur.execute("INSERT INTO unit_recipient VALUES (?, ?, ?, ?) ON CONFLICT (kabkota, email) DO NOTHING",
                     [unit, address, by if isinstance(by, str) else by.name, now])
         Store._insert_audit(cur, by, "penerima_ditambah", target=unit,
                             detail=f"penerima pengingat {region_name(unit)} ditambah", data={"surel": address}, when=now)

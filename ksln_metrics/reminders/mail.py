@@ -225,4 +225,5 @@ def notification_log(store: Store, limit: int = 500) -> pd.DataFrame:
         "SELECT n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error, "
         "string_agg(i.description, '\n' ORDER BY i.item_key) AS items "
         "FROM notification n LEFT JOIN notification_item i USING (notification_id) "
-        "GROUP BY ALL ORDER BY n.notification_id DESC LIMIT ?", [limit])
+        "GROUP BY n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error "
+        "ORDER BY n.notification_id DESC LIMIT ?", [limit])
