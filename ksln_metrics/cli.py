@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ksln_metrics.clock import today as clock_today
+from ksln_metrics.db import check_location, is_postgres, safe_location
 from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 
 
@@ -25,23 +26,58 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: kesalahan penggunaan: {message}\n")
 
 
+def _db_argument(text: str) -> str | Path:
+    """``--db``: a DuckDB file, or a PostgreSQL URL without a password (refused before anything connects)."""
+    if is_postgres(text):
+        try:
+            return check_location(text)
+        except StoreError as exc:  # ArgumentTypeError: argparse then prints the message, never the value
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return Path(text)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
+        type=_db_argument,
         default=None,
-        help="berkas DuckDB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
+        metavar="BERKAS|URL",
+        help="berkas DuckDB, atau postgresql://PENGGUNA@HOST:PORT/NAMA_DB dengan kata sandi di PGPASSWORD atau "
+             "~/.pgpass (bawaan: $KSLN_DB atau data/ksln.duckdb)",
     )
 
 
+def _location(args: argparse.Namespace) -> str | Path:
+    """Where the command's store is: ``--db``, else ``KSLN_DB``, else data/ksln.duckdb."""
+    location = args.db or default_db_path()
+    return check_location(location) if is_postgres(location) else Path(location)
+
+
+def _missing_store(args: argparse.Namespace) -> str | None:
+    """Why a command that only reads cannot start: its DuckDB file does not exist (a database server is asked when
+    opened)."""
+    location = _location(args)
+    if is_postgres(location) or Path(location).is_file():
+        return None
+    return f"Basis data {location} tidak ditemukan."
+
+
 def _open_store(args: argparse.Namespace) -> Store:
-    path = args.db or default_db_path()
+    import psycopg
+
+    location = _location(args)
     try:
-        return Store(path)
+        return Store(location)
     except (duckdb.IOException, StoreBusy):
         raise StoreError(
-            f"basis data {path} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
+            f"basis data {safe_location(location)} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
             "mis. aplikasi yang sedang berjalan. Hentikan proses itu lalu ulangi."
+        ) from None
+    except psycopg.OperationalError as exc:  # libpq's reason names host, port and user, never the password
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise StoreError(
+            f"basis data PostgreSQL {safe_location(location)} tidak dapat dihubungi ({reason}). Periksa alamat, "
+            "bahwa servernya berjalan, dan kata sandinya di PGPASSWORD atau ~/.pgpass."
         ) from None
 
 
@@ -136,9 +172,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.present.export import export_indicators
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return 2
     try:
         rules = load_rules()
@@ -159,9 +194,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from ksln_metrics.followup.rakor import diff_table
     from ksln_metrics.present.export import to_csv, to_json
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return 2
     if args.date_from > args.date_to:
         print(f"Gagal: --from {args.date_from.isoformat()} setelah --to {args.date_to.isoformat()}.", file=sys.stderr)
@@ -386,9 +420,8 @@ def _meeting_slides(args: argparse.Namespace):
     from ksln_metrics.followup.stories import list_stories
     from ksln_metrics.present.slides import build_slides
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return None, 2
     try:
         rules = load_rules()
@@ -442,9 +475,8 @@ def _reminder_inputs(args: argparse.Namespace):
 
     from ksln_metrics.engine.rules import RulesError, load_rules
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Gagal: basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(f"Gagal: {missing[0].lower()}{missing[1:]}", file=sys.stderr)
         return None, 2
     try:
         rules = load_rules()

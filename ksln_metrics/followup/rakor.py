@@ -44,7 +44,7 @@ def record_meeting(store: Store, name: str, day: date, *, user: Actor, when: dat
         raise ActionError("Tanggal rakor wajib diisi. Tidak ada yang disimpan.")
     when = when or datetime.now()
     with store.write() as cur:
-        number = cur.execute("SELECT COALESCE(MAX(rakor_id), 0) + 1 FROM rakor").fetchall()[0][0]
+        number = store.next_id(cur, "rakor", "rakor_id")
         cur.execute("INSERT INTO rakor VALUES (?, ?, ?, ?, ?)", [number, name, day, actor_name(user), when])
         store.audit_in(cur, user, "rakor_dicatat", target=f"rakor #{number}",
                             detail=f"{name}, {format_date_id(day)}", when=when)

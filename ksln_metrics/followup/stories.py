@@ -73,7 +73,7 @@ def save_story(store: Store, *, user: Actor, id_perjanjian: str, judul: str, cap
     when = when or datetime.now()
     with store.write() as cur:
         if story_id is None:
-            story_id = cur.execute("SELECT COALESCE(MAX(story_id), 0) + 1 FROM cerita_sukses").fetchall()[0][0]
+            story_id = store.next_id(cur, "cerita_sukses", "story_id")
             cur.execute(
                 "INSERT INTO cerita_sukses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?, NULL, NULL)",
                 [story_id, id_perjanjian, region, values["judul"], values["capaian"], values["penerima"],

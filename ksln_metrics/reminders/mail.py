@@ -179,8 +179,7 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
 
 def _record(store: Store, outcome: Outcome, as_of: date, subject: str, now: datetime) -> None:
     with store.write() as cur:
-        notification_id = cur.execute(
-            "SELECT COALESCE(MAX(notification_id), 0) + 1 FROM notification").fetchall()[0][0]
+        notification_id = store.next_id(cur, "notification", "notification_id")
         cur.execute("INSERT INTO notification VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [notification_id, now, as_of, outcome.kabkota, ", ".join(outcome.recipients), subject,
                      outcome.delivered, outcome.error])
