@@ -220,7 +220,7 @@ def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets
     order = step_order(targets)
     read_by_others = {table for name in order for table in steps()[name].reads}
     stored = [name for name in order if name in read_by_others]
-    cur = store.cursor()
+    cur = store.engine_cursor()
     cur.execute(sql_text("macros"))
     registered = False
     try:
