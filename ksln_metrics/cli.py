@@ -63,21 +63,13 @@ def _missing_store(args: argparse.Namespace) -> str | None:
 
 
 def _open_store(args: argparse.Namespace) -> Store:
-    import psycopg
-
     location = _location(args)
     try:
-        return Store(location)
+        return Store(location)  # an unreachable PostgreSQL or a refused password: StoreError, with the reason
     except (duckdb.IOException, StoreBusy):
         raise StoreError(
             f"basis data {safe_location(location)} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
             "mis. aplikasi yang sedang berjalan. Hentikan proses itu lalu ulangi."
-        ) from None
-    except psycopg.OperationalError as exc:  # libpq's reason names host, port and user, never the password
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise StoreError(
-            f"basis data PostgreSQL {safe_location(location)} tidak dapat dihubungi ({reason}). Periksa alamat, "
-            "bahwa servernya berjalan, dan kata sandinya di PGPASSWORD atau ~/.pgpass."
         ) from None
 
 
