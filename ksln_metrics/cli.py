@@ -15,7 +15,7 @@ import duckdb
 
 from ksln_metrics.clock import today as clock_today
 from ksln_metrics.db import check_location, is_postgres, safe_location
-from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path, store_exists
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,12 +54,9 @@ def _location(args: argparse.Namespace) -> str | Path:
 
 
 def _missing_store(args: argparse.Namespace) -> str | None:
-    """Why a command that only reads cannot start: its DuckDB file does not exist (a database server is asked when
-    opened)."""
+    """Why a command that only reads cannot start: its DuckDB file does not exist (a server is asked when opened)."""
     location = _location(args)
-    if is_postgres(location) or Path(location).is_file():
-        return None
-    return f"Basis data {location} tidak ditemukan."
+    return None if store_exists(location) else f"Basis data {location} tidak ditemukan."
 
 
 def _open_store(args: argparse.Namespace) -> Store:

@@ -12,7 +12,7 @@ processes write at once: batches (commit, rollback) are serialised by a transact
 advisory lock, so each lands in its own transaction, batch ids follow commit order and two
 uploads touching the same rows apply one after the other (the second sees the first's rows,
 exactly as if they had been uploaded one by one). A writer that waits longer than
-``PG_LOCK_TIMEOUT`` gets ``StoreBusy``, like a locked DuckDB file.
+``PG_LOCK_TIMEOUT`` (``KSLN_PG_LOCK_TIMEOUT``) gets ``StoreBusy``, like a locked DuckDB file.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ _ACCESS_SCHEMA = ACCESS_SCHEMA  # where it was before migrations: kept for impor
 BATCH_KINDS = ("unggah", "contoh", "pembatalan", "perubahan_manual")  # upload, sample data, rollback, one-row edit
 _BATCH_AUDIT = {"contoh": "data_contoh", "perubahan_manual": "perubahan_manual"}  # audit action; others "unggah"
 
-PG_LOCK_TIMEOUT = os.environ.get("KSLN_PG_LOCK_TIMEOUT", "60s")  # how long a batch waits for another
+PG_LOCK_TIMEOUT = "60s"  # how long a batch waits for another; KSLN_PG_LOCK_TIMEOUT overrides
 
 
 def default_db_location() -> str | Path:
@@ -70,6 +70,11 @@ def default_db_location() -> str | Path:
 def store_location(text: str | Path) -> str | Path:
     """A ``--db`` argument as a store location: a postgresql:// URL stays text, anything else is a path."""
     return str(text) if is_postgres(str(text)) else Path(text)
+
+
+def store_exists(location: str | Path) -> bool:
+    """Whether there is a store to read: the DuckDB file exists; a PostgreSQL URL says so when opened."""
+    return is_postgres(str(location)) or Path(location).is_file()
 
 
 def default_db_path() -> str | Path:
@@ -316,7 +321,7 @@ class Store:
         """``write()`` for the batch path: on PostgreSQL, one batch at a time across every process."""
         with self.write() as cur:
             if self.dialect == "postgres":
-                cur.execute(f"SET LOCAL lock_timeout = '{_interval(PG_LOCK_TIMEOUT)}'")
+                cur.execute(f"SET LOCAL lock_timeout = '{_interval(os.environ.get('KSLN_PG_LOCK_TIMEOUT', PG_LOCK_TIMEOUT))}'")
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
             yield cur
 
@@ -610,6 +615,7 @@ class Store:
             local.register("frame", frame[list(cols)])
             typed = local.sql(f"SELECT {casts} FROM frame").to_arrow_table()
         cur.copy_csv(name, list(cols), arrow_to_csv(typed))
+        cur.execute(f"ANALYZE {name}")  # temporary tables have no statistics until asked: plans need them
 
     def _apply_table(self, cur, batch_id, table, frame, regions, replace, write) -> TableChange:
         cols = _columns(table)
@@ -629,6 +635,8 @@ class Store:
             f"CREATE TEMP TABLE closing AS SELECT {', '.join('cur.' + k for k in key)} "
             f"FROM {table} cur JOIN incoming inc ON {on} WHERE {differs}"
         )
+        if self.dialect == "postgres":
+            cur.execute("ANALYZE closing")
         scope = self._replace_scope(table, replace, frame is not None)
         if scope:
             keys = ", ".join(f"cur.{k}" for k in key)

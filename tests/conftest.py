@@ -32,6 +32,9 @@ def pg_server():
     saved = os.environ.get("PGPASSWORD")
     os.environ["PGPASSWORD"] = server.password  # libpq reads it: the URL carries no password
     try:
+        from ksln_metrics.store import Store
+
+        Store(server.url(pg.TEMPLATE_DB)).close()  # the template gets today's schema once
         yield server
     finally:
         if saved is None:

@@ -8,9 +8,10 @@ the test role ``ksln_test``; both get random passwords that never appear on a co
 ``initdb`` reads the superuser's from a file only its owner can read, and clients receive theirs
 through the ``PGPASSWORD`` environment variable.
 
-Every test gets a fresh database: ``create_database()`` copies a prepared empty template
-(``CREATE DATABASE ... TEMPLATE``), which takes a few milliseconds, and the whole server is
-stopped and its directory removed at the end of the test session.
+Every test gets a fresh database: ``create_database()`` copies a prepared template
+(``CREATE DATABASE ... TEMPLATE``; ``tests/conftest.py`` migrates it to the current schema once,
+so a test's store opens without running DDL; ``EMPTY_DB`` has no tables, for migration tests).
+The whole server is stopped and its directory removed at the end of the test session.
 
 Without the binaries, ``available()`` says why and the fixtures in ``tests/conftest.py`` skip
 (or fail, when ``KSLN_REQUIRE_PG=1``, as in CI).
@@ -32,7 +33,8 @@ from pathlib import Path
 PG_BIN = Path(os.environ.get("KSLN_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SERVICE_USER = "postgres"  # Debian's postgresql package creates it
 TEST_ROLE = "ksln_test"
-TEMPLATE_DB = "ksln_template"
+TEMPLATE_DB = "ksln_template"  # migrated to the current schema by tests/conftest.py
+EMPTY_DB = "ksln_empty"  # no tables at all: for the migration tests
 START_TIMEOUT_S = 60
 
 
@@ -107,8 +109,9 @@ class PgServer:
 
             con.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
                 sql.Identifier(TEST_ROLE), sql.Literal(self.password)))
-            con.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(TEMPLATE_DB), sql.Identifier(TEST_ROLE)))
+            for name in (TEMPLATE_DB, EMPTY_DB):
+                con.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(name), sql.Identifier(TEST_ROLE)))
         return self
 
     def _wait_ready(self) -> None:
@@ -155,14 +158,14 @@ class PgServer:
         """The store location of one database, as users write it in KSLN_DB: no password in it."""
         return f"postgresql://{TEST_ROLE}@{self.host}:{self.port}/{dbname}"
 
-    def create_database(self) -> str:
-        """A fresh empty database owned by the test role; its name."""
+    def create_database(self, template: str = TEMPLATE_DB) -> str:
+        """A fresh database owned by the test role, a copy of ``template``; its name."""
         from psycopg import sql
 
         name = f"t{os.getpid()}_{next(self._counter)}"
         with self.admin() as con:
             con.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {}").format(
-                sql.Identifier(name), sql.Identifier(TEMPLATE_DB), sql.Identifier(TEST_ROLE)))
+                sql.Identifier(name), sql.Identifier(template), sql.Identifier(TEST_ROLE)))
         return name
 
     def drop_database(self, name: str) -> None:

@@ -43,7 +43,7 @@ SQL both backends run (store-side SQL; the engine's SQL is DuckDB only)
 * A list parameter for membership: ``col = ANY(?)`` does not exist in DuckDB and
   ``list_contains`` not in PostgreSQL: use ``store.in_list("col", "$name")`` (SQL text).
 * Types: VARCHAR, BIGINT, INTEGER, BOOLEAN, DATE, TIMESTAMP (naive, local), DECIMAL(p,s),
-  DOUBLE, BLOB (PostgreSQL DDL gets BYTEA and DOUBLE PRECISION: ``ddl_for``). Bytes come back
+  DOUBLE, BLOB (a CREATE/ALTER run on PostgreSQL gets BYTEA and DOUBLE PRECISION: ``ddl_for``). Bytes come back
   as ``bytes``/``memoryview``: wrap in ``bytes(...)``.
 * ``INSERT ... ON CONFLICT (key) DO UPDATE SET col = excluded.col`` / ``DO NOTHING``,
   ``RETURNING``, ``COALESCE``, ``CASE``, ``count(*)``, ``IS [NOT] DISTINCT FROM``,

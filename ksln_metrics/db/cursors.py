@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ksln_metrics.db import to_pyformat
+from ksln_metrics.db import ddl_for, to_pyformat
 
 
 class DuckCursor:
@@ -139,6 +139,8 @@ class PgCursor:
         self._raw = raw
 
     def execute(self, sql: str, params=None) -> PgCursor:
+        if sql.lstrip()[:6].upper() in ("CREATE", "ALTER "):  # DDL of the portable subset: BLOB, DOUBLE
+            sql = ddl_for(sql, "postgres")
         if params is None or (not isinstance(params, dict) and len(params) == 0):
             self._raw.execute(sql)
         else:

@@ -1,17 +1,27 @@
-"""The engine's DuckDB copy of a PostgreSQL store, cached per data version.
+"""The engine's DuckDB copy of a PostgreSQL store, cached per data version and refreshed by batch.
 
 The indicator SQL is DuckDB SQL (one dialect). On PostgreSQL the engine reads an in-memory
-DuckDB database holding the current rows of ``ENGINE_TABLES`` (the engine's ``STORE_TABLES``),
-with the same column types as a DuckDB store. The copy is tagged with the data version read in
-the same snapshot (REPEATABLE READ) as the rows: ``(count, max)`` of ``data_change``, a log
-that a statement trigger on every watched table writes once per transaction (migration 2). A
-page rerun costs one small query; after a batch (of any process) the next reader makes a new
-copy and swaps it in. Transfer: ADBC (the PostgreSQL driver streams COPY BINARY into Arrow),
-which DuckDB reads without conversion.
+DuckDB database holding the current rows of ``ENGINE_TABLES`` (the engine's ``STORE_TABLES``)
+with the column types a DuckDB store has: each data table ``t`` is a table ``t__rows`` (its
+stored columns and ``valid_from``) behind a view ``t`` of the stored columns.
 
-Thread safety: one refresh at a time (a lock); each thread gets its own DuckDB cursor of the
-copy it last saw (DuckDB cursors must not be shared between threads, and temporary tables are
-per cursor). A thread in the middle of a computation keeps its copy until it asks again.
+Version: ``(count, max)`` of ``data_change``, a log written once per transaction by a statement
+trigger on every watched table (migration 2); it changes when such a transaction commits,
+whatever order transactions commit in. A page rerun costs that one small query.
+
+Refresh, in one PostgreSQL REPEATABLE READ snapshot (so the version and the rows agree):
+
+* first time (or when the store went back, e.g. restored from a dump): every table, through ADBC
+  (the PostgreSQL driver streams COPY BINARY into Arrow, which DuckDB reads without conversion);
+* afterwards, by batch: batches are written one at a time in id order (ksln_metrics.store), so
+  the rows a newer batch changed are exactly the history rows with ``valid_to`` above the last
+  batch copied (closed: deleted from the copy) or ``valid_from`` above it and still current
+  (added). Only these travel; the small tables (batch log, counts, attachments) are copied whole.
+
+Thread safety: one refresh at a time (a lock), applied in one DuckDB transaction. Each call of
+``cursor()`` gives the thread its own DuckDB cursor (DuckDB cursors must not be shared between
+threads; temporary tables are per cursor) with a fresh read transaction, so one computation sees
+one version of the data even while another thread refreshes the copy.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ import time
 
 import duckdb
 
-from ksln_metrics.db.migrations import BATCH_SCHEMA
+from ksln_metrics.db.migrations import BATCH_SCHEMA, history_table
 from ksln_metrics.followup.schema import FOLLOWUP_SCHEMA
 from ksln_metrics.reference import SQL_TYPES, STORED_COLUMNS, TABLES, column_kind
 
@@ -29,13 +39,11 @@ from ksln_metrics.reference import SQL_TYPES, STORED_COLUMNS, TABLES, column_kin
 ENGINE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran", "batch", "batch_count")
 
 VERSION_SQL = "SELECT count(*), COALESCE(max(tx), 0) FROM data_change"
+LAST_BATCH_SQL = "SELECT COALESCE(max(batch_id), 0) FROM batch"
 
 
-def _ddl(table: str) -> str:
-    """The DuckDB CREATE TABLE of one engine table, with the types a DuckDB store has."""
-    if table in TABLES:
-        cols = ", ".join(f"{c} {SQL_TYPES[column_kind(table, c)]}" for c in STORED_COLUMNS[table])
-        return f"CREATE TABLE {table} ({cols})"
+def _small_table_ddl(table: str) -> str:
+    """The DuckDB CREATE TABLE of a table copied whole, as a DuckDB store has it."""
     for statement in BATCH_SCHEMA + FOLLOWUP_SCHEMA:
         head = statement.split("(", 1)[0].split()
         if head[-1] == table:
@@ -43,39 +51,61 @@ def _ddl(table: str) -> str:
     raise KeyError(table)
 
 
+def _rows(table: str) -> str:
+    return f"{table}__rows"
+
+
 class EngineCopy:
     def __init__(self, pool, tables: tuple[str, ...] = ENGINE_TABLES):
         self._pool = pool
         self.tables = tables
+        self.data_tables = tuple(t for t in tables if t in TABLES)
+        self.small_tables = tuple(t for t in tables if t not in TABLES)
         self._lock = threading.Lock()
-        self._current: tuple[object, duckdb.DuckDBPyConnection] | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version = None
+        self._last_batch = 0
         self._local = threading.local()
-        self.refreshes = 0
-        self.last_refresh_seconds: float | None = None
         self._adbc = None
+        self.refreshes = 0  # copies made or brought up to date
+        self.full_copies = 0
+        self.last_refresh_seconds: float | None = None
+
+    # --- reading -------------------------------------------------------------------------------
 
     def version(self):
         with self._pool.connection(autocommit=True) as con:
             return tuple(con.execute(VERSION_SQL).fetchone())
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor on a copy at least as new as the store when the call began."""
+        """This thread's cursor, in a read transaction on a copy at least as new as the store was at the call."""
         version = self.version()
-        current = self._current
-        if current is None or current[0] != version:
+        if self._con is None or self._version != version:
             with self._lock:
-                current = self._current
-                if current is None or current[0] != version:
-                    current = self._refresh()
-        _version, con = current
-        if getattr(self._local, "con", None) is not con:
-            self._local.cursor = con.cursor()
-            self._local.con = con
-        return self._local.cursor
+                if self._con is None or self._version != version:
+                    self._refresh()
+        local = self._local
+        if getattr(local, "con", None) is not self._con:
+            local.cursor = self._con.cursor()
+            local.con = self._con
+            local.open = False
+        cur = local.cursor
+        if local.open:
+            try:
+                cur.rollback()  # the thread's previous computation is over: read the newest version
+            except duckdb.Error:
+                pass  # no transaction left open (the caller ended it)
+        cur.begin()
+        local.open = True
+        return cur
 
-    def refresh(self) -> float:
-        """Make a new copy now (whatever the version); the seconds it took."""
+    # --- refreshing ------------------------------------------------------------------------------
+
+    def refresh(self, *, full: bool = False) -> float:
+        """Bring the copy up to date now (``full``: make it again from scratch); the seconds it took."""
         with self._lock:
+            if full:
+                self._drop()
             self._refresh()
         return self.last_refresh_seconds
 
@@ -86,34 +116,104 @@ class EngineCopy:
             self._adbc = adbc.connect(self._pool.url)
         return self._adbc
 
-    def _refresh(self):
+    def _refresh(self) -> None:
         start = time.perf_counter()
-        copy = duckdb.connect(":memory:")
         source = self._connect_adbc()
         try:
-            with source.cursor() as cur:
-                cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            with source.cursor() as pg:
+                pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 try:
-                    cur.execute(VERSION_SQL)
-                    version = tuple(int(v) for v in cur.fetchone())
-                    for table in self.tables:
-                        copy.execute(_ddl(table))
-                        columns = [r[0] for r in copy.execute(f"DESCRIBE {table}").fetchall()]
-                        cur.execute(f"SELECT {', '.join(columns)} FROM {table}")
-                        arrow = cur.fetch_arrow_table()
-                        copy.register("incoming_arrow", arrow)
-                        copy.execute(f"INSERT INTO {table} SELECT * FROM incoming_arrow")
-                        copy.unregister("incoming_arrow")
+                    pg.execute(VERSION_SQL)
+                    version = tuple(int(v) for v in pg.fetchone())
+                    pg.execute(LAST_BATCH_SQL)
+                    last_batch = int(pg.fetchone()[0])
+                    if self._con is None or last_batch < self._last_batch:
+                        self._full_copy(pg)
+                    else:
+                        self._delta_copy(pg, last_batch)
                 finally:
-                    cur.execute("COMMIT")
+                    pg.execute("COMMIT")
         except Exception:
-            copy.close()
             self._close_adbc()
             raise
-        self._current = (version, copy)
+        self._version, self._last_batch = version, last_batch
         self.refreshes += 1
         self.last_refresh_seconds = time.perf_counter() - start
-        return self._current
+
+    def _fetch(self, pg, sql: str, params=None):
+        pg.execute(sql, params)
+        return pg.fetch_arrow_table()
+
+    def _full_copy(self, pg) -> None:
+        self._drop()
+        con = duckdb.connect(":memory:")
+        try:
+            for table in self.data_tables:
+                cols = STORED_COLUMNS[table]
+                types = ", ".join(f"{c} {SQL_TYPES[column_kind(table, c)]}" for c in cols)
+                con.execute(f"CREATE TABLE {_rows(table)} ({types}, valid_from BIGINT)")
+                con.execute(f"CREATE VIEW {table} AS SELECT {', '.join(cols)} FROM {_rows(table)}")
+                arrow = self._fetch(pg, f"SELECT {', '.join(cols)}, valid_from FROM {history_table(table)} "
+                                        "WHERE valid_to IS NULL")
+                self._insert(con, _rows(table), arrow)
+            for table in self.small_tables:
+                con.execute(_small_table_ddl(table))
+                self._copy_small(con, pg, table)
+        except Exception:
+            con.close()
+            raise
+        self._con = con
+        self.full_copies += 1
+
+    def _delta_copy(self, pg, last_batch: int) -> None:
+        seen = self._last_batch
+        con = self._con.cursor()
+        try:
+            con.begin()
+            if last_batch > seen:
+                for table in self.data_tables:
+                    cols = STORED_COLUMNS[table]
+                    key = TABLES[table].key
+                    h = history_table(table)
+                    closed = self._fetch(pg, f"SELECT {', '.join(key)}, valid_from FROM {h} "
+                                             "WHERE valid_to > $1 AND valid_from <= $1", (seen,))
+                    if closed.num_rows:
+                        con.register("closed_rows", closed)
+                        match = " AND ".join(f"r.{k} IS NOT DISTINCT FROM c.{k}" for k in key)
+                        con.execute(f"DELETE FROM {_rows(table)} r USING closed_rows c "
+                                    f"WHERE r.valid_from = c.valid_from AND {match}")
+                        con.unregister("closed_rows")
+                    added = self._fetch(pg, f"SELECT {', '.join(cols)}, valid_from FROM {h} "
+                                            "WHERE valid_from > $1 AND valid_to IS NULL", (seen,))
+                    if added.num_rows:
+                        self._insert(con, _rows(table), added)
+            for table in self.small_tables:
+                con.execute(f"DELETE FROM {table}")
+                self._copy_small(con, pg, table)
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        finally:
+            con.close()
+
+    def _copy_small(self, con, pg, table: str) -> None:
+        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        self._insert(con, table, self._fetch(pg, f"SELECT {', '.join(columns)} FROM {table}"))
+
+    @staticmethod
+    def _insert(con, table: str, arrow) -> None:
+        # By name and with DuckDB's casts: PostgreSQL NUMERIC may arrive as text, DOUBLE as float8.
+        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        con.register("incoming_arrow", arrow)
+        try:
+            casts = ", ".join(f"CAST({c} AS {types[c]})" for c in columns)
+            con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {casts} FROM incoming_arrow")
+        finally:
+            con.unregister("incoming_arrow")
+
+    # --- closing ---------------------------------------------------------------------------------
 
     def _close_adbc(self) -> None:
         if self._adbc is not None:
@@ -123,9 +223,13 @@ class EngineCopy:
                 pass
             self._adbc = None
 
+    def _drop(self) -> None:
+        # Threads still reading the old copy keep it through their cursors until they ask again.
+        self._con, self._version, self._last_batch = None, None, 0
+
     def close(self) -> None:
         with self._lock:
             self._close_adbc()
-            if self._current is not None:
-                self._current[1].close()
-                self._current = None
+            if self._con is not None:
+                self._con.close()
+            self._drop()

@@ -27,7 +27,7 @@ def _upload(store, name: str, rows: list[dict], when: datetime) -> None:
 
 
 @pytest.fixture
-def store(store_location):
+def store(store_location):  # DuckDB and PostgreSQL
     with Store(store_location) as store:
         _upload(store, "lebak_2025.xlsx", LEBAK, datetime(2025, 11, 3, 9, 0))
         _upload(store, "lebak_2026.xlsx", [{**LEBAK[0], "Status": "selesai"}], datetime(2026, 3, 2, 10, 30))

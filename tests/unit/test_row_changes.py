@@ -18,7 +18,7 @@ ROWS = [
 
 
 @pytest.fixture
-def store(store_location):
+def store(store_location):  # DuckDB and PostgreSQL
     with Store(store_location) as store:
         first = read_upload("lebak.xlsx", simple_agreement_xlsx(ROWS))
         assert first.ok, first.problems
