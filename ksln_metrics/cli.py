@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from ksln_metrics.clock import today as clock_today
-from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path, store_exists, store_location
+from ksln_metrics.db import check_location, is_postgres, safe_location
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path, store_exists
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,22 +26,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: kesalahan penggunaan: {message}\n")
 
 
+def _db_argument(text: str) -> str | Path:
+    """``--db``: a DuckDB file, or a PostgreSQL URL without a password (refused before anything connects)."""
+    if is_postgres(text):
+        try:
+            return check_location(text)
+        except StoreError as exc:  # ArgumentTypeError: argparse then prints the message, never the value
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return Path(text)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        type=store_location,
+        type=_db_argument,
         default=None,
-        help="berkas DuckDB atau postgresql://PENGGUNA@HOST:PORT/DB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
+        metavar="BERKAS|URL",
+        help="berkas DuckDB, atau postgresql://PENGGUNA@HOST:PORT/NAMA_DB dengan kata sandi di PGPASSWORD atau "
+             "~/.pgpass (bawaan: $KSLN_DB atau data/ksln.duckdb)",
     )
 
 
+def _location(args: argparse.Namespace) -> str | Path:
+    """Where the command's store is: ``--db``, else ``KSLN_DB``, else data/ksln.duckdb."""
+    location = args.db or default_db_path()
+    return check_location(location) if is_postgres(location) else Path(location)
+
+
+def _missing_store(args: argparse.Namespace) -> str | None:
+    """Why a command that only reads cannot start: its DuckDB file does not exist (a server is asked when opened)."""
+    location = _location(args)
+    return None if store_exists(location) else f"Basis data {location} tidak ditemukan."
+
+
 def _open_store(args: argparse.Namespace) -> Store:
-    path = args.db or default_db_path()
+    location = _location(args)
     try:
-        return Store(path)
+        return Store(location)  # an unreachable PostgreSQL or a refused password: StoreError, with the reason
     except (duckdb.IOException, StoreBusy):
         raise StoreError(
-            f"basis data {path} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
+            f"basis data {safe_location(location)} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
             "mis. aplikasi yang sedang berjalan. Hentikan proses itu lalu ulangi."
         ) from None
 
@@ -136,9 +161,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.present.export import export_indicators
 
-    db = args.db or default_db_path()
-    if not store_exists(db):
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return 2
     try:
         rules = load_rules()
@@ -159,9 +183,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from ksln_metrics.followup.rakor import diff_table
     from ksln_metrics.present.export import to_csv, to_json
 
-    db = args.db or default_db_path()
-    if not store_exists(db):
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return 2
     if args.date_from > args.date_to:
         print(f"Gagal: --from {args.date_from.isoformat()} setelah --to {args.date_to.isoformat()}.", file=sys.stderr)
@@ -386,9 +409,8 @@ def _meeting_slides(args: argparse.Namespace):
     from ksln_metrics.followup.stories import list_stories
     from ksln_metrics.present.slides import build_slides
 
-    db = args.db or default_db_path()
-    if not store_exists(db):
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return None, 2
     try:
         rules = load_rules()
@@ -442,9 +464,8 @@ def _reminder_inputs(args: argparse.Namespace):
 
     from ksln_metrics.engine.rules import RulesError, load_rules
 
-    db = args.db or default_db_path()
-    if not store_exists(db):
-        print(f"Gagal: basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(f"Gagal: {missing[0].lower()}{missing[1:]}", file=sys.stderr)
         return None, 2
     try:
         rules = load_rules()

@@ -74,12 +74,14 @@ def set_account_email(store: Store, name: str, email: str | None, *, by: Actor,
     address = check_email(email) if email and email.strip() else None
     now = now or datetime.now()
     with store.write() as cur:
-        cur.execute("DELETE FROM account_email WHERE user_name = ?", [name])
         if address:
-            cur.execute("INSERT INTO account_email VALUES (?, ?, ?)", [name, address, now])
-        Store._insert_audit(cur, by, "surel_akun_diubah", target=name,
-                            detail=f"alamat surel {'diisi' if address else 'dihapus'}",
-                            data={"surel": address}, when=now)
+            cur.execute("INSERT INTO account_email VALUES (?, ?, ?) ON CONFLICT (user_name) "
+                        "DO UPDATE SET email = excluded.email, changed_at = excluded.changed_at", [name, address, now])
+        else:
+            cur.execute("DELETE FROM account_email WHERE user_name = ?", [name])
+        store.audit_in(cur, by, "surel_akun_diubah", target=name,
+                       detail=f"alamat surel {'diisi' if address else 'dihapus'}",
+                       data={"surel": address}, when=now)
     return address
 
 
@@ -98,10 +100,10 @@ def add_unit_recipient(store: Store, kabkota: str, email: str, *, by: Actor, now
         return address
     now = now or datetime.now()
     with store.write() as cur:
-        cur.execute("INSERT INTO unit_recipient VALUES (?, ?, ?, ?)",
+        cur.execute("INSERT INTO unit_recipient VALUES (?, ?, ?, ?) ON CONFLICT (kabkota, email) DO NOTHING",
                     [unit, address, by if isinstance(by, str) else by.name, now])
-        Store._insert_audit(cur, by, "penerima_ditambah", target=unit,
-                            detail=f"penerima pengingat {region_name(unit)} ditambah", data={"surel": address}, when=now)
+        store.audit_in(cur, by, "penerima_ditambah", target=unit,
+                       detail=f"penerima pengingat {region_name(unit)} ditambah", data={"surel": address}, when=now)
     return address
 
 
@@ -112,8 +114,8 @@ def remove_unit_recipient(store: Store, kabkota: str, email: str, *, by: Actor, 
     now = now or datetime.now()
     with store.write() as cur:
         cur.execute("DELETE FROM unit_recipient WHERE kabkota = ? AND email = ?", [unit, email])
-        Store._insert_audit(cur, by, "penerima_dihapus", target=unit,
-                            detail=f"penerima pengingat {region_name(unit)} dihapus", data={"surel": email}, when=now)
+        store.audit_in(cur, by, "penerima_dihapus", target=unit,
+                       detail=f"penerima pengingat {region_name(unit)} dihapus", data={"surel": email}, when=now)
 
 
 def unit_recipients(store: Store, kabkota: str) -> pd.DataFrame:

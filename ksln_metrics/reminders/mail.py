@@ -179,8 +179,7 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
 
 def _record(store: Store, outcome: Outcome, as_of: date, subject: str, now: datetime) -> None:
     with store.write() as cur:
-        notification_id = cur.execute(
-            "SELECT COALESCE(MAX(notification_id), 0) + 1 FROM notification").fetchall()[0][0]
+        notification_id = store.next_id(cur, "notification", "notification_id")
         cur.execute("INSERT INTO notification VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [notification_id, now, as_of, outcome.kabkota, ", ".join(outcome.recipients), subject,
                      outcome.delivered, outcome.error])
@@ -225,4 +224,5 @@ def notification_log(store: Store, limit: int = 500) -> pd.DataFrame:
         "SELECT n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error, "
         "string_agg(i.description, '\n' ORDER BY i.item_key) AS items "
         "FROM notification n LEFT JOIN notification_item i USING (notification_id) "
-        "GROUP BY ALL ORDER BY n.notification_id DESC LIMIT ?", [limit])
+        "GROUP BY n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error "
+        "ORDER BY n.notification_id DESC LIMIT ?", [limit])

@@ -24,8 +24,8 @@ LEBAK_ANALYST = User("budi.lebak", "analis", "36.02")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "kontak.duckdb") as s:
+def store(store_location):
+    with Store(store_location) as s:
         create_account(s, "budi.lebak", "analis", "sandi-budi-panjang", kabkota="36.02", by="pengujian")
         create_account(s, "sari.lebak", "analis", "sandi-sari-panjang", kabkota="36.02", by="pengujian")
         create_account(s, "prov", "analis", "sandi-prov-panjang", kabkota="36", by="pengujian")
