@@ -51,13 +51,14 @@ def _replace_exactly(pattern: str, replacement: str, text: str, count: int) -> s
     return result
 
 
-def render_site(listen_port: int, replica_ports: tuple[int, int]) -> str:
+def render_site(listen_port: int, replica_ports: tuple[int, int], access_log: Path) -> str:
     """deploy/nginx.conf for this machine: the replicas on ``replica_ports``, plain HTTP on ``listen_port``."""
     text = TEMPLATE.read_text(encoding="utf-8")
     ports = dict(zip(TEMPLATE_PORTS, (str(p) for p in replica_ports), strict=True))
     text = re.sub(r"850[12]", lambda m: ports[m.group(0)], text)  # one pass: a new port never gets replaced again
     text = _replace_exactly(r"^server \{\n    listen 80;\n.*?^\}\n", "", text, 1)
     text = _replace_exactly(r"^    listen 443 ssl http2;$", f"    listen 127.0.0.1:{listen_port};", text, 1)
+    text = _replace_exactly(r"/var/log/nginx/ksln\.access\.log", str(access_log), text, 1)
     return _replace_exactly(r"^    ssl_\w+ [^\n]*\n", "", text, 3)
 
 
@@ -71,8 +72,7 @@ pid {directory / 'nginx.pid'};
 error_log {directory / 'error.log'} info;
 events {{ worker_connections 512; }}
 http {{
-    log_format replika '$remote_addr "$request" $status upstream=$upstream_addr cookie=$cookie_{AFFINITY_COOKIE}';
-    access_log {directory / 'access.log'} replika;
+    access_log off;  # the site logs to access.log in its own format
 {temp}
     include {site};
 }}
@@ -101,7 +101,7 @@ def running_nginx(directory: Path, replica_ports: tuple[int, int]) -> Iterator[s
         (directory / "tmp" / kind).mkdir(parents=True, exist_ok=True)
     port = free_port()
     site = directory / "ksln.conf"
-    site.write_text(render_site(port, replica_ports), encoding="utf-8")
+    site.write_text(render_site(port, replica_ports, directory / "access.log"), encoding="utf-8")
     config = directory / "nginx.conf"
     config.write_text(main_config(directory, site), encoding="utf-8")
     log = directory / "nginx.out"
@@ -123,6 +123,14 @@ def running_nginx(directory: Path, replica_ports: tuple[int, int]) -> Iterator[s
             process.kill()
             process.wait()
         out.close()
+
+
+def upstreams(access_log: Path, request: str) -> list[int]:
+    """The replica ports that answered the requests whose line starts with ``request`` (the site's log format)."""
+    text = access_log.read_text(errors="replace") if access_log.exists() else ""
+    found = re.findall(rf'"{re.escape(request)}[^"]*" .*? upstream=(.*?) cookie=', text)
+    # After a fallback nginx lists every address it tried: the last one answered.
+    return [int(tried.split(",")[-1].strip().rsplit(":", 1)[1]) for tried in found if tried.strip() != "-"]
 
 
 def served_by(url: str, cookie: str | None = None) -> tuple[str, str | None]:

@@ -18,7 +18,7 @@ import pytest
 
 from ksln_metrics.store import Store
 from tests.e2e.conftest import ARTIFACTS, assert_no_exception, make_store, open_as, screenshot, serve, wait_until_idle
-from tests.nginx_proxy import AFFINITY_COOKIE, free_port, running_nginx, served_by
+from tests.nginx_proxy import AFFINITY_COOKIE, free_port, running_nginx, served_by, upstreams
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 TIMEOUT_MS = 60_000  # a replica's first run of a page computes the engine's copy of the store
@@ -72,10 +72,7 @@ class Deployment:
             time.sleep(0.2)
 
     def upstreams(self, request: str) -> list[int]:
-        """The replica ports that answered the requests whose line starts with ``request`` (nginx's access log)."""
-        log = (self.workdir / "nginx" / "access.log").read_text(errors="replace")
-        found = re.findall(rf'"{re.escape(request)}[^"]*" \d+ upstream=([^ ]+)', log)
-        return [int(address.rsplit(":", 1)[1]) for address in found if address != "-"]
+        return upstreams(self.workdir / "nginx" / "access.log", request)
 
 
 @pytest.fixture(scope="module")

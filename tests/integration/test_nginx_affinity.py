@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -19,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.nginx_proxy import AFFINITY_COOKIE, ROOT, TEMPLATE, free_port, running_nginx, served_by
+from tests.nginx_proxy import AFFINITY_COOKIE, ROOT, TEMPLATE, free_port, running_nginx, served_by, upstreams
 
 
 class Echo(BaseHTTPRequestHandler):
@@ -55,6 +56,14 @@ def answered(url: str, cookie: str | None = None) -> tuple[int, str | None]:
     return json.loads(body)["port"], set_cookie
 
 
+def logged(access_log, request: str) -> list[int]:
+    """The replicas that answered ``request`` in the access log (nginx writes the line just after answering)."""
+    deadline = time.monotonic() + 5
+    while not (found := upstreams(access_log, request)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 @pytest.fixture
 def ports():
     return free_port(), free_port()
@@ -73,7 +82,8 @@ def test_a_browser_sticks_to_the_replica_that_answered_it_and_moves_with_a_fallb
             second.shutdown()
             second.server_close()
             # b is down: its browsers go to a, and their cookie now says a
-            assert answered(f"{url}/", str(b)) == (a, str(a))
+            assert answered(f"{url}/fallback", str(b)) == (a, str(a))
+            assert logged(tmp_path / "nginx" / "access.log", "GET /fallback ") == [a]  # "b, a": the last answered
         with replica(b):
             # b is back, but the browser moved to a with its websocket: it stays there
             assert answered(f"{url}/", str(a)) == (a, None)
