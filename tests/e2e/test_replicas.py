@@ -13,11 +13,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
 from ksln_metrics.store import Store
-from tests.e2e.conftest import ARTIFACTS, assert_no_exception, make_store, open_as, screenshot, serve, wait_until_idle
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    LOCAL_HOSTS,
+    assert_no_exception,
+    make_store,
+    open_as,
+    screenshot,
+    serve,
+    wait_until_idle,
+)
 from tests.nginx_proxy import AFFINITY_COOKIE, free_port, running_nginx, served_by, upstreams
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
@@ -95,10 +105,19 @@ def deployment(pg_server, tmp_path_factory):
 @pytest.fixture
 def contexts(browser, request):
     """New browser contexts for one test, each closed at its end (a screenshot of every page on failure)."""
-    opened = []
+    opened, external = [], []
+
+    def guard(route):  # as the page fixture: nothing leaves this machine
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
 
     def new(replica: int | None = None, url: str = ""):
         context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="id-ID")
+        context.route("**/*", guard)
         if replica is not None:  # a browser that nginx already sent to this replica
             context.add_cookies([{"name": AFFINITY_COOKIE, "value": str(replica), "url": url}])
         opened.append(context)
@@ -114,6 +133,7 @@ def contexts(browser, request):
             for page in context.pages:
                 page.screenshot(path=str(ARTIFACTS / f"GAGAL-{request.node.name}-{number}.png"), full_page=True)
         context.close()
+    assert not external, f"permintaan ke luar mesin ini: {external}"
 
 
 def replica_of(page) -> int:
