@@ -378,3 +378,19 @@ def test_engine_copy_follows_every_kind_of_batch_by_its_rows_only(pg_url):
         same_as_store(store)
         assert titles(store) == {"P1": "Kerja sama P1", "P2": "Kerja sama P2", "P3": "Kerja sama P3"}
     assert store._engine_copy.full_copies == 1
+
+
+def test_reads_survive_the_server_closing_idle_connections(pg_url):
+    import psycopg
+
+    with Store(pg_url) as store:
+        upload(store, [perjanjian("P1")])
+        with store.write() as one, store.write() as two:  # two connections now idle in the pool
+            one.execute("SELECT 1").fetchall()
+            two.execute("SELECT 1").fetchall()
+        assert not store.is_empty()
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart would
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        assert titles(store) == {"P1": "Kerja sama P1"}
+        assert upload(store, [perjanjian("P2")]).batch_id == 2  # writes get a working connection too
