@@ -225,13 +225,13 @@ def test_postgres_empty_database_is_migrated(pg_server):
 
 def test_url_with_password_is_refused_without_showing_it(pg_server):
     secret = "rahasia-sekali-123"
-    url = f"postgresql://ksln_test:{secret}@127.0.0.1:{pg_server.port}/ksln_template"
+    url = f"postgresql://ksln_test:{secret}@127.0.0.1:{pg_server.port}/postgres"
     with pytest.raises(StoreError) as refused:
         Store(url)
     assert str(refused.value) == PASSWORD_IN_URL and secret not in str(refused.value)
     assert "PGPASSWORD" in str(refused.value) and secret not in safe_location(url)
     with pytest.raises(StoreError) as refused:
-        Store(f"postgresql://ksln_test@127.0.0.1:{pg_server.port}/ksln_template?password={secret}")
+        Store(f"postgresql://ksln_test@127.0.0.1:{pg_server.port}/postgres?password={secret}")
     assert secret not in str(refused.value)
 
 
@@ -239,7 +239,7 @@ def test_wrong_password_gives_a_clear_message(pg_server, monkeypatch):
     monkeypatch.setenv("PGPASSWORD", "Zq9-sandi-keliru")
     monkeypatch.setenv("PGPASSFILE", os.devnull)
     with pytest.raises(StoreError, match="tidak dapat dihubungi atau menolak koneksi") as refused:
-        Store(pg_server.url("ksln_template"))
+        Store(pg_server.url("postgres"))  # not the template: a copy needs it unused
     assert "password authentication failed" in str(refused.value) and "PGPASSWORD" in str(refused.value)
     assert "Zq9-sandi-keliru" not in str(refused.value)
 
