@@ -325,12 +325,10 @@ class Store:
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
             yield cur
 
-    def next_id(self, cur, table: str, column: str) -> int:
+    @staticmethod
+    def next_id(cur, table: str, column: str) -> int:
         """``MAX(column) + 1`` of ``table`` inside ``cur``'s transaction, safe while other processes write."""
-        if self.dialect == "postgres":
-            lock = ID_LOCK_BASE + zlib.crc32(f"{table}.{column}".encode()) % 100_000
-            cur.execute("SELECT pg_advisory_xact_lock(?)", [lock]).fetchall()
-        return cur.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchall()[0][0]
+        return next_id(cur, table, column)
 
     # --- the write path ----------------------------------------------------------------
 
@@ -533,10 +531,11 @@ class Store:
         """Record an audit entry inside the caller's ``write()`` transaction (kept or undone with it)."""
         return self._insert_audit(cur, user, action, **details)
 
-    def _insert_audit(self, cur, user: Actor, action: str, *, target: str | None = None, detail: str | None = None,
+    @staticmethod
+    def _insert_audit(cur, user: Actor, action: str, *, target: str | None = None, detail: str | None = None,
                       data: dict | list | None = None, batch_id: int | None = None,
                       when: datetime | None = None) -> int:
-        audit_id = self.next_id(cur, "audit", "audit_id")
+        audit_id = next_id(cur, "audit", "audit_id")
         cur.execute(
             "INSERT INTO audit (audit_id, created_at, user_name, action, target, detail, data_json, batch_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -741,6 +740,18 @@ class Store:
             [new_id, batch_id],
         )
         return TableChange(new=restored - updated, updated=updated, deleted=removed - updated)
+
+
+def next_id(cur, table: str, column: str) -> int:
+    """``MAX(column) + 1`` of ``table`` in the transaction of ``cur`` (a ``write()`` cursor).
+
+    On PostgreSQL a transaction-level advisory lock for that table is taken first, so two
+    processes never get the same id; on DuckDB one process owns the file and writes under a lock.
+    """
+    if getattr(cur, "dialect", "duckdb") == "postgres":
+        lock = ID_LOCK_BASE + zlib.crc32(f"{table}.{column}".encode()) % 100_000
+        cur.execute("SELECT pg_advisory_xact_lock(?)", [lock]).fetchall()
+    return cur.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchall()[0][0]
 
 
 def _interval(text: str) -> str:

@@ -35,6 +35,7 @@ def pg_server():
         from ksln_metrics.store import Store
 
         Store(server.url(pg.TEMPLATE_DB)).close()  # the template gets today's schema once
+        server.keep_spares(2)
         yield server
     finally:
         if saved is None:
@@ -49,7 +50,7 @@ def pg_url(pg_server) -> str:
     """A fresh empty PostgreSQL database for one test, as a KSLN_DB URL (no password in it)."""
     name = pg_server.create_database()
     yield pg_server.url(name)
-    pg_server.drop_database(name)
+    pg_server.drop_database_later(name)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -22,11 +22,13 @@ from __future__ import annotations
 import itertools
 import os
 import pwd
+import queue
 import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -69,7 +71,11 @@ class PgServer:
         self.password = secrets.token_urlsafe(24)  # of TEST_ROLE
         self._process: subprocess.Popen | None = None
         self._counter = itertools.count(1)
+        self._name_lock = threading.Lock()
         self._as_root = os.geteuid() == 0
+        self._dropper: threading.Thread | None = None
+        self._spares: queue.Queue | None = None
+        self._stopping = threading.Event()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -131,6 +137,12 @@ class PgServer:
                 time.sleep(0.1)
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._spares is not None:
+            self._spare_maker.join(timeout=60)
+        if self._dropper is not None:
+            self._drops.put(None)
+            self._dropper.join(timeout=60)
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()  # SIGTERM: "smart" shutdown; the tests' connections are gone by now
             try:
@@ -158,11 +170,37 @@ class PgServer:
         """The store location of one database, as users write it in KSLN_DB: no password in it."""
         return f"postgresql://{TEST_ROLE}@{self.host}:{self.port}/{dbname}"
 
+    def keep_spares(self, count: int = 2) -> None:
+        """From now on keep ``count`` copies of TEMPLATE_DB made ahead, in a background thread, so that a
+        test does not wait the second or so CREATE DATABASE takes on a busy machine."""
+        self._spares: queue.Queue = queue.Queue(maxsize=count)
+        self._spare_maker = threading.Thread(target=self._make_spares, name="pg-spares", daemon=True)
+        self._spare_maker.start()
+
+    def _make_spares(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                name = self._create(TEMPLATE_DB)
+            except Exception:  # noqa: BLE001 - create_database() makes its own then
+                return
+            while not self._stopping.is_set():
+                try:
+                    self._spares.put(name, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+
     def create_database(self, template: str = TEMPLATE_DB) -> str:
         """A fresh database owned by the test role, a copy of ``template``; its name."""
+        if template == TEMPLATE_DB and self._spares is not None and self._spare_maker.is_alive():
+            return self._spares.get(timeout=120)
+        return self._create(template)
+
+    def _create(self, template: str) -> str:
         from psycopg import sql
 
-        name = f"t{os.getpid()}_{next(self._counter)}"
+        with self._name_lock:
+            name = f"t{os.getpid()}_{next(self._counter)}"
         with self.admin() as con:
             con.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {}").format(
                 sql.Identifier(name), sql.Identifier(template), sql.Identifier(TEST_ROLE)))
@@ -173,3 +211,18 @@ class PgServer:
 
         with self.admin() as con:
             con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def drop_database_later(self, name: str) -> None:
+        """Drop ``name`` in a background thread (a drop waits for a checkpoint: the test need not)."""
+        if self._dropper is None:
+            self._drops: queue.Queue = queue.Queue()
+            self._dropper = threading.Thread(target=self._drop_loop, name="pg-drop", daemon=True)
+            self._dropper.start()
+        self._drops.put(name)
+
+    def _drop_loop(self) -> None:
+        while (name := self._drops.get()) is not None:
+            try:
+                self.drop_database(name)
+            except Exception:  # noqa: BLE001 - the whole directory goes at the end anyway
+                pass

@@ -30,7 +30,7 @@ Writing
 if it raises. ``cur.execute(sql, params)`` returns ``cur``; then ``cur.fetchone()``,
 ``cur.fetchall()``, ``cur.df()``, ``cur.rowcount`` (rows an INSERT/UPDATE/DELETE touched, on
 both backends). ``cur.insert_frame(table, frame, columns=None) -> int`` appends a DataFrame
-(COPY on PostgreSQL). ``store.next_id(cur, table, column)`` gives ``MAX(column) + 1`` safely
+(COPY on PostgreSQL). ``store.next_id(cur, table, column)`` (or ``ksln_metrics.store.next_id``) gives ``MAX(column) + 1`` safely
 while several processes write (on PostgreSQL it takes a transaction-level advisory lock for
 that table first; on DuckDB one process owns the file and the write lock serialises).
 ``store.audit_in(cur, ...)`` records an audit entry in the same transaction.

@@ -222,12 +222,23 @@ class PgReader:
         self._rowcount = -1
 
     def execute(self, sql: str, params=None) -> PgReader:
-        with self._pool.connection(autocommit=True) as con:
-            cur = PgCursor(con.cursor())
-            cur.execute(sql, params)
-            self._description = cur.description
-            self._rows = cur.fetchall() if cur.description is not None else []
-            self._rowcount = cur.rowcount
+        import psycopg
+
+        for attempt in (1, 2):
+            try:
+                with self._pool.connection(autocommit=True) as con:
+                    cur = PgCursor(con.cursor())
+                    cur.execute(sql, params)
+                    self._description = cur.description
+                    self._rows = cur.fetchall() if cur.description is not None else []
+                    self._rowcount = cur.rowcount
+                return self
+            except psycopg.OperationalError:
+                # An idle pooled connection the server closed (a restart, an idle timeout): the
+                # pool drops it; one more try on a new connection. Not for writes (see write()).
+                if attempt == 2:
+                    raise
+                self._pool.clear_idle()  # after a restart every idle connection is dead
         return self
 
     def fetchone(self):

@@ -55,6 +55,13 @@ def _rows(table: str) -> str:
     return f"{table}__rows"
 
 
+def _select_list(table: str) -> str:
+    """The stored columns and valid_from as PostgreSQL sends them fastest: NUMERIC as text (the ADBC
+    driver decodes NUMERIC slowly, about half the copy's time); DuckDB casts the text back exactly."""
+    return ", ".join(f"{c}::text AS {c}" if SQL_TYPES[column_kind(table, c)].startswith("DECIMAL") else c
+                     for c in STORED_COLUMNS[table]) + ", valid_from"
+
+
 class EngineCopy:
     def __init__(self, pool, tables: tuple[str, ...] = ENGINE_TABLES):
         self._pool = pool
@@ -153,7 +160,7 @@ class EngineCopy:
                 types = ", ".join(f"{c} {SQL_TYPES[column_kind(table, c)]}" for c in cols)
                 con.execute(f"CREATE TABLE {_rows(table)} ({types}, valid_from BIGINT)")
                 con.execute(f"CREATE VIEW {table} AS SELECT {', '.join(cols)} FROM {_rows(table)}")
-                arrow = self._fetch(pg, f"SELECT {', '.join(cols)}, valid_from FROM {history_table(table)} "
+                arrow = self._fetch(pg, f"SELECT {_select_list(table)} FROM {history_table(table)} "
                                         "WHERE valid_to IS NULL")
                 self._insert(con, _rows(table), arrow)
             for table in self.small_tables:
@@ -172,7 +179,6 @@ class EngineCopy:
             con.begin()
             if last_batch > seen:
                 for table in self.data_tables:
-                    cols = STORED_COLUMNS[table]
                     key = TABLES[table].key
                     h = history_table(table)
                     closed = self._fetch(pg, f"SELECT {', '.join(key)}, valid_from FROM {h} "
@@ -183,7 +189,7 @@ class EngineCopy:
                         con.execute(f"DELETE FROM {_rows(table)} r USING closed_rows c "
                                     f"WHERE r.valid_from = c.valid_from AND {match}")
                         con.unregister("closed_rows")
-                    added = self._fetch(pg, f"SELECT {', '.join(cols)}, valid_from FROM {h} "
+                    added = self._fetch(pg, f"SELECT {_select_list(table)} FROM {h} "
                                             "WHERE valid_from > $1 AND valid_to IS NULL", (seen,))
                     if added.num_rows:
                         self._insert(con, _rows(table), added)

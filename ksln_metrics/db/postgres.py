@@ -74,6 +74,13 @@ class Pool:
                 return
         con.close()
 
+    def clear_idle(self) -> None:
+        """Close every idle connection (they may all be dead after a server restart)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for con in idle:
+            con.close()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -132,21 +132,46 @@ def test_write_api_rowcount_returning_on_conflict_and_insert_frame(store_locatio
         assert store.query("SELECT count(*) AS n FROM uji")["n"].item() == 2
 
 
-def test_engine_results_are_the_same_on_both_backends(store_location, tmp_path):
-    rows = [perjanjian("P1"), perjanjian("P2", kabkota="36.02", tanggal_persetujuan_dprd=None)]
-    activities = [kegiatan("P1", "2023-03-01", "penandatanganan"), kegiatan("P1", "2024-05-01")]
-    reports = [laporan("P1", 2023, "2024-01-12")]
+def test_every_engine_function_gives_the_same_on_both_backends(pg_url, tmp_path):
+    """The demo store (every flag occurs in it) in a DuckDB file and in PostgreSQL: the same frames, dtypes
+    included, from compute, agreement_detail, fiscal_year_table, collection_status, load_agreement and
+    row_changes (the engine functions that read the store)."""
+    from ksln_metrics.engine.agreement import load_agreement
+    from ksln_metrics.engine.collection import collection_status
+    from ksln_metrics.engine.indicators import agreement_detail, fiscal_year_table
+    from ksln_metrics.engine.row_changes import row_changes
+    from ksln_metrics.engine.rules import DEFAULT_RULES, load_rules
+    from ksln_metrics.sample.demo import load_demo
 
-    def results(location):
+    today = date(2026, 11, 28)
+    rules = load_rules(DEFAULT_RULES)
+
+    def everything(location):
         with Store(location) as store:
-            store.commit({"perjanjian": frame("perjanjian", rows), "kegiatan": frame("kegiatan", activities),
-                          "laporan": frame("laporan", reports)}, user="admin", regions={"36.01", "36.02"})
-            return compute(store, AS_OF)
+            load_demo(store, today=today)
+            results = compute(store, today, rules)
+            some = results.agreements["id_perjanjian"].iloc[len(results.agreements) // 2]
+            detail = agreement_detail(store, some, today, rules)
+            record = load_agreement(store, some)
+            edited = store.table("perjanjian").head(3).assign(judul="Judul diubah")
+            changes = row_changes(store, {"perjanjian": edited})
+            return {
+                **{name: getattr(results, name) for name in ("agreements", "flags", "regions", "summary", "attention")},
+                "detail_documents": detail.documents, "detail_activities": detail.activities,
+                "detail_indicators": detail.indicators, "detail_years": detail.fiscal_years,
+                "detail_flags": detail.flags, "detail_row": detail.agreement.to_frame(),
+                "fiscal_years": fiscal_year_table(store, today, rules),
+                "collection": collection_status(store, today),
+                "record_row": record.perjanjian.to_frame(), "record_activities": record.kegiatan,
+                "record_indicators": record.indikator, "record_reports": record.laporan,
+                "row_changes_new": changes[0].new, "row_changes_cells": changes[0].cells,
+            }
 
-    reference = results(tmp_path / "acuan.duckdb")
-    got = results(store_location)
-    for name in ("agreements", "flags", "regions", "summary", "attention"):
-        pd.testing.assert_frame_equal(getattr(got, name), getattr(reference, name), check_dtype=True)
+    reference = everything(tmp_path / "acuan.duckdb")
+    got = everything(pg_url)
+    assert len(reference["flags"]) >= 10 and len(set(reference["flags"]["code"])) >= 5  # a real variety of flags
+    for name, expected in reference.items():
+        pd.testing.assert_frame_equal(got[name], expected, check_dtype=True, obj=name)
 
 
 def test_engine_tables_are_the_engine_store_tables():
@@ -200,13 +225,13 @@ def test_postgres_empty_database_is_migrated(pg_server):
 
 def test_url_with_password_is_refused_without_showing_it(pg_server):
     secret = "rahasia-sekali-123"
-    url = f"postgresql://ksln_test:{secret}@127.0.0.1:{pg_server.port}/ksln_template"
+    url = f"postgresql://ksln_test:{secret}@127.0.0.1:{pg_server.port}/postgres"
     with pytest.raises(StoreError) as refused:
         Store(url)
     assert str(refused.value) == PASSWORD_IN_URL and secret not in str(refused.value)
     assert "PGPASSWORD" in str(refused.value) and secret not in safe_location(url)
     with pytest.raises(StoreError) as refused:
-        Store(f"postgresql://ksln_test@127.0.0.1:{pg_server.port}/ksln_template?password={secret}")
+        Store(f"postgresql://ksln_test@127.0.0.1:{pg_server.port}/postgres?password={secret}")
     assert secret not in str(refused.value)
 
 
@@ -214,7 +239,7 @@ def test_wrong_password_gives_a_clear_message(pg_server, monkeypatch):
     monkeypatch.setenv("PGPASSWORD", "Zq9-sandi-keliru")
     monkeypatch.setenv("PGPASSFILE", os.devnull)
     with pytest.raises(StoreError, match="tidak dapat dihubungi atau menolak koneksi") as refused:
-        Store(pg_server.url("ksln_template"))
+        Store(pg_server.url("postgres"))  # not the template: a copy needs it unused
     assert "password authentication failed" in str(refused.value) and "PGPASSWORD" in str(refused.value)
     assert "Zq9-sandi-keliru" not in str(refused.value)
 
@@ -353,3 +378,19 @@ def test_engine_copy_follows_every_kind_of_batch_by_its_rows_only(pg_url):
         same_as_store(store)
         assert titles(store) == {"P1": "Kerja sama P1", "P2": "Kerja sama P2", "P3": "Kerja sama P3"}
     assert store._engine_copy.full_copies == 1
+
+
+def test_reads_survive_the_server_closing_idle_connections(pg_url):
+    import psycopg
+
+    with Store(pg_url) as store:
+        upload(store, [perjanjian("P1")])
+        with store.write() as one, store.write() as two:  # two connections now idle in the pool
+            one.execute("SELECT 1").fetchall()
+            two.execute("SELECT 1").fetchall()
+        assert not store.is_empty()
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart would
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        assert titles(store) == {"P1": "Kerja sama P1"}
+        assert upload(store, [perjanjian("P2")]).batch_id == 2  # writes get a working connection too
