@@ -88,7 +88,7 @@ def _acting_user(store: Store, args: argparse.Namespace):
     user = active_user(store, args.user)
     if user is None:
         raise _UnknownAccount(
-            f"akun '{normalize_name(args.user)}' tidak ada atau nonaktif di {store.path}. Sebutkan akun dengan "
+            f"akun '{normalize_name(args.user)}' tidak ada atau nonaktif di {store.location}. Sebutkan akun dengan "
             "--user NAMA (hak aksesnya berlaku), atau tambahkan --sebagai-admin untuk mengimpor sebagai operator "
             "server dengan hak admin (tercatat di audit)."
         )
@@ -137,11 +137,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with _open_store(args) as store:
         if args.if_empty and not store.is_empty():
-            print(f"Basis data {store.path} sudah berisi data; data contoh tidak dimuat.")
+            print(f"Basis data {store.location} sudah berisi data; data contoh tidak dimuat.")
             return 0
         results = load_demo(store)
         written = [r for r in results if r.batch_id is not None]
-        print(f"Data contoh dimuat ke {store.path}: {len(written)} batch baru.")
+        print(f"Data contoh dimuat ke {store.location}: {len(written)} batch baru.")
     return 0
 
 
@@ -223,7 +223,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         counts = write_synthetic(store, seed=args.seed, scale=args.scale)
     summary = ", ".join(f"{n:,} {table}".replace(",", ".") for table, n in counts.items())
-    print(f"Data sintetis (bukan data resmi) ditulis ke {store.path}: {summary}.")
+    print(f"Data sintetis (bukan data resmi) ditulis ke {store.location}: {summary}.")
     return 0
 
 

@@ -18,7 +18,7 @@ from ksln_metrics.clock import today as clock_today
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name
-from ksln_metrics.store import Store, StoreBusy, default_db_path
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,10 +30,12 @@ BUSY_RETRY_SECONDS = 3
 
 
 def get_store() -> Store:
-    """The store of ``KSLN_DB`` (or data/ksln.duckdb), opened once per server process.
+    """The store of ``KSLN_DB`` (a DuckDB file, data/ksln.duckdb, or a PostgreSQL URL), opened once per server process.
 
     While another process holds the file (an import from the command line), the page says so
     in Bahasa Indonesia and tries again every few seconds; nothing is cached until it opens.
+    A store that cannot be opened at all (a PostgreSQL server that is down or refuses the
+    password, a URL that carries a password) stops the page with the store's reason.
     """
     try:
         return _open_store(str(default_db_path()))
@@ -41,11 +43,15 @@ def get_store() -> Store:
         st.info(str(exc), icon=":material/hourglass_top:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
+    except StoreError as exc:  # the message names the server, never a password (ksln_metrics.db)
+        st.error(f"Basis data tidak dapat dibuka. {exc}", icon=":material/database:")
+        st.stop()
 
 
-def data_version(store: Store) -> int:
-    """Changes whenever a batch is committed or rolled back (a rollback is a batch too)."""
-    return int(store.query("SELECT COALESCE(max(batch_id), 0) AS v FROM batch")["v"].iloc[0])
+def data_version(store: Store):
+    """Changes whenever a batch is committed or rolled back (a rollback is a batch too), on PostgreSQL also when
+    another process changes the engine's tables; the store says (``Store.data_version``)."""
+    return store.data_version()
 
 
 def rules_version() -> str:
