@@ -29,6 +29,7 @@ from tests.e2e.conftest import (
     wait_until_idle,
 )
 from tests.nginx_proxy import AFFINITY_COOKIE, free_port, running_nginx, served_by, upstreams
+from tests.pg_server import TEST_ROLE
 from tests.unit.realistic_files import agreement, agreements_workbook, simple_agreement_xlsx
 
 TIMEOUT_MS = 60_000  # a replica's first run of a page computes the engine's copy of the store
@@ -89,7 +90,12 @@ class Deployment:
 def deployment(pg_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("replika")
     database = pg_server.create_database()
-    env = make_store(workdir, db=pg_server.url(database))  # PGPASSWORD comes from the pg_server fixture
+    env = make_store(workdir, db=pg_server.url(database))  # with PGPASSWORD, set by the pg_server fixture
+    # The replicas read the password as deployed (deploy/ksln.env.example): from the file PGPASSFILE names.
+    passfile = workdir / "pgpass"
+    passfile.write_text(f"{pg_server.host}:{pg_server.port}:{database}:{TEST_ROLE}:{pg_server.password}\n")
+    passfile.chmod(0o600)
+    env.update(PGPASSFILE=str(passfile), PGPASSWORD="")  # libpq reads the file when the variable is empty
     ports = (free_port(), free_port())
     deployed = Deployment(workdir, env, ports)
     try:
