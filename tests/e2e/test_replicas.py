@@ -106,7 +106,7 @@ def deployment(pg_server, tmp_path_factory):
             yield deployed
     finally:
         deployed.close()
-        pg_server.drop_database(database)
+        pg_server.drop_database_later(database)
 
 
 @pytest.fixture
