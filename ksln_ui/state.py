@@ -18,7 +18,7 @@ from ksln_metrics.clock import today as clock_today
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
-from ksln_metrics.store import Store, StoreBusy, default_db_path
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,6 +39,10 @@ def get_store() -> Store:
         return _open_store(str(default_db_path()))
     except StoreBusy as exc:
         st.info(str(exc), icon=":material/hourglass_top:")
+        time.sleep(BUSY_RETRY_SECONDS)
+        st.rerun()
+    except StoreError as exc:  # e.g. the PostgreSQL server is restarting or refuses the login
+        st.error(str(exc), icon=":material/error:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
 
