@@ -237,8 +237,10 @@ class Store:
 
     def table(self, table: str) -> pd.DataFrame:
         """Current rows of one data table, in key order."""
-        order = ", ".join(_key(table))
-        return self.query(f"SELECT {', '.join(_columns(table))} FROM {table} ORDER BY {order}")
+        sql = f"SELECT {', '.join(_columns(table))} FROM {table} ORDER BY {', '.join(_key(table))}"
+        if self.dialect == "postgres":  # the engine's copy (as new as the store): no trip through Python objects
+            return self.engine_cursor().execute(sql).df()
+        return self.query(sql)
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         return {t: self.table(t) for t in TABLES}

@@ -28,7 +28,12 @@ def pg_server():
         if os.environ.get("KSLN_REQUIRE_PG") == "1":
             pytest.fail(f"KSLN_REQUIRE_PG=1 but no PostgreSQL test server: {reason}")
         pytest.skip(f"PostgreSQL tests skipped: {reason} (set KSLN_PG_BIN to its bin directory)")
-    server = pg.PgServer().start()
+    server = pg.PgServer()
+    try:
+        server.start()
+    except BaseException:
+        server.stop()  # a half-started server must not outlive the session
+        raise
     saved = os.environ.get("PGPASSWORD")
     os.environ["PGPASSWORD"] = server.password  # libpq reads it: the URL carries no password
     try:

@@ -7,7 +7,11 @@ Where the store lives
 the URL: libpq reads it from ``PGPASSWORD`` or ``~/.pgpass``; a URL with a password is
 refused (``check_location``) and messages show ``safe_location(...)`` only.
 ``Store(location)`` opens either; ``store.dialect`` is ``"duckdb"`` or ``"postgres"``;
-``store.path`` is the file's Path (DuckDB) or the URL (PostgreSQL), for messages and cache keys.
+``store.path`` is the file's Path (DuckDB) or the URL (PostgreSQL), for messages and cache keys;
+``store.location`` is the same as text safe to show. ``ksln_metrics.store.store_location(text)``
+turns a ``--db`` argument into a location (use it as argparse ``type``: ``Path`` would mangle a
+URL) and ``store_exists(location)`` says whether there is a store to read (a file, or any URL).
+An unreachable server or a refused login is a ``StoreError`` with the reason in Indonesian.
 
 Reading
 -------
@@ -22,7 +26,13 @@ Reading
     temporary tables. On DuckDB it is ``store.cursor()``; on PostgreSQL it reads an in-memory
     DuckDB copy of the engine's tables (``ENGINE_TABLES``: current rows of the data views,
     attachments and the batch log), cached per data version (see ``ksln_metrics.db.engine_copy``).
-    Only for reading those tables; never for writing.
+    Only for reading those tables; never for writing. Each call starts a new read transaction
+    on the thread's cursor: one computation sees one version of the data.
+``store.data_version()``
+    Changes whenever the engine's tables change (on PostgreSQL also by other processes, and
+    for attachments): a cache key for results computed from them.
+``store.table(name)`` / ``snapshot()`` / ``state_at(batch)`` / ``batches()``
+    Current rows, every table, the state right after a batch, the batch log.
 
 Writing
 -------
@@ -34,7 +44,16 @@ both backends). ``cur.insert_frame(table, frame, columns=None) -> int`` appends 
 while several processes write (on PostgreSQL it takes a transaction-level advisory lock for
 that table first; on DuckDB one process owns the file and the write lock serialises).
 ``store.audit_in(cur, ...)`` records an audit entry in the same transaction.
-The batch write path (``commit``, ``rollback``) is the only writer of the data tables.
+The batch write path (``commit``, ``rollback``) is the only writer of the data tables (the
+``*_history`` tables and the batch log): the engine's copy on PostgreSQL relies on it.
+
+Concurrency on PostgreSQL: each ``write()`` is its own transaction on a pooled connection
+(READ COMMITTED). Batches take a store-wide advisory lock (one batch at a time, in id order);
+``next_id`` takes one per table. Take locks in that order (a batch, then ids) and never call
+``commit``/``rollback`` inside an open ``write()`` block: the inner transaction would wait for
+locks the outer one holds until the lock timeout (on DuckDB the two would conflict as well). A lock wait longer than
+``KSLN_PG_LOCK_TIMEOUT`` (60s) raises ``StoreBusy``. A read on a connection the server closed
+(a restart) is retried once on a new one; a write is not retried.
 
 SQL both backends run (store-side SQL; the engine's SQL is DuckDB only)
 ----------------------------------------------------------------------

@@ -81,8 +81,9 @@ class EngineCopy:
     # --- reading -------------------------------------------------------------------------------
 
     def version(self):
-        with self._pool.connection(autocommit=True) as con:
-            return tuple(con.execute(VERSION_SQL).fetchone())
+        from ksln_metrics.db.cursors import PgReader
+
+        return tuple(PgReader(self._pool).execute(VERSION_SQL).fetchone())
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor, in a read transaction on a copy at least as new as the store was at the call."""
@@ -124,6 +125,12 @@ class EngineCopy:
         return self._adbc
 
     def _refresh(self) -> None:
+        try:
+            self._refresh_once()
+        except Exception:  # noqa: BLE001 - e.g. the server closed the kept connection: once more, anew
+            self._refresh_once()
+
+    def _refresh_once(self) -> None:
         start = time.perf_counter()
         source = self._connect_adbc()
         try:
