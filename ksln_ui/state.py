@@ -15,6 +15,7 @@ from datetime import date
 import streamlit as st
 
 from ksln_metrics.clock import today as clock_today
+from ksln_metrics.db import check_location, is_postgres
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
@@ -32,20 +33,28 @@ BUSY_RETRY_SECONDS = 3
 def get_store() -> Store:
     """The store of ``KSLN_DB`` (a DuckDB file, data/ksln.duckdb, or a PostgreSQL URL), opened once per server process.
 
-    While another process holds the file (an import from the command line), the page says so
-    in Bahasa Indonesia and tries again every few seconds; nothing is cached until it opens.
-    A store that cannot be opened at all (a PostgreSQL server that is down or refuses the
-    password, a URL that carries a password) stops the page with the store's reason.
+    While another process holds the file (an import from the command line), or the PostgreSQL
+    server cannot be reached or refuses the login, the page says so in Bahasa Indonesia and
+    tries again every few seconds; nothing is cached until it opens. A PostgreSQL URL that
+    carries a password (or is incomplete) will not mend by waiting: the page says why and stops.
     """
+    location = str(default_db_path())
+    if is_postgres(location):
+        try:
+            check_location(location)
+        except StoreError as exc:  # the message never repeats the password
+            st.error(str(exc), icon=":material/error:")
+            st.stop()
     try:
-        return _open_store(str(default_db_path()))
+        return _open_store(location)
     except StoreBusy as exc:
         st.info(str(exc), icon=":material/hourglass_top:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
-    except StoreError as exc:  # the message names the server, never a password (ksln_metrics.db)
-        st.error(f"Basis data tidak dapat dibuka. {exc}", icon=":material/database:")
-        st.stop()
+    except StoreError as exc:  # e.g. the PostgreSQL server is restarting or refuses the login
+        st.error(str(exc), icon=":material/error:")
+        time.sleep(BUSY_RETRY_SECONDS)
+        st.rerun()
 
 
 def data_version(store: Store):

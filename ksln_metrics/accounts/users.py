@@ -435,11 +435,13 @@ def create_account(store: Store, name: str, role: str, password: str, *, kabkota
     now = now or datetime.now()
     password_hash = hash_password(password)
     with store.write() as cur:
-        cur.execute(
+        made = cur.execute(
             "INSERT INTO account (user_name, role, kabkota, password_hash, active, failed_logins, created_at, "
-            "changed_at) VALUES (?, ?, ?, ?, TRUE, 0, ?, ?)",
+            "changed_at) VALUES (?, ?, ?, ?, TRUE, 0, ?, ?) ON CONFLICT (user_name) DO NOTHING RETURNING user_name",
             [key, role, kabkota, password_hash, now, now],
-        )
+        ).fetchall()
+        if not made:  # taken meanwhile by another admin, on another app process of a shared store
+            raise AccountError(f"Nama pengguna '{key}' sudah dipakai.")
         store.audit_in(cur, by, "akun_dibuat", target=key, detail=describe_role(role, kabkota),
                        data={"peran": role, "kabkota": kabkota}, when=now)
     return User(key, role, kabkota)

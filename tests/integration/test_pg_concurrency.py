@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+from ksln_metrics.engine.rules import DEFAULT_RULES, load_rules
+from ksln_metrics.present.export import export_indicators
 from ksln_metrics.store import Store
 from tests.unit.realistic_files import agreement, simple_agreement_xlsx
 
@@ -37,7 +40,9 @@ def finished(process: subprocess.Popen) -> str:
 
 
 def export(url: str) -> str:
-    return finished(ksln("export", "--db", url, "--level", "perjanjian", "--as-of", "2025-03-01", "--format", "csv"))
+    """What ``export --level perjanjian --format csv`` prints (the same function, without one more process)."""
+    with Store(url) as store:
+        return export_indicators(store, "perjanjian", "csv", date(2025, 3, 1), load_rules(DEFAULT_RULES))
 
 
 def test_four_processes_import_at_once_and_all_land(pg_server, tmp_path):
