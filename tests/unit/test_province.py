@@ -381,3 +381,28 @@ def test_mail_and_calendar_name_the_configured_government():
             SmtpSettings.from_env(env={})
         assert SmtpSettings.from_env(env={"KSLN_SMTP_FROM": "ksln@acehprov.go.id"}).sender == "ksln@acehprov.go.id"
         assert ical.uid_domain() == "ksln-monitor.provinsi-11.invalid"
+
+
+def test_no_code_names_banten_outside_the_sample_data():
+    """Texts come from the scope: no string in the code names the default province (docstrings and comments
+    may use it as an example; the sample catalogue is written for it)."""
+    import ast
+
+    from ksln_metrics.paths import PROJECT_ROOT
+
+    files = [f for d in ("ksln_metrics", "ksln_ui", "pages") for f in (PROJECT_ROOT / d).rglob("*.py")]
+    files += [PROJECT_ROOT / "dashboard.py", PROJECT_ROOT / "app.py"]
+    found = []
+    for path in files:
+        if "sample" in path.relative_to(PROJECT_ROOT).parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and any(word in node.value.lower() for word in ("banten", "lebak", "pandeglang", "cilegon"))):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {node.value[:60]!r}")
+    assert found == []
