@@ -124,3 +124,38 @@ def test_region_names_keep_the_type_of_an_empty_or_unknown_column():
     for codes in (pd.Series([], dtype="str"), pd.Series(["36.01", None, "99.99", "36.01"], dtype="str"),
                   pd.Series([None, None], dtype="str")):
         pd.testing.assert_series_equal(indicators._region_names(codes), codes.map(region_name))
+
+
+def _leftovers(store):
+    names = set(indicators.steps()) | {"batas_laporan", "kalender_kerja"}
+    cur = store.cursor()
+    views = {r[0] for r in cur.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    return (views | tables) & names
+
+
+def test_nothing_of_a_computation_stays_on_the_cursor_even_when_a_step_fails(store, monkeypatch):
+    compute(store, AS_OF, load_rules())
+    assert _leftovers(store) == set()
+
+    def failing(cur, as_of, rules):  # after perjanjian_fakta and kegiatan_tahun were stored
+        raise RuntimeError("calendar")
+
+    monkeypatch.setattr(indicators, "_register_calendar", failing)
+    with pytest.raises(RuntimeError, match="calendar"):
+        compute(store, AS_OF, load_rules())
+    assert _leftovers(store) == set()
+
+
+def test_two_threads_computing_at_once_get_the_figures_each_gets_alone(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rules = load_rules()
+    asks = [(AS_OF, Filters()), (date(2023, 7, 1), Filters()),
+            (AS_OF, Filters.of(kabkota=sorted(compute(store, AS_OF, rules).agreements["kabkota_kode"])[:1]))]
+    alone = [compute(store, as_of, rules, filters) for as_of, filters in asks]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda ask: compute(store, ask[0], rules, ask[1]), asks * 2))
+    for one, other in zip(alone * 2, together, strict=True):
+        pd.testing.assert_frame_equal(one.agreements, other.agreements, check_exact=True)
+        pd.testing.assert_frame_equal(one.flags, other.flags, check_exact=True)
