@@ -147,7 +147,7 @@ def test_nothing_of_a_computation_stays_on_the_cursor_even_when_a_step_fails(sto
     assert _leftovers(store) == set()
 
 
-def test_two_threads_computing_at_once_get_the_figures_each_gets_alone(store):
+def test_three_computations_at_once_get_the_figures_each_gets_alone(store):
     from concurrent.futures import ThreadPoolExecutor
 
     rules = load_rules()
