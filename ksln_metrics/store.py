@@ -326,6 +326,8 @@ class Store:
                 cur.execute(f"SET LOCAL lock_timeout = '{_interval(os.environ.get('KSLN_PG_LOCK_TIMEOUT', PG_LOCK_TIMEOUT))}'")
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
             yield cur
+            if self.dialect == "postgres":  # the pooled session would keep the staged rows
+                cur.execute("DROP TABLE IF EXISTS pg_temp.incoming, pg_temp.closing, pg_temp.closing_keys")
 
     @staticmethod
     def next_id(cur, table: str, column: str) -> int:
