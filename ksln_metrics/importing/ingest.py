@@ -682,10 +682,10 @@ class _Reader:
 
         data = sheet.grid.iloc[header_row + 1:].reset_index(drop=True)
         first_data_row = header_row + 1 + sheet.first_row
-        row_label = _row_labels(data)
+        label_columns = data[list(data.columns)[:3]]
         frame = pd.DataFrame({canonical: data[j] for j, canonical in matched.items()})
         frame["_row"] = np.arange(first_data_row, first_data_row + len(data))
-        frame, empties = self._drop_non_data_rows(frame, table, row_label)
+        frame, empties = self._drop_non_data_rows(frame, table, label_columns)
 
         missing = [c for c in table.columns if c.required and c.name not in frame.columns]
         missing = [c for c in missing if not self._satisfied_otherwise(table, c.name, frame)]
@@ -705,7 +705,7 @@ class _Reader:
         return False
 
     @staticmethod
-    def _drop_non_data_rows(frame: pd.DataFrame, table: Table, row_label: pd.Series) -> pd.DataFrame:
+    def _drop_non_data_rows(frame: pd.DataFrame, table: Table, label_columns: pd.DataFrame) -> pd.DataFrame:
         data_cols = [c for c in frame.columns if c != "_row"]
         empties = pd.DataFrame({c: empty_mask(frame[c]) for c in data_cols})
         blank = empties.all(axis=1)
@@ -715,7 +715,7 @@ class _Reader:
         is_total = pd.Series(False, index=frame.index)
         if candidates.any():
             rows = frame[candidates]
-            label_text = row_label[candidates].fillna("").astype(str)
+            label_text = _row_labels(label_columns[candidates.to_numpy()]).fillna("").astype(str)
             hit = label_text.str.contains(_TOTAL_LABEL, case=False, regex=True)
             for c in data_cols:
                 if is_text_column(rows[c]):
