@@ -312,12 +312,24 @@ def is_text_column(raw: pd.Series) -> bool:
     return isinstance(raw.dtype, pd.StringDtype)
 
 
+_LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
+_MARKER_SET = pa.array(sorted(EMPTY_MARKERS), type=pa.string())
+
+
 def empty_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is empty: missing, blank, or a dash."""
     if is_text_column(raw):
-        # One pass over the whole column in Arrow; no Python call per cell.
-        marked = raw.str.strip().str.lower().isin(EMPTY_MARKERS)
-        return pd.Series(raw.isna().to_numpy() | marked.to_numpy(dtype=bool, na_value=False), index=raw.index)
+        # In Arrow, no Python call per cell: only cells short or padded with spaces can be a marker,
+        # and only those are stripped and lowered.
+        values = _arrow(raw)
+        maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER),
+                                    pc.match_substring_regex(values, _PADDED)), False)
+        empty = pc.fill_null(pc.is_null(values), True).to_numpy(zero_copy_only=False).copy()
+        where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+        if len(where):
+            short = pc.utf8_lower(pc.utf8_trim_whitespace(values.take(pa.array(where))))
+            empty[where] |= pc.fill_null(pc.is_in(short, value_set=_MARKER_SET), False).to_numpy(zero_copy_only=False)
+        return pd.Series(empty, index=raw.index)
     values = raw.to_numpy(dtype=object)
     missing = pd.isna(values)
     markers = EMPTY_MARKERS
@@ -334,6 +346,7 @@ _WHITESPACE_ENDS = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
 
 
 _OTHER_WHITESPACE = "[" + _WHITESPACE.replace(" ", "") + "]"
+_PADDED = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$"
 _UNTIDY = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$|{_WHITESPACE_CLASS}{{2}}|{_OTHER_WHITESPACE}"
 
 
