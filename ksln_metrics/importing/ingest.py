@@ -26,6 +26,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import python_calamine
 
 from ksln_metrics import reference as ref
@@ -506,14 +507,16 @@ def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
         reader.problem(NO_SHEET, None, "-", warning, WARNING)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
     _check_csv_width(text, limits)
-    best: tuple[int, str, int] | None = None
+    best: tuple[int, str, int, int] | None = None
     for delimiter in (";", ",", "\t", "|"):
         rows = list(csv.reader(head, delimiter=delimiter))
         found = _find_header(rows, TABLES.values())
         score = len(found[2]) if found else 0
         if best is None or score > best[0]:
-            best = (score, delimiter, max((len(r) for r in rows), default=1))
+            best = (score, delimiter, max((len(r) for r in rows), default=1), found[1] if found else -1)
     delimiter, width = (best[1], best[2]) if best and best[0] else (";", 1)
+    if best and best[0] and (grid := _csv_grid_below_header(text, delimiter, best[3], width)) is not None:
+        return _Sheet(NO_SHEET, grid)
     try:
         # Title rows above the header have fewer fields: name the columns up front so the
         # fast C parser pads them instead of refusing the file.
@@ -527,6 +530,42 @@ def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
         width = max((len(r) for r in rows), default=0)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
     return _Sheet(NO_SHEET, grid)
+
+
+def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: int) -> pd.DataFrame | None:
+    """The grid of a regular CSV, its rows below the header read by pyarrow's CSV reader (C++, threads).
+
+    Regular: no quotes and no lone carriage returns above the header, and every row below it has
+    the header's number of fields (Excel's CSV export pads them all). Anything else gives None,
+    and the file is read by pandas as before.
+    """
+    position = 0
+    for _ in range(header_row + 1):
+        end = text.find("\n", position)
+        if end < 0:
+            return None
+        position = end + 1
+    top = text[:position]
+    if '"' in top or "\r" in top.replace("\r\n", ""):
+        return None
+    top_rows = list(csv.reader(top.splitlines(), delimiter=delimiter))
+    if len(top_rows) != header_row + 1 or len(top_rows[header_row]) != width:
+        return None
+    names = [str(j) for j in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text[position:].encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    above = pd.DataFrame([r + [""] * (width - len(r)) for r in top_rows], columns=range(width), dtype="str")
+    below = _text_grid([_text_column(table.column(j)) for j in range(width)], table.num_rows)
+    return pd.concat([above, below], ignore_index=True)
 
 
 def _check_csv_width(text: str, limits: Limits) -> None:
