@@ -108,13 +108,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ksln_metrics.sample.demo import load_demo
+    from ksln_metrics.sample.demo import DemoError, load_demo
 
     with _open_store(args) as store:
         if args.if_empty and not store.is_empty():
             print(f"Basis data {store.path} sudah berisi data; data contoh tidak dimuat.")
             return 0
-        results = load_demo(store)
+        try:
+            results = load_demo(store)
+        except DemoError as error:
+            print(error, file=sys.stderr)
+            return 2
         written = [r for r in results if r.batch_id is not None]
         print(f"Data contoh dimuat ke {store.path}: {len(written)} batch baru.")
     return 0
@@ -225,13 +229,20 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
+def _unit_example() -> str:
+    """"kode kab/kota (mis. 36.01) atau 36 untuk provinsi", from the configured province."""
+    from ksln_metrics.reference import example_units
+
+    kab, _ = example_units()
+    return f"kode kab/kota (mis. {kab.code}) atau {kab.province} untuk provinsi"
+
+
 def cmd_users_add(args: argparse.Namespace) -> int:
     from ksln_metrics.accounts.users import create_account, describe_role
     from ksln_metrics.reminders.contacts import ContactError, check_email, set_account_email
 
     if (args.role == "analis") != (args.kabkota is not None):
-        print("Gagal: --kabkota wajib untuk analis dan hanya untuk analis (mis. --kabkota 36.02, atau 36 untuk "
-              "provinsi).", file=sys.stderr)
+        print(f"Gagal: --kabkota wajib untuk analis dan hanya untuk analis ({_unit_example()}).", file=sys.stderr)
         return 2
     if args.email is not None:
         try:
@@ -339,8 +350,7 @@ def _add_users(sub) -> None:
     add = commands.add_parser("add", help="buat akun; kata sandi ditanyakan (atau dibaca dari stdin)")
     add.add_argument("name", metavar="NAMA")
     add.add_argument("--role", required=True, choices=list(ROLES), help="peran akun")
-    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE",
-                     help="untuk analis: kode kab/kota (mis. 36.02) atau 36 untuk provinsi")
+    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE", help=f"untuk analis: {_unit_example()}")
     add.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari baris pertama stdin")
     add.add_argument("--email", metavar="ALAMAT", default=None, help="alamat surel untuk pengingat (opsional)")
     add.set_defaults(func=cmd_users_add)
@@ -423,13 +433,13 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ksln_metrics.present.report import report_html
-    from ksln_metrics.present.slides import MEETING_NAME, footer_text
+    from ksln_metrics.present.slides import footer_text, meeting_name
 
     made, code = _meeting_slides(args)
     if made is None:
         return code
     slides, as_of, sample = made
-    args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of, sample)), encoding="utf-8")
+    args.out.write_text(report_html(slides, meeting_name(), footer_text(as_of, sample)), encoding="utf-8")
     print(f"Laporan luring ditulis ke {args.out}: {len(slides)} halaman.")
     return 0
 
@@ -641,10 +651,15 @@ def _add_reminders(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from ksln_metrics.settings import SettingsError
+
     try:
+        parser = build_parser()  # the --kabkota choices come from the configured province
+        args = parser.parse_args(argv)
         return args.func(args)
+    except SettingsError as exc:
+        print(f"Gagal: pengaturan wilayah tidak dapat dipakai. {exc}", file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)
         return 1
