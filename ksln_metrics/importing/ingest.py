@@ -73,6 +73,7 @@ class Limits:
     max_columns: int = 1_000
     isolated: bool = True
     years: tuple[int, int] | None = None  # plausible years; None: [impor] of the rules file
+    scope: str | None = None  # the province (or "nasional") whose units are valid; None: the configured one
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -1021,6 +1022,8 @@ def read_upload(
         known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
     if limits.years is None:  # read here, where the rules file is the app's, and sent to the worker
         limits = dataclasses.replace(limits, years=_plausible_years())
+    if limits.scope is None:  # likewise the scope: the long-lived worker may have started under another one
+        limits = dataclasses.replace(limits, scope=ref.scope().code)
     if not limits.isolated:
         return read_upload_here(file_name, content, known=known, limits=limits)
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
@@ -1046,7 +1049,10 @@ def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, lim
         # Overflow in pandas/numpy (amounts of 1e308) is judged by the cell parsers; the English
         # RuntimeWarning must not reach the analyst's screen or terminal.
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _read_here(file_name, content, known, limits)
+        if limits.scope is None or limits.scope == ref.scope().code:
+            return _read_here(file_name, content, known, limits)
+        with ref.use_scope(limits.scope):
+            return _read_here(file_name, content, known, limits)
 
 
 def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
