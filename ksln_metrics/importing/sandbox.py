@@ -8,7 +8,7 @@ CPU-time budget per file; the parent also stops waiting after a wall-clock timeo
 that dies is replaced on the next file and the file is refused with a message.
 
 Requests and answers are pickles framed by their length, over the worker's stdin and stdout:
-the parent sends (file name, bytes, known agreements, limits), the worker answers with the
+the parent sends (file name, bytes, known agreements, limits, scope code), the worker answers with the
 canonical frames and the problems, never the file again.
 """
 
@@ -161,8 +161,12 @@ atexit.register(_WORKER.close)
 
 
 def read_in_worker(file_name: str, content: bytes, known, limits) -> Answer:
-    """The worker's answer for one file; raises WorkerFailed when it died or ran out of time."""
-    return _WORKER.call((file_name, content, known, limits), WALL_SECONDS)
+    """The worker's answer for one file; raises WorkerFailed when it died or ran out of time.
+
+    The scope (province) goes with every file: the worker outlives a change of scope inside one process."""
+    from ksln_metrics.reference import scope
+
+    return _WORKER.call((file_name, content, known, limits, scope().code), WALL_SECONDS)
 
 
 def stop_worker() -> None:
@@ -196,17 +200,19 @@ def serve() -> None:
     channel = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    from ksln_metrics import reference
     from ksln_metrics.importing import ingest
 
     _limit_memory()
     while True:
         try:
-            file_name, content, known, limits = _receive(requests)
+            file_name, content, known, limits, scope_code = _receive(requests)
         except EOFError:
             return
         _limit_cpu_for_next_file()
         try:
-            upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
+            with reference.use_scope(scope_code):
+                upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
             # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
             answer = ("ok", (upload.tables, upload.problems, upload.regions))
         except MemoryError:
