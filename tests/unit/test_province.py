@@ -406,3 +406,14 @@ def test_no_code_names_banten_outside_the_sample_data():
                     and any(word in node.value.lower() for word in ("banten", "lebak", "pandeglang", "cilegon"))):
                 found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {node.value[:60]!r}")
     assert found == []
+
+
+def test_the_reading_worker_follows_a_change_of_scope_in_the_same_process():
+    """Files are read in a long-lived child process: the scope travels with each file."""
+    content = simple_agreement_xlsx(_rows("Kota Bekasi"))
+    with configured_province("32"):
+        assert read_upload("a.xlsx", content).regions == {"32.75"}
+    refused = read_upload("a.xlsx", content)
+    assert [p.message for p in refused.problems if p.is_error] == [
+        "nilai 'Kota Bekasi' tidak dapat dibaca: 'Kota Bekasi' adalah Kota Bekasi (32.75) di Provinsi Jawa Barat, "
+        "bukan Provinsi Banten; basis data ini hanya memuat unit Provinsi Banten"]
