@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ksln_metrics.reference import scope
 from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for
 from ksln_ui.state import sidebar_filters
 
@@ -24,6 +25,8 @@ pages = [
         st.Page("pages/halaman_akun.py", title="Akun", icon=":material/group:", url_path="akun"),
         st.Page("pages/halaman_audit.py", title="Audit", icon=":material/policy:", url_path="audit"),
 ]
+if scope().is_national:  # Kemendagri's view: the provinces and their drill-down take the place of one province's units
+    pages[1] = st.Page("pages/halaman_provinsi.py", title="Provinsi", icon=":material/map:", url_path="provinsi")
 # Each role sees only its pages (ksln_ui.auth.PAGE_ROLES); the store checks every write again.
 user = current_user()
 if user is None:

@@ -330,3 +330,94 @@ def geo_figures_topojson(fig: go.Figure) -> set[str]:
             names.add(f"{(geo.scope or 'world').replace(' ', '-')}_{geo.resolution or 110}m.json")
     return names
 
+
+
+# --- the national view: provinces, and one province's kab/kota ----------------------------------------
+
+INDONESIA_GEO_DIR = DATA_DIR / "geo" / "indonesia"
+
+
+@cache
+def provinces_geojson() -> dict:
+    """The 38 provinces of Indonesia (``properties.kode``: ``36``), read once."""
+    return json.loads((INDONESIA_GEO_DIR / "provinsi.geojson").read_text(encoding="utf-8"))
+
+
+@cache
+def province_units_geojson(province: str) -> dict:
+    """The kab/kota of one province (``properties.kode``: ``36.02``), read once per province."""
+    return json.loads((INDONESIA_GEO_DIR / f"kabkota_{province}.geojson").read_text(encoding="utf-8"))
+
+
+def _province_hover(row: dict) -> str:
+    flagged = sum(int(v) for k, v in row.items() if k.startswith("jumlah_") and k[7:] in FLAG_BY_CODE and pd.notna(v))
+    score = row.get("skor_rata_rata")
+    lines = [f"<b>{row['nama']}</b>", f"Skor rata-rata {format_number_id(score) if pd.notna(score) else '–'}"]
+    if pd.notna(row.get("peringkat")):
+        lines.append(f"Peringkat {int(row['peringkat'])}")
+    active = row.get("jumlah_aktif")
+    lines.append(f"{int(active) if pd.notna(active) else 0} perjanjian aktif")
+    lines.append(f"{flagged} peringatan")
+    return "<br>".join(lines)
+
+
+def _score_choropleth(fig: go.Figure, geojson: dict, units: pd.DataFrame, code: str) -> None:
+    """Units with a score on the score scale, the others grey; each carries its code for a click."""
+    scored = units["skor_rata_rata"].notna()
+    fig.add_choropleth(
+        geojson=geojson, featureidkey="properties.kode",
+        locations=units.loc[scored, code].tolist(), z=units.loc[scored, "skor_rata_rata"].tolist(),
+        colorscale=_scale(palette.SCORE_SCALE), zmin=palette.SCORE_RANGE[0], zmax=palette.SCORE_RANGE[1],
+        marker_line_color=palette.NEUTRAL, marker_line_width=0.6,
+        colorbar={"title": {"text": "Skor", "side": "top"}, "orientation": "h", "thickness": 12, "len": 0.6,
+                  "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
+        customdata=units.loc[scored, "hover"].tolist(), hovertemplate="%{customdata}<extra></extra>",
+        name="Skor rata-rata",
+    )
+    if (~scored).any():
+        fig.add_choropleth(
+            geojson=geojson, featureidkey="properties.kode",
+            locations=units.loc[~scored, code].tolist(), z=[0] * int((~scored).sum()),
+            colorscale=[[0, palette.NO_DATA], [1, palette.NO_DATA]], showscale=False,
+            marker_line_color=palette.NEUTRAL, marker_line_width=0.6,
+            customdata=[h + "<br>Belum ada perjanjian aktif" for h in units.loc[~scored, "hover"]],
+            hovertemplate="%{customdata}<extra></extra>", name="Tanpa skor",
+        )
+    fig.update_geos(visible=False, fitbounds="geojson", projection_type="mercator")
+
+
+def national_score_map(provinces: pd.DataFrame) -> go.Figure:
+    """Choropleth of Indonesia's provinces coloured by mean score (``Results.provinces``); a click gives the code."""
+    fig = _figure("Skor rata-rata per provinsi", height=560, margin={"l": 0, "r": 0, "t": 60, "b": 110})
+    geojson = provinces_geojson()
+    units = pd.DataFrame({"provinsi_kode": [f["properties"]["kode"] for f in geojson["features"]],
+                          "nama": [f"Provinsi {f['properties']['nama']}" for f in geojson["features"]]})
+    units = units.merge(provinces.drop(columns=["provinsi_nama"], errors="ignore"), on="provinsi_kode", how="left")
+    units = units.assign(hover=[_province_hover(row) for row in units.to_dict("records")])
+    _score_choropleth(fig, geojson, units, "provinsi_kode")
+    _attribution(fig, "Provinsi: pemerintah provinsi dan kab/kota-nya bersama.<br>" + MAP_ATTRIBUTION, yshift=-60)
+    return fig
+
+
+def province_units_map(regions: pd.DataFrame, province: str) -> go.Figure:
+    """Choropleth of one province's kab/kota coloured by mean score (``Results.regions``), for the drill-down.
+
+    The province government is not on the map; its score is told in a note under it.
+    """
+    name = region_name(province)
+    fig = _figure(f"Skor rata-rata kabupaten/kota — {name}", height=560,
+                  margin={"l": 0, "r": 0, "t": 60, "b": 130})
+    geojson = province_units_geojson(province)
+    units = pd.DataFrame({"kabkota_kode": [f["properties"]["kode"] for f in geojson["features"]],
+                          "nama": [f["properties"]["nama"] for f in geojson["features"]]})
+    units = units.merge(regions.drop(columns=["kabkota_nama"], errors="ignore"), on="kabkota_kode", how="left")
+    if "peringkat_provinsi" in units:  # on a province's own map, the rank among its own kab/kota
+        units["peringkat"] = units["peringkat_provinsi"]
+    units = units.assign(hover=[_province_hover(row) for row in units.to_dict("records")])
+    _score_choropleth(fig, geojson, units, "kabkota_kode")
+    government = regions[regions["kabkota_kode"] == province]
+    score = government["skor_rata_rata"].iloc[0] if len(government) else None
+    note = (f"{name} (perangkat daerah provinsi, tidak dipetakan): skor rata-rata "
+            f"{format_number_id(score) if score is not None and pd.notna(score) else '–'}<br>{MAP_ATTRIBUTION}")
+    _attribution(fig, note, yshift=-70)
+    return fig
