@@ -423,13 +423,13 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ksln_metrics.present.report import report_html
-    from ksln_metrics.present.slides import MEETING_NAME, footer_text
+    from ksln_metrics.present.slides import footer_text, meeting_name
 
     made, code = _meeting_slides(args)
     if made is None:
         return code
     slides, as_of, sample = made
-    args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of, sample)), encoding="utf-8")
+    args.out.write_text(report_html(slides, meeting_name(), footer_text(as_of, sample)), encoding="utf-8")
     print(f"Laporan luring ditulis ke {args.out}: {len(slides)} halaman.")
     return 0
 

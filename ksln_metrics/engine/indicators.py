@@ -25,12 +25,12 @@ from ksln_metrics.engine.rules import FLAG_CODES, FLAGS, SIGNED_DOCUMENT_KINDS, 
 from ksln_metrics.reference import (
     ACTIVE_STATUSES,
     FINISHED_STATUS,
-    PROVINCE_CODE,
     REGIONS,
     SIGNED_STATUSES,
     UNSIGNED_STATUSES,
     country_name,
     normalize_text,
+    province_code,
     region_name,
 )
 from ksln_metrics.store import Store
@@ -167,7 +167,7 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "status_aktif": list(ACTIVE_STATUSES),
         "status_tanpa_tahun_aktif": list(UNSIGNED_STATUSES),
         "status_selesai": FINISHED_STATUS,
-        "kode_provinsi": PROVINCE_CODE,
+        "kode_provinsi": province_code(),
         "daerah": codes,
         "urutan": list(FLAG_CODES),
         # An empty list has no type in a prepared statement; "" never matches a stored value.

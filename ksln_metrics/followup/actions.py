@@ -23,7 +23,7 @@ from ksln_metrics.access import ADMIN, ANALIS, Actor, User, actor_name
 from ksln_metrics.engine.indicators import Results
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import PROVINCE_CODE, REGIONS, region_name
+from ksln_metrics.reference import REGIONS, is_province_government, region_name
 from ksln_metrics.store import AccessDenied, Store, StoreError
 
 STATUSES: dict[str, str] = {
@@ -61,7 +61,7 @@ def manage_refusal(actor: Actor) -> str | None:
     """Why ``actor`` may not create or edit actions (only province analysts and admins may), or None."""
     if not isinstance(actor, User) or actor.role == ADMIN:
         return None
-    if actor.role == ANALIS and actor.kabkota == PROVINCE_CODE:
+    if actor.role == ANALIS and actor.kabkota is not None and is_province_government(actor.kabkota):
         return None
     return (f"Hanya analis Provinsi dan admin yang dapat membuat atau mengubah tindak lanjut; akun {actor.name} "
             f"adalah {actor.describe()}. Tidak ada yang disimpan.")

@@ -209,39 +209,63 @@ def parse_bool(value) -> bool:
 
 # --- regions and countries ----------------------------------------------------------------
 
-_LEADING_CODE = re.compile(r"^\s*(36(?:[.\s]?\d{2})?)\s*[-–:.)]?\s*(.*)$")
+_LEADING_CODE = re.compile(r"^\s*(\d{2}(?:[.\s]?\d{2})?)\s*[-–:.)]?\s*(.*)$")
+
+
+def _in_scope(code: str) -> str:
+    if problem := ref.outside_scope(code):
+        raise CellError(problem)
+    return code
+
+
+def _ambiguous_message(text: str, codes: tuple[str, ...]) -> str:
+    options = [f"{ref.region_name(c)} ({c})" for c in codes]
+    listed = ", ".join(options[:-1]) + f" atau {options[-1]}"
+    shorts = " atau ".join(f"'{ref.area(c).short}'" for c in codes)
+    return f"'{text}' ambigu: {listed}? Tulis {shorts}, atau kodenya"
 
 
 def parse_region(value) -> str:
-    """Kab/kota name or Kemendagri code (or both, '36.74 Kota Tangerang Selatan') -> code."""
+    """Kab/kota name or Kemendagri code (or both, '36.74 Kota Tangerang Selatan') -> code of the scope.
+
+    A code or name of another province is refused with a message naming that province; a bare name two
+    units of the scope share (Tangerang, Bekasi...) is refused as ambiguous unless a code says which.
+    """
     if isinstance(value, float):
         value = f"{value:.2f}" if value < 100 else f"{value:.0f}"
     text = str(value).strip()
     code_only = ref.region_code_from_code(text)
     if code_only:
-        return code_only
+        return _in_scope(code_only)
     name_text = text
     code = None
     if m := _LEADING_CODE.match(text):
         code = ref.region_code_from_code(m.group(1))
         if code:
             name_text = m.group(2)
+            _in_scope(code)
     name = ref.normalize_text(name_text)
-    if name in ref.AMBIGUOUS_REGION_NAMES and code is None:
-        kab, kota = ref.AMBIGUOUS_REGION_NAMES[name]
-        raise CellError(
-            f"'{text}' ambigu: {ref.region_name(kab)} ({kab}) atau {ref.region_name(kota)} ({kota})? "
-            f"Tulis 'Kab. {name.title()}' atau 'Kota {name.title()}', atau kodenya"
-        )
+    ambiguous = ref.ambiguous_region_names().get(name)
+    if ambiguous is not None:
+        if code in ambiguous:
+            return code
+        if code is None:
+            raise CellError(_ambiguous_message(text, ambiguous))
+        raise CellError(f"kode {code} ({ref.region_name(code)}) bertentangan dengan nama '{name_text.strip()}' "
+                        f"({' atau '.join(ref.region_name(c) for c in ambiguous)})")
     from_name = ref.region_aliases().get(name)
-    if code and name in ref.AMBIGUOUS_REGION_NAMES and code in ref.AMBIGUOUS_REGION_NAMES[name]:
-        return code
     if from_name is None:
         if code and not name:
             return code
+        foreign = ref.national_region_aliases().get(name)
+        if foreign is not None and code is None:
+            here = ref.scope()
+            raise CellError(f"'{text}' adalah {ref.region_name(foreign)} ({foreign}) di "
+                            f"{ref.region_name(ref.province_of(foreign))}, bukan {here.title}; basis data ini hanya "
+                            f"memuat unit {here.title}")
         raise CellError(
-            "kab/kota tidak dikenal; diharapkan nama atau kode Kemendagri, mis. 'Kab. Lebak', "
-            "'Kota Tangerang Selatan' atau 36.74"
+            f"kab/kota tidak dikenal; diharapkan nama atau kode Kemendagri unit {ref.scope().title}, "
+            f"mis. {ref.region_examples()}"
         )
     if code and code != from_name:
         raise CellError(
