@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -84,7 +85,7 @@ class Dump:
     outside: int  # agreements in the store that belong to no unit of the province, left out
 
 
-def _province_rows(store: Store, province: str) -> dict[str, pd.DataFrame]:
+def _province_rows(store: Store, province: str) -> dict[str, pa.Table]:
     """The current rows of every data table whose agreement belongs to ``province`` (its government or kab/kota)."""
     where = "(p.kabkota = $p OR starts_with(p.kabkota, $p || '.'))"
     frames = {}
@@ -93,15 +94,10 @@ def _province_rows(store: Store, province: str) -> dict[str, pd.DataFrame]:
         key = ", ".join(f"t.{k}" for k in TABLES[table].key)
         source = ("FROM perjanjian t JOIN perjanjian p USING (id_perjanjian)" if table == "perjanjian"
                   else f"FROM {table} t JOIN perjanjian p USING (id_perjanjian)")
-        frames[table] = store.cursor().execute(
-            f"SELECT {cols} {source} WHERE {where} ORDER BY {key}", {"p": province}
-        ).arrow()
+        frames[table] = store.cursor().sql(
+            f"SELECT {cols} {source} WHERE {where} ORDER BY {key}", params={"p": province}
+        ).to_arrow_table()
     return frames
-
-
-def _arrow_table(frame) -> pa.Table:
-    # DuckDB >= 1.4 hands back a RecordBatchReader from .arrow(); older versions a Table.
-    return frame.read_all() if isinstance(frame, pa.RecordBatchReader) else frame
 
 
 def dump_province(store: Store, province: str | None = None) -> Dump:
@@ -119,7 +115,7 @@ def dump_province(store: Store, province: str | None = None) -> Dump:
         raise DumpError(f"kode provinsi '{province}' tidak dikenal; tulis dua angka Kemendagri, mis. 36 (Banten).")
     if not scope.is_national and province != scope.code:
         raise DumpError(f"basis data ini untuk {scope.title}; hanya data {scope.title} yang dapat diekspor.")
-    tables = {name: _arrow_table(t) for name, t in _province_rows(store, province).items()}
+    tables = _province_rows(store, province)
     if scope.is_national:
         tables = {name: _strip_namespace(t, province) for name, t in tables.items()}
     total = int(store.cursor().execute("SELECT count(*) FROM perjanjian").fetchall()[0][0])
@@ -242,6 +238,9 @@ class _Reader:
             content = archive.read(file_name) if isinstance(file_name, str) else None
         except KeyError:
             content = None
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            self.problem(name, None, "-", f"{file_name} rusak di dalam zip (tidak dapat dibuka)")
+            return None
         if content is None:
             self.problem(name, None, "-", f"berkas tabel {file_name!r} tidak ada di dalam zip")
             return None
@@ -379,7 +378,7 @@ def _read(reader: _Reader, content: bytes, limits: Limits) -> tuple[str, bool, d
             manifest = reader.manifest(archive)
             province = manifest["province"]
             frames = {name: reader.table(archive, name, manifest["tables"][name]) for name in TABLE_ORDER}
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+        except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError):
             raise _Refused("berkas zip rusak atau terkunci") from None
     if any(frame is None for frame in frames.values()):
         return province, False, {}

@@ -15,7 +15,7 @@ import pandas as pd
 from ksln_metrics.engine.indicators import Results
 from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES, Rules
 from ksln_metrics.formatting import format_number_id, number_text
-from ksln_metrics.reference import country_name, is_province_government, region_name
+from ksln_metrics.reference import country_name, is_province_government, province_of, region_name
 
 
 @dataclass(frozen=True)
@@ -227,11 +227,6 @@ def province_league(provinces: pd.DataFrame) -> pd.DataFrame:
 def province_units(regions: pd.DataFrame, province: str) -> pd.DataFrame:
     """The province government and the kab/kota of ``province`` from ``Results.regions``, each on its own."""
     return regions[regions["kabkota_kode"].map(province_of) == province].reset_index(drop=True)
-
-
-def province_of(code: str) -> str:
-    """``36.74`` -> ``36``: the province a unit code belongs to."""
-    return str(code).split(".", 1)[0]
 
 
 def province_attention_ranking(results: Results, rules: Rules, limit: int | None = 3) -> pd.DataFrame:

@@ -1,0 +1,323 @@
+"""The national store: two provinces' full dumps ingested into one national store.
+
+Banten is the demo store; Jawa Barat is a small store built from a real workbook through the
+importer. Both use the agreement id ``CONTOH-3601-01``: the national store keeps them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ksln_metrics import reference as ref
+from ksln_metrics.cli import main
+from ksln_metrics.engine.indicators import Results, compute
+from ksln_metrics.engine.overview import flag_totals
+from ksln_metrics.engine.rules import DEFAULT_RULES, FLAG_CODES, load_rules
+from ksln_metrics.importing.ingest import Limits, commit_upload, read_upload
+from ksln_metrics.national import national_id, read_dump
+from ksln_metrics.sample.demo import load_demo
+from ksln_metrics.store import Store
+from tests.unit.realistic_files import simple_agreement_xlsx
+
+AS_OF = date(2026, 11, 28)
+RULES = load_rules(DEFAULT_RULES)
+SHARED_ID = "CONTOH-3601-01"  # a Banten demo id that Jawa Barat uses too
+
+FIGURES = ["jumlah_perjanjian", "jumlah_aktif", "jumlah_ditandatangani", "skor_rata_rata", "laporan_wajib",
+           "laporan_tepat_waktu", "tepat_waktu_persen"]
+UNIT_FIGURES = FIGURES + ["skor_kepatuhan", "skor_tindak_lanjut", "skor_capaian", "skor_pelaporan",
+                          *(f"jumlah_{c}" for c in FLAG_CODES)]
+
+
+def jabar_workbook() -> bytes:
+    """Jawa Barat's file: agreements of two kab/kota and of the province government, activities, reports."""
+    agreements = [
+        {"ID Perjanjian": SHARED_ID, "Kab/Kota": "Kota Bekasi", "Judul Perjanjian": "Kerja Sama Kota Kembar",
+         "Jenis": "KSDPL", "Mitra": "Kota Gimpo", "Negara Mitra": "Korea Selatan", "Status": "berjalan",
+         "Tanggal Penandatanganan": date(2021, 5, 10), "Masa Berlaku (Tahun)": 5, "Penandatangan": "Wali Kota",
+         "Tanggal Persetujuan DPRD": date(2021, 2, 1), "Tanggal Persetujuan Pusat": date(2021, 4, 1)},
+        {"ID Perjanjian": "JB-002", "Kab/Kota": "Kab. Bogor", "Judul Perjanjian": "Pelatihan Pertanian Organik",
+         "Jenis": "KSDLL", "Mitra": "JICA", "Negara Mitra": "Jepang", "Status": "berjalan",
+         "Tanggal Penandatanganan": date(2023, 8, 17), "Masa Berlaku (Tahun)": 3, "Penandatangan": "Sekda"},
+        {"ID Perjanjian": "JB-003", "Kab/Kota": "Provinsi Jawa Barat", "Judul Perjanjian": "Sister Province",
+         "Jenis": "KSDPL", "Mitra": "Provinsi Chungcheongnam-do", "Negara Mitra": "Korsel", "Status": "ditandatangani",
+         "Tanggal Penandatanganan": date(2020, 1, 15), "Tanggal Berakhir": date(2030, 1, 14),
+         "Penandatangan": "Gubernur", "Tanggal Persetujuan DPRD": date(2019, 11, 1)},
+    ]
+    activities = [
+        {"ID Perjanjian": SHARED_ID, "Tanggal Kegiatan": date(2024, 3, 5), "Nama Kegiatan": "Pertukaran pegawai",
+         "Jenis Kegiatan": "Pertukaran"},
+        {"ID Perjanjian": "JB-003", "Tanggal Kegiatan": date(2025, 10, 2), "Nama Kegiatan": "Pameran UMKM",
+         "Jenis Kegiatan": "Pameran"},
+    ]
+    reports = [
+        {"ID Perjanjian": SHARED_ID, "Tahun Anggaran": 2024, "Tanggal Disampaikan": date(2025, 1, 8)},
+        {"ID Perjanjian": "JB-003", "Tahun Anggaran": 2024, "Tanggal Disampaikan": date(2025, 2, 20)},
+    ]
+    indicators = [{"ID Perjanjian": "JB-002", "Tahun": 2025, "Indikator": "Petani terlatih", "Target": 100,
+                   "Realisasi": 80}]
+    return simple_agreement_xlsx(agreements, extra_sheets={"Kegiatan": activities, "Laporan": reports,
+                                                           "Indikator": indicators})
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> dict[str, Path]:
+    """A Banten store (demo data) and a Jawa Barat store (a real workbook through the importer)."""
+    folder = tmp_path_factory.mktemp("provinsi")
+    with ref.use_scope("36"), Store(folder / "banten.duckdb") as store:
+        load_demo(store, today=AS_OF)
+    with ref.use_scope("32"), Store(folder / "jabar.duckdb") as store:
+        upload = read_upload("ksln_jabar_2025.xlsx", jabar_workbook(), store=store, limits=Limits(isolated=False))
+        assert upload.ok, [p.line() for p in upload.errors]
+        commit_upload(store, upload, user="analis.jabar")
+    return {"36": folder / "banten.duckdb", "32": folder / "jabar.duckdb"}
+
+
+def dump(db: Path, province: str, out: Path) -> Path:
+    with ref.use_scope(province):
+        assert main(["dump", "--db", str(db), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def dumps(stores, tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("dump")
+    return {code: dump(db, code, folder / f"{code}.zip") for code, db in stores.items()}
+
+
+@pytest.fixture(scope="module")
+def national_db(dumps, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("nasional") / "nasional.duckdb"
+    with ref.use_scope("nasional"):
+        assert main(["impor-nasional", str(dumps["36"]), str(dumps["32"]), "--db", str(path)]) == 0
+    return path
+
+
+def own_results(db: Path, province: str) -> Results:
+    with ref.use_scope(province), Store(db) as store:
+        return compute(store, AS_OF, RULES)
+
+
+def national_results(db: Path) -> Results:
+    with ref.use_scope("nasional"), Store(db) as store:
+        return compute(store, AS_OF, RULES)
+
+
+@pytest.mark.parametrize("province", ["36", "32"])
+def test_per_province_figures_equal_each_provinces_own(stores, national_db, province):
+    own = own_results(stores[province], province)
+    nation = national_results(national_db)
+    together = nation.provinces.set_index("provinsi_kode").loc[province]
+    summary = own.summary.iloc[0]
+    for column in FIGURES:
+        assert together[column] == summary[column], column
+    totals = flag_totals(own.regions).set_index("code")["jumlah"]
+    assert {c: int(together[f"jumlah_{c}"]) for c in FLAG_CODES} == totals.to_dict()
+
+    # Each unit on its own: the same figures, the rank among the province's own kab/kota.
+    mine = own.regions.set_index("kabkota_kode")
+    theirs = nation.regions.set_index("kabkota_kode").loc[mine.index]
+    pd.testing.assert_frame_equal(theirs[UNIT_FIGURES], mine[UNIT_FIGURES], check_dtype=False)
+    assert theirs["peringkat_provinsi"].tolist() == mine["peringkat"].tolist()
+
+    # And each agreement, under its national id.
+    scores = own.agreements.set_index("id_perjanjian")[["skor", "flags"]]
+    national = nation.agreements.set_index("id_perjanjian").loc[[national_id(province, i) for i in scores.index]]
+    assert national["skor"].tolist() == pytest.approx(scores["skor"].tolist(), nan_ok=True)
+    assert national["flags"].tolist() == scores["flags"].tolist()
+
+
+def test_the_league_of_provinces_ranks_by_mean_score_and_lists_every_province(national_db):
+    provinces = national_results(national_db).provinces
+    assert len(provinces) == len(ref.province_names()) == 38
+    scored = provinces[provinces["skor_rata_rata"].notna()].sort_values("peringkat")
+    assert set(scored["provinsi_kode"]) == {"36", "32"}
+    assert scored["skor_rata_rata"].is_monotonic_decreasing and scored["peringkat"].tolist() == [1, 2]
+    empty = provinces.set_index("provinsi_kode").loc["11"]
+    assert empty["jumlah_perjanjian"] == 0 and pd.isna(empty["peringkat"]) and empty["jumlah_kabkota"] == 23
+    jabar = provinces.set_index("provinsi_kode").loc["32"]
+    assert (jabar["jumlah_perjanjian"], jabar["jumlah_perjanjian_pemprov"], jabar["jumlah_kabkota_berperjanjian"]) == (
+        3, 1, 2)
+
+
+def test_the_same_id_in_two_provinces_stays_two_agreements(national_db):
+    with ref.use_scope("nasional"), Store(national_db) as store:
+        rows = store.query("SELECT id_perjanjian, kabkota FROM perjanjian WHERE id_perjanjian LIKE ? ORDER BY 1",
+                           [f"%{SHARED_ID}"])
+    assert rows.values.tolist() == [[f"32:{SHARED_ID}", "32.75"], [f"36:{SHARED_ID}", "36.01"]]
+
+
+def test_reingesting_updates_instead_of_duplicating(stores, dumps, tmp_path):
+    national = tmp_path / "nasional.duckdb"
+    with ref.use_scope("nasional"):
+        assert main(["impor-nasional", str(dumps["36"]), "--db", str(national)]) == 0
+        with Store(national) as store:
+            before = {t: len(store.table(t)) for t in ("perjanjian", "kegiatan", "indikator", "laporan")}
+        # The same dump again: nothing changes, no batch.
+        assert main(["impor-nasional", str(dumps["36"]), "--db", str(national)]) == 0
+        with Store(national) as store:
+            assert {t: len(store.table(t)) for t in before} == before
+            assert len(store.batches()) == 1
+
+    # Banten changes one agreement and withdraws Pandeglang's data; its new dump updates the national store.
+    banten = tmp_path / "banten.duckdb"
+    banten.write_bytes(stores["36"].read_bytes())
+    with ref.use_scope("36"), Store(banten) as store:
+        row = store.table("perjanjian").query("id_perjanjian == 'CONTOH-3602-01'")
+        store.commit({"perjanjian": row.assign(mitra="Mitra Baru")}, user="analis.banten")
+        pandeglang = store.batches().query("file_name == 'data contoh Kabupaten Pandeglang'")["batch_id"].iloc[0]
+        store.rollback(int(pandeglang), user="analis.banten")
+        remaining = {t: len(store.table(t)) for t in before}
+    second = dump(banten, "36", tmp_path / "banten-2.zip")
+    with ref.use_scope("nasional"):
+        assert main(["impor-nasional", str(second), "--db", str(national)]) == 0
+        with Store(national) as store:
+            assert {t: len(store.table(t)) for t in before} == remaining
+            assert store.query("SELECT mitra FROM perjanjian WHERE id_perjanjian = '36:CONTOH-3602-01'")["mitra"].iloc[
+                0] == "Mitra Baru"
+            assert not (store.table("perjanjian")["kabkota"] == "36.01").any()
+            last = store.batches().iloc[0]
+            assert (last["updated_rows"], last["deleted_rows"]) == (1, before["perjanjian"] - remaining["perjanjian"]
+                                                                    + sum(before[t] - remaining[t] for t in
+                                                                          ("kegiatan", "indikator", "laporan")))
+            # The national batch can be rolled back like any other: Pandeglang is back.
+            store.rollback(int(last["batch_id"]), user="admin")
+            assert {t: len(store.table(t)) for t in before} == before
+
+
+def test_ingesting_leaves_other_provinces_alone(stores, dumps, national_db, tmp_path):
+    national = tmp_path / "nasional.duckdb"
+    national.write_bytes(national_db.read_bytes())
+    with ref.use_scope("nasional"):
+        with Store(national) as store:
+            jabar_before = store.query("SELECT * FROM perjanjian WHERE starts_with(kabkota, '32') ORDER BY 1")
+        assert main(["impor-nasional", str(dumps["36"]), "--db", str(national)]) == 0
+        with Store(national) as store:
+            jabar_after = store.query("SELECT * FROM perjanjian WHERE starts_with(kabkota, '32') ORDER BY 1")
+    pd.testing.assert_frame_equal(jabar_after, jabar_before)
+
+
+def test_a_dump_from_the_national_store_gives_the_provinces_own_ids(national_db, dumps, tmp_path):
+    out = tmp_path / "jabar-dari-nasional.zip"
+    with ref.use_scope("nasional"):
+        assert main(["dump", "--db", str(national_db), "--provinsi", "32", "--out", str(out)]) == 0
+        again = read_dump(out.name, out.read_bytes())
+        original = read_dump(dumps["32"].name, dumps["32"].read_bytes())
+    assert again.ok and again.province == "32"
+    for table, frame in original.tables.items():
+        pd.testing.assert_frame_equal(again.tables[table], frame, check_dtype=False)
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+def _rewritten(content: bytes, table: str, change) -> bytes:
+    """The dump with one table changed by ``change(DataFrame)``, its manifest made consistent again."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    manifest = json.loads(source.read("manifest.json"))
+    frame = pq.read_table(io.BytesIO(source.read(f"{table}.parquet"))).to_pandas()
+    part = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(change(frame), preserve_index=False), part)
+    manifest["tables"][table]["sha256"] = hashlib.sha256(part.getvalue()).hexdigest()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename == "manifest.json":
+                target.writestr(info.filename, json.dumps(manifest))
+            elif info.filename == f"{table}.parquet":
+                target.writestr(info.filename, part.getvalue())
+            else:
+                target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+def test_a_foreign_unit_and_an_unknown_status_are_refused_with_row_and_column(dumps):
+    content = dumps["36"].read_bytes()
+
+    def spoil(frame):
+        frame.loc[2, "kabkota"] = "32.01"
+        frame.loc[4, "status"] = "aktif sekali"
+        return frame
+
+    with ref.use_scope("nasional"):
+        upload = read_dump("banten.zip", _rewritten(content, "perjanjian", spoil))
+    lines = [p.line() for p in upload.errors]
+    assert not upload.ok and not upload.tables
+    assert ("banten.zip:perjanjian:3:kabkota: Kabupaten Bogor (32.01) bukan unit Provinsi Banten: berkas ekspor satu "
+            "provinsi hanya memuat data provinsi itu") in lines
+    assert any(line.startswith("banten.zip:perjanjian:5:status: nilai 'aktif sekali' tidak dikenal") for line in lines)
+
+
+def test_a_child_row_of_an_agreement_not_in_the_dump_is_refused(dumps):
+    def orphan(frame):
+        frame.loc[0, "id_perjanjian"] = "TIDAK-ADA"
+        return frame
+
+    with ref.use_scope("nasional"):
+        upload = read_dump("banten.zip", _rewritten(dumps["36"].read_bytes(), "kegiatan", orphan))
+    assert [p.line() for p in upload.errors] == [
+        "banten.zip:kegiatan:1:id_perjanjian: perjanjian 'TIDAK-ADA' tidak ada di tabel perjanjian berkas ini"]
+
+
+def test_damaged_or_foreign_files_are_refused_and_nothing_is_written(dumps, tmp_path, capsys):
+    content = dumps["36"].read_bytes()
+    tampered = bytearray(content)
+    start = content.index(b"perjanjian.parquet") + 40  # inside the stored table, past its local header
+    tampered[start] ^= 0xFF
+    cases = {
+        "bukan.zip": (b"ID;Judul\n1;x\n", "bukan berkas zip"),
+        "rusak.zip": (bytes(tampered), "rusak"),
+        "kosong.zip": (_zip({"catatan.txt": b"halo"}), "manifest.json tidak ada"),
+    }
+    national = tmp_path / "nasional.duckdb"
+    with ref.use_scope("nasional"):
+        for name, (data, expected) in cases.items():
+            path = tmp_path / name
+            path.write_bytes(data)
+            assert main(["impor-nasional", str(path), str(dumps["32"]), "--db", str(national)]) == 1
+            err = capsys.readouterr().err
+            assert f"{name}:" in err and expected in err and "Traceback" not in err
+            assert "Tidak ada yang disimpan" in err
+        with Store(national) as store:
+            assert store.is_empty() and store.batches().empty  # the good Jawa Barat file waited for the bad one
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_impor_nasional_needs_the_national_scope(dumps, stores, tmp_path, capsys):
+    with ref.use_scope("36"):
+        assert main(["impor-nasional", str(dumps["32"]), "--db", str(tmp_path / "x.duckdb")]) == 2
+    assert "KSLN_PROVINSI=nasional" in capsys.readouterr().err
+    with ref.use_scope("nasional"):
+        assert main(["dump", "--db", str(stores["36"]), "--out", str(tmp_path / "x.zip")]) == 1
+    assert "--provinsi" in capsys.readouterr().err
+
+
+def test_an_analyst_of_another_province_may_not_ingest_it(dumps, tmp_path, capsys):
+    from ksln_metrics.accounts.users import create_account
+
+    national = tmp_path / "nasional.duckdb"
+    with ref.use_scope("nasional"):
+        with Store(national) as store:
+            create_account(store, "analis.jabar", "analis", "sandi-jabar-panjang", kabkota="32", by="pengujian")
+        assert main(["impor-nasional", str(dumps["36"]), "--user", "analis.jabar", "--db", str(national)]) == 1
+        assert "hanya boleh mengubah data 32" in capsys.readouterr().err
+        assert main(["impor-nasional", str(dumps["32"]), "--user", "analis.jabar", "--db", str(national)]) == 0
+        with Store(national) as store:
+            assert set(store.table("perjanjian")["kabkota"].map(ref.province_of)) == {"32"}
