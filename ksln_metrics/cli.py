@@ -656,9 +656,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true", help="hanya bila basis data masih kosong")
     demo.set_defaults(func=cmd_demo)
 
-    export = sub.add_parser("export", help="ekspor skor dan bendera per perjanjian atau per kab/kota")
+    export = sub.add_parser("export", help="ekspor skor dan bendera per perjanjian, per kab/kota atau per provinsi")
     _add_db(export)
-    export.add_argument("--level", required=True, choices=("perjanjian", "kabkota"))
+    export.add_argument("--level", required=True, choices=("perjanjian", "kabkota", "provinsi"),
+                        help="provinsi: pemerintah provinsi dan kab/kota-nya bersama (untuk tampilan nasional)")
     export.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD",
                         help="tanggal acuan perhitungan (bawaan: hari ini)")
     export.add_argument("--format", required=True, choices=("csv", "json"))

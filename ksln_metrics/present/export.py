@@ -33,6 +33,13 @@ KABKOTA_COLUMNS = (
     "laporan_wajib", "laporan_tepat_waktu", "tepat_waktu_persen", "peringkat",
     *(f"jumlah_{code}" for code in FLAG_CODES),
 )
+# Per province, the province government and its kab/kota together (the national view's league).
+PROVINSI_COLUMNS = (
+    "provinsi_kode", "provinsi_nama", "jumlah_kabkota", "jumlah_kabkota_berperjanjian", "jumlah_perjanjian",
+    "jumlah_perjanjian_pemprov", "jumlah_aktif", "jumlah_ditandatangani", "skor_rata_rata",
+    *(c.column for c in COMPONENTS), "laporan_wajib", "laporan_tepat_waktu", "tepat_waktu_persen", "peringkat",
+    *(f"jumlah_{code}" for code in FLAG_CODES),
+)
 
 
 def escape_formula(value):
@@ -51,6 +58,8 @@ def export_table(results: Results, level: str) -> pd.DataFrame:
         frame = results.agreements.loc[:, list(PERJANJIAN_COLUMNS)]
     elif level == "kabkota":
         frame = results.regions.loc[:, list(KABKOTA_COLUMNS)]
+    elif level == "provinsi":
+        frame = results.provinces.loc[:, list(PROVINSI_COLUMNS)]
     else:
         raise ValueError(f"unknown level {level!r}")
     frame = frame.copy()

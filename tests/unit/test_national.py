@@ -272,3 +272,43 @@ def test_an_analyst_of_another_province_may_not_ingest_it(dumps, tmp_path, capsy
         assert main(["impor-nasional", str(dumps["32"]), "--user", "analis.jabar", "--db", str(national)]) == 0
         with Store(national) as store:
             assert set(store.table("perjanjian")["kabkota"].map(ref.province_of)) == {"32"}
+
+
+# --- the national figures in the exports and the rakor deck ---------------------------------------
+
+
+def test_export_per_province_has_the_leagues_figures(national_db, capsys):
+    with ref.use_scope("nasional"):
+        assert main(["export", "--db", str(national_db), "--level", "provinsi", "--as-of", AS_OF.isoformat(),
+                     "--format", "json"]) == 0
+        provinces = national_results(national_db).provinces.set_index("provinsi_kode")
+    rows = {row["provinsi_kode"]: row for row in json.loads(capsys.readouterr().out)}
+    assert len(rows) == 38
+    for code in ("36", "32"):
+        assert rows[code]["skor_rata_rata"] == provinces.loc[code, "skor_rata_rata"]
+        assert rows[code]["peringkat"] == provinces.loc[code, "peringkat"]
+        assert rows[code]["jumlah_stalled"] == provinces.loc[code, "jumlah_stalled"]
+    assert rows["11"]["jumlah_perjanjian"] == 0 and rows["11"]["peringkat"] is None
+
+
+def test_the_national_deck_has_the_map_the_league_of_provinces_and_one_slide_per_province(national_db, tmp_path):
+    from ksln_metrics.present.slides import build_slides
+
+    with ref.use_scope("nasional"):
+        results = national_results(national_db)
+        slides = build_slides(results, AS_OF, rules=RULES, sample_data=True)
+        out = tmp_path / "rakor-nasional.html"
+        assert main(["report", "--db", str(national_db), "--as-of", AS_OF.isoformat(), "--out", str(out)]) == 0
+    kinds = [s.kind for s in slides]
+    assert kinds.count("provinsi") == 2 and "daerah" not in kinds
+    overview = slides[kinds.index("ringkasan")]
+    assert overview.title == "Gambaran nasional"
+    assert {f"{t.locations[0]}" for t in overview.figure.data if t.locations} <= set(ref.province_names())
+    league = slides[kinds.index("klasemen")].table
+    ranked = results.provinces.dropna(subset=["peringkat"]).sort_values("peringkat")
+    assert league["Provinsi"].tolist() == ranked["provinsi_nama"].tolist() and len(league) == 2
+    assert league["Peringkat"].tolist() == ["1", "2"]
+    jabar = next(s for s in slides if s.kind == "provinsi" and s.region == "32")
+    assert jabar.title == "Provinsi Jawa Barat"
+    assert set(jabar.table["Kab/Kota"]) == {"Provinsi Jawa Barat", "Kabupaten Bogor", "Kota Bekasi"}
+    assert "Gambaran nasional" in out.read_text(encoding="utf-8")
