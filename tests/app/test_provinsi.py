@@ -74,3 +74,20 @@ def test_ringkasan_nationally_names_the_provinces_that_need_attention(national_d
     assert not app.exception
     assert "Provinsi yang perlu perhatian" in [h.value for h in app.subheader]
     assert [m.value.split(". ", 1)[1] for m in app.markdown if m.value.startswith("#### ")] == wanted
+
+
+def test_the_provinsi_filter_keeps_one_province_and_its_kabkota(national_db):
+    from ksln_metrics.engine.indicators import Filters
+
+    with Store(national_db) as store:
+        jabar = compute(store, None, load_rules(), Filters.of(kabkota=ref.scope().units_of("32")))
+    app = login("admin").switch_page("pages/halaman_ringkasan.py").run()
+    app.multiselect(key="filter_provinsi").set_value(["32"]).run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Perjanjian"] == format_number_id(
+        int(jabar.summary["jumlah_ditandatangani"].iloc[0]), 0)
+    options = app.multiselect(key="filter_kabkota").options
+    assert "Kota Bekasi" in options and "Kabupaten Lebak" not in options
+    app.multiselect(key="filter_kabkota").set_value(["32.75"]).run()
+    app.multiselect(key="filter_provinsi").set_value(["36"]).run()  # another province: Bekasi leaves the filter
+    assert not app.exception and app.multiselect(key="filter_kabkota").value == []
