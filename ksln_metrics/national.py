@@ -302,13 +302,12 @@ class _Reader:
             if spec_column.required or column in spec.key:
                 report(values.isna(), column, "wajib diisi")
             present = values.notna()
-            if spec_column.kind in (ref.TEXT, ref.CODED, ref.REGION, ref.COUNTRY):
-                dirty = present & values.map(lambda v: isinstance(v, str) and CONTROL_CHARACTERS.search(v) is not None)
+            dirty = present & _control_characters(values) if spec_column.kind == ref.TEXT else None
+            if dirty is not None and dirty.any():
                 for index in frame.index[dirty.to_numpy(dtype=bool)][:PROBLEMS_PER_COLUMN]:
                     self.problem(name, int(rows[index]), column, "karakter kendali dihapus", WARNING)
-                if dirty.any():
-                    frame[column] = values.map(lambda v: strip_control_characters(v) if isinstance(v, str) else v)
-                    values = frame[column]
+                frame[column] = values.map(lambda v: strip_control_characters(v) if isinstance(v, str) else v)
+                values = frame[column]
             if spec_column.kind == ref.CODED and not spec_column.open_choices:
                 choices = ", ".join(spec_column.choices)
                 report(present & ~values.isin(spec_column.choices), column,
@@ -317,8 +316,8 @@ class _Reader:
                 report(present & ~values.isin(_country_codes()), column,
                        lambda v: f"{v!r} bukan kode negara ISO 3166 alfa-3")
             elif spec_column.kind == ref.REGION:
-                report(present & ~values.map(lambda v: _in_province(v, province)), column,
-                       lambda v: _region_problem(v, province))
+                known = {v for v in values.dropna().unique() if _in_province(v, province)}
+                report(present & ~values.isin(known), column, lambda v: _region_problem(v, province))
         if name != "perjanjian":
             report(frame["id_perjanjian"].notna() & ~frame["id_perjanjian"].isin(agreements), "id_perjanjian",
                    lambda v: f"perjanjian {v!r} tidak ada di tabel perjanjian berkas ini")
@@ -326,6 +325,17 @@ class _Reader:
         doubled = frame.duplicated(key, keep="first") & frame[key].notna().all(axis=1)
         report(doubled, key[-1], "baris ganda: kuncinya sudah ada di baris sebelumnya")
         return frame
+
+
+# CONTROL_CHARACTERS written for RE2 (pyarrow's regular expressions): the same characters, as \x{...}.
+_RE2_CONTROL_CHARACTERS = "".join(c if c in "[]-" else f"\\x{{{ord(c):x}}}" for c in CONTROL_CHARACTERS.pattern)
+
+
+def _control_characters(values: pd.Series) -> pd.Series:
+    """True for each text holding a control or direction-override character (``formatting.CONTROL_CHARACTERS``)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.str.contains(_RE2_CONTROL_CHARACTERS, regex=True).fillna(False).astype(bool)
+    return values.map(lambda v: isinstance(v, str) and CONTROL_CHARACTERS.search(v) is not None).astype(bool)
 
 
 def _in_province(code, province: str) -> bool:
@@ -385,8 +395,7 @@ def _read(reader: _Reader, content: bytes, limits: Limits) -> tuple[str, bool, d
     agreements = set(frames["perjanjian"]["id_perjanjian"].dropna())
     checked = {name: reader.check(name, frame, province, agreements) for name, frame in frames.items()}
     for frame in checked.values():
-        frame["id_perjanjian"] = frame["id_perjanjian"].map(
-            lambda v: national_id(province, v) if isinstance(v, str) else v)
+        frame["id_perjanjian"] = national_id(province, "") + frame["id_perjanjian"]  # missing ids were refused
     return province, bool(manifest.get("sample_data")), checked
 
 

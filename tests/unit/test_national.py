@@ -312,3 +312,15 @@ def test_the_national_deck_has_the_map_the_league_of_provinces_and_one_slide_per
     assert jabar.title == "Provinsi Jawa Barat"
     assert set(jabar.table["Kab/Kota"]) == {"Provinsi Jawa Barat", "Kabupaten Bogor", "Kota Bekasi"}
     assert "Gambaran nasional" in out.read_text(encoding="utf-8")
+
+
+def test_control_characters_in_a_dump_are_removed_with_a_warning(dumps):
+    def hostile(frame):
+        frame.loc[1, "judul"] = "Kerja sama \u202eatad\u202c dan \x01 lainnya"
+        return frame
+
+    with ref.use_scope("nasional"):
+        upload = read_dump("banten.zip", _rewritten(dumps["36"].read_bytes(), "perjanjian", hostile))
+    assert upload.ok
+    assert [p.line() for p in upload.problems] == ["banten.zip:perjanjian:2:judul: peringatan: karakter kendali dihapus"]
+    assert upload.tables["perjanjian"].loc[1, "judul"] == "Kerja sama atad dan  lainnya"
