@@ -108,13 +108,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ksln_metrics.sample.demo import load_demo
+    from ksln_metrics.sample.demo import DemoError, load_demo
 
     with _open_store(args) as store:
         if args.if_empty and not store.is_empty():
             print(f"Basis data {store.path} sudah berisi data; data contoh tidak dimuat.")
             return 0
-        results = load_demo(store)
+        try:
+            results = load_demo(store)
+        except DemoError as error:
+            print(error, file=sys.stderr)
+            return 2
         written = [r for r in results if r.batch_id is not None]
         print(f"Data contoh dimuat ke {store.path}: {len(written)} batch baru.")
     return 0
@@ -732,10 +736,15 @@ def _add_reminders(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from ksln_metrics.settings import SettingsError
+
     try:
+        parser = build_parser()  # the --kabkota choices come from the configured province
+        args = parser.parse_args(argv)
         return args.func(args)
+    except SettingsError as exc:
+        print(f"Gagal: pengaturan wilayah tidak dapat dipakai. {exc}", file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)
         return 1

@@ -19,7 +19,9 @@ provinces, 514 kab/kota), local aliases from ``data/wilayah/alias.csv``. All are
     ``secretary``       ``"Sekretaris Daerah Provinsi Banten"`` / ``"Sekretaris Jenderal Kementerian Dalam Negeri"``
     ``office``          the office that coordinates (letters are sent "melalui" it)
     ``units_label``     ``"Pemerintah Provinsi Banten dan kabupaten/kota"`` / national equivalent
-    ``capital``         seat of the government, for letters: ``"Serang"`` / ``"Jakarta"`` (data/wilayah/ibukota.csv)
+    ``capital``         seat of the government, for letters: ``"Serang"`` / ``"Jakarta"``
+    ``mail_domain``     the government's e-mail domain (``"bantenprov.go.id"``), ``""`` when not listed
+                        (both from data/wilayah/pemerintah.csv)
     ``provinces``       province codes in scope (``("36",)``; all 38 nationally)
     ``regions``         code -> name of every unit in scope, province government(s) first:
                         ``{"36": "Provinsi Banten", "36.01": "Kabupaten Pandeglang", ...}``; nationally
@@ -115,10 +117,10 @@ def province_names() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def capitals() -> dict[str, str]:
-    """Province code -> seat of its government (data/wilayah/ibukota.csv)."""
-    with (WILAYAH_DIR / "ibukota.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["kode"]: row["ibukota"] for row in csv.DictReader(handle)}
+def _governments() -> dict[str, tuple[str, str]]:
+    """Scope code -> (seat of the government, e-mail domain or ""), from data/wilayah/pemerintah.csv."""
+    with (WILAYAH_DIR / "pemerintah.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["kode"]: (row["ibukota"].strip(), row["domain_surel"].strip()) for row in csv.DictReader(handle)}
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +173,7 @@ class Scope:
     office: str
     units_label: str
     capital: str
+    mail_domain: str
     provinces: tuple[str, ...]
     regions: Mapping[str, str]
 
@@ -195,7 +198,8 @@ def _build_scope(code: str) -> Scope:
             government="Kementerian Dalam Negeri", head="Menteri Dalam Negeri",
             secretary="Sekretaris Jenderal Kementerian Dalam Negeri",
             office="Pusat Fasilitasi Kerja Sama Sekretariat Jenderal Kementerian Dalam Negeri",
-            units_label="pemerintah provinsi dan kabupaten/kota seluruh Indonesia", capital="Jakarta",
+            units_label="pemerintah provinsi dan kabupaten/kota seluruh Indonesia",
+            capital=_governments()[NATIONAL][0], mail_domain=_governments()[NATIONAL][1],
             provinces=tuple(province_names()), regions=MappingProxyType(regions),
         )
     name = province_names()[code]
@@ -205,7 +209,8 @@ def _build_scope(code: str) -> Scope:
         government=f"Pemerintah Provinsi {name}", head=f"Gubernur {name}",
         secretary=f"Sekretaris Daerah Provinsi {name}",
         office=f"Biro Pemerintahan Sekretariat Daerah Provinsi {name}",
-        units_label=f"Pemerintah Provinsi {name} dan kabupaten/kota", capital=capitals().get(code, ""),
+        units_label=f"Pemerintah Provinsi {name} dan kabupaten/kota",
+        capital=_governments()[code][0], mail_domain=_governments()[code][1],
         provinces=(code,), regions=MappingProxyType(regions),
     )
 
@@ -441,15 +446,19 @@ def basis_document() -> str:
     return f"laporan Rapat Koordinasi Kerja Sama Luar Negeri {_areas()[DEFAULT_PROVINCE_CODE].name} 11 Maret 2019"
 
 
+def example_units() -> tuple[Area, Area]:
+    """A kabupaten and a kota of the scope for examples in texts (the first of each; a kabupaten twice when
+    the province has no kota, as in Sulawesi Barat)."""
+    units = [_areas()[c] for c in scope().regions if not is_province_government(c)]
+    kab = next(a for a in units if a.kind == "kabupaten")
+    kota = next((a for a in reversed(units) if a.kind == "kota"), units[-1])
+    return kab, kota
+
+
 def region_examples() -> str:
-    """"'Kab. Lebak', 'Kota Tangerang Selatan' atau 36.74": examples from the scope, for messages and help."""
-    current = scope()
-    units = [c for c in current.regions if not is_province_government(c)]
-    kab = next((c for c in units if _areas()[c].kind == "kabupaten"), None)
-    kota = next((c for c in reversed(units) if _areas()[c].kind == "kota"), None)
-    shown = [_areas()[c].short for c in (kab, kota) if c]
-    last = kota or kab or current.provinces[0]
-    return ", ".join(f"'{s}'" for s in shown) + f" atau {last}" if shown else last
+    """"'Kab. Pandeglang', 'Kota Tangerang Selatan' atau 36.74": examples from the scope, for messages."""
+    kab, kota = example_units()
+    return f"'{kab.short}', '{kota.short}' atau {kota.code}"
 
 
 # --- Countries --------------------------------------------------------------------
@@ -753,7 +762,7 @@ PERJANJIAN = Table(
     (
         _ID,
         Column("kabkota", REGION, "Kab/Kota",
-               "Nama atau kode Kemendagri: mis. Kab. Lebak, Kota Tangerang Selatan, 36.74, Provinsi Banten.",
+               "Nama atau kode Kemendagri kab/kota; nama provinsi untuk kerja sama Pemerintah Provinsi.",
                ("kab kota", "kabupaten kota", "kabupaten", "kota", "daerah", "pemerintah daerah", "pemda",
                 "nama daerah", "nama kab kota", "wilayah", "asal daerah"), required=True),
         Column("kabkota_kode", REGION, "Kode Kab/Kota",

@@ -17,7 +17,7 @@ import streamlit as st
 from ksln_metrics.clock import today as clock_today
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
-from ksln_metrics.reference import REGIONS, country_name
+from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
 from ksln_metrics.store import Store, StoreBusy, default_db_path
 
 
@@ -131,7 +131,8 @@ def _keep_filters_across_pages() -> None:
 
 def _own_unit_first(user) -> None:
     # An analyst of one kab/kota starts on their own unit; they may widen the filter.
-    if user is not None and getattr(user, "kabkota", None) not in (None, "36") and "filter_kabkota" not in st.session_state \
+    unit = getattr(user, "kabkota", None)
+    if unit is not None and not is_province_government(unit) and "filter_kabkota" not in st.session_state \
             and _KEPT not in st.session_state:
         st.session_state["filter_kabkota"] = [user.kabkota]
 
@@ -237,7 +238,7 @@ def sample_data_banner(store: Store) -> None:
     """Say it plainly whenever sample data is in the store."""
     if store.has_sample_data():
         st.warning(
-            "**Data contoh** — basis data ini memuat data contoh, bukan data resmi Pemerintah Provinsi Banten.",
+            f"**Data contoh** — basis data ini memuat data contoh, bukan data resmi {scope().government}.",
             icon=":material/science:",
         )
 

@@ -16,7 +16,7 @@ from ksln_metrics.accounts.users import (
     set_role,
     unlock,
 )
-from ksln_metrics.reference import REGIONS
+from ksln_metrics.reference import REGIONS, scope
 from ksln_metrics.reminders.contacts import (
     ContactError,
     account_emails,
@@ -36,6 +36,13 @@ store = get_store()
 
 def unit_label(code: str) -> str:
     return f"{code} — {REGIONS[code]}"
+
+
+def _province_unit_help() -> str:
+    current = scope()
+    if current.is_national:
+        return "Kode dua angka (mis. 32) = pemerintah provinsi: analisnya boleh mengubah data semua unit provinsi itu."
+    return f"{current.code} — {current.title}: analis provinsi boleh mengubah data semua unit."
 
 
 def done(message: str) -> None:
@@ -70,7 +77,7 @@ with new_tab, st.form("akun_baru", clear_on_submit=False):
     role = right.selectbox("Peran", list(ROLES), format_func=ROLES.get, key="akun_baru_peran")
     unit = left.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS), index=None, format_func=unit_label,
                           key="akun_baru_unit", placeholder="Pilih unit analis",
-                          help="36 — Provinsi Banten: analis provinsi boleh mengubah data semua unit.")
+                          help=_province_unit_help())
     password = right.text_input(f"Kata sandi (minimal {MIN_PASSWORD_LENGTH} karakter)", type="password",
                                 key="akun_baru_sandi")
     again = right.text_input("Ulangi kata sandi", type="password", key="akun_baru_ulang")

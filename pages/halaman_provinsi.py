@@ -72,7 +72,9 @@ st.caption("Peringkat di antara kab/kota provinsi ini; pemerintah provinsi tidak
 
 left, right = st.columns(2)
 with left:
-    clicked_unit = show(charts.province_units_map(results.regions, code), key=f"provinsi_peta_{code}", pick=True)
+    # The province's own map, each kab/kota with its rank among the province's kab/kota.
+    ranked_here = results.regions.assign(peringkat=results.regions["peringkat_provinsi"])
+    clicked_unit = show(charts.score_map(ranked_here, code), key=f"provinsi_peta_{code}", pick=True)
 with right:
     unit_codes = units["kabkota_kode"].tolist()
     if clicked_unit in unit_codes:

@@ -151,7 +151,7 @@ with right:
                                     pick=True):
             st.session_state["provinsi_pilih"] = clicked_province  # a province on the map opens it on Provinsi
             st.switch_page("pages/halaman_provinsi.py")
-    elif clicked_unit := show(charts.banten_score_map(results.regions), key="ringkasan_peta_banten", pick=True):
+    elif clicked_unit := show(charts.score_map(results.regions), key="ringkasan_peta", pick=True):
         st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota
         st.switch_page("pages/halaman_kabupaten_kota.py")
     st.caption("Klik satu daerah untuk membuka rinciannya.")

@@ -17,7 +17,7 @@ import pandas as pd
 from ksln_metrics.access import Actor, User, actor_name
 from ksln_metrics.followup.actions import ActionError, manage_refusal
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import country_name, region_name
+from ksln_metrics.reference import country_name, region_name, scope
 from ksln_metrics.store import AccessDenied, Store
 
 FIELDS = {"judul": "Judul", "capaian": "Apa yang dicapai", "penerima": "Untuk siapa (penerima manfaat)",
@@ -147,7 +147,7 @@ def stories_docx(store: Store, stories: pd.DataFrame, as_of: date) -> bytes:
 
     document = Document()
     document.add_heading("Praktik Baik Kerja Sama Luar Negeri", 0)
-    document.add_paragraph(f"Pemerintah Provinsi Banten dan kabupaten/kota · per {format_date_id(as_of)}")
+    document.add_paragraph(f"{scope().units_label[0].upper()}{scope().units_label[1:]} · per {format_date_id(as_of)}")
     if stories.empty:
         document.add_paragraph("Belum ada cerita sukses yang diterbitkan.")
     for row in stories.to_dict("records"):

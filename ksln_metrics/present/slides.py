@@ -231,7 +231,7 @@ def overview_slide(results: Results, as_of: date, rules: Rules) -> Slide:
     notes += [f"Perhatian {row.urutan}. {row.kabkota_nama}: {row.alasan}; poin perhatian {row.poin_teks}." for row
               in attention.itertuples(index=False)]
     return Slide("ringkasan", "Gambaran umum", f"Per {format_date_id(as_of)}", tuple(bullets),
-                 figure=charts.banten_score_map(results.regions), notes="\n".join(notes))
+                 figure=charts.score_map(results.regions), notes="\n".join(notes))
 
 
 def partner_slide(results: Results) -> Slide:

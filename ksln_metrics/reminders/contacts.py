@@ -13,7 +13,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from ksln_metrics.access import ANALIS, Actor, admin_refusal
-from ksln_metrics.reference import REGIONS, region_name
+from ksln_metrics.reference import REGIONS, region_name, scope
 from ksln_metrics.store import Store
 
 
@@ -33,18 +33,22 @@ def check_email(text: str) -> str:
     return checked.normalized
 
 
+def _example() -> str:
+    return f"nama@{scope().mail_domain or 'namainstansi.go.id'}"
+
+
 def _reason(exc: EmailNotValidError) -> str:
     # email-validator explains in English; its common cases are said in Indonesian here.
     text = str(exc)
     if "must have an @-sign" in text:
-        return "tidak ada tanda @; tulis seperti nama@bantenprov.go.id."
+        return f"tidak ada tanda @; tulis seperti {_example()}."
     if "before the @-sign" in text:
         return "ada karakter yang tidak boleh (mis. spasi) sebelum tanda @."
     if "special-use or reserved" in text:
         return "nama domain sesudah @ adalah nama khusus yang tidak dapat menerima surel."
     if "after the @-sign" in text:
-        return "nama domain sesudah @ tidak sah atau tidak lengkap, mis. nama@bantenprov.go.id."
-    return "tulis seperti nama@bantenprov.go.id."
+        return f"nama domain sesudah @ tidak sah atau tidak lengkap, mis. {_example()}."
+    return f"tulis seperti {_example()}."
 
 
 def _require_admin(by: Actor, what: str) -> None:
