@@ -91,3 +91,36 @@ def test_the_provinsi_filter_keeps_one_province_and_its_kabkota(national_db):
     app.multiselect(key="filter_kabkota").set_value(["32.75"]).run()
     app.multiselect(key="filter_provinsi").set_value(["36"]).run()  # another province: Bekasi leaves the filter
     assert not app.exception and app.multiselect(key="filter_kabkota").value == []
+
+
+def test_unggah_data_imports_provinces_full_dumps(national_template, tmp_path, monkeypatch):
+    folder = national_template.parent  # the dumps national_store() wrote next to the store
+    path = tmp_path / "kosong.duckdb"
+    monkeypatch.setenv("KSLN_DB", str(path))
+    with ref.use_scope("nasional"):
+        add_test_accounts(path)
+        app = open_page("unggah_data")
+        assert not app.exception
+        uploader = app.file_uploader(key="nasional_berkas")
+        uploader.upload("36.zip", (folder / "36.zip").read_bytes(), "application/zip")
+        uploader.upload("32.zip", (folder / "32.zip").read_bytes(), "application/zip")
+        app.run()
+        app.button(key="nasional_periksa").click().run()
+        assert not app.exception
+        preview = table_with(app, "Provinsi")
+        assert set(preview["Provinsi"]) == {"Provinsi Banten", "Provinsi Jawa Barat"}
+        assert preview["Dihapus"].sum() == 0
+        app.button(key="nasional_simpan").click().run()
+        assert not app.exception
+        assert any("Provinsi Jawa Barat, batch #" in s.value for s in app.success)
+        with Store(path) as store:
+            provinces = store.table("perjanjian")["kabkota"].map(ref.province_of).value_counts().to_dict()
+        assert provinces == {"36": 48, "32": 3}
+
+        # A damaged file: every problem on the page, nothing saved.
+        app.file_uploader(key="nasional_berkas").upload("rusak.zip", b"PK\x03\x04 bukan zip", "application/zip")
+        app.run()
+        app.button(key="nasional_periksa").click().run()
+        assert not app.exception
+        assert "Tidak ada yang disimpan" in " ".join(e.value for e in app.error)
+        assert "nasional_simpan" not in [b.key for b in app.button]
