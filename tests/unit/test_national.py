@@ -324,3 +324,14 @@ def test_control_characters_in_a_dump_are_removed_with_a_warning(dumps):
     assert upload.ok
     assert [p.line() for p in upload.problems] == ["banten.zip:perjanjian:2:judul: peringatan: karakter kendali dihapus"]
     assert upload.tables["perjanjian"].loc[1, "judul"] == "Kerja sama atad dan  lainnya"
+
+
+def test_the_methodology_explains_the_figures_per_province_in_the_national_view():
+    from ksln_metrics.present.methodology import methodology_markdown
+
+    with ref.use_scope("nasional"):
+        national = methodology_markdown(RULES, AS_OF)
+    with ref.use_scope("36"):
+        banten = methodology_markdown(RULES, AS_OF)
+    assert "## Angka per provinsi (tampilan nasional)" in national and "Peringkat provinsi" in national
+    assert "Angka per provinsi" not in banten
