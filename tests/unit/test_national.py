@@ -335,3 +335,20 @@ def test_the_methodology_explains_the_figures_per_province_in_the_national_view(
         banten = methodology_markdown(RULES, AS_OF)
     assert "## Angka per provinsi (tampilan nasional)" in national and "Peringkat provinsi" in national
     assert "Angka per provinsi" not in banten
+
+
+def test_the_workbook_of_the_national_view_has_a_sheet_of_provinces(national_db):
+    import openpyxl
+
+    from ksln_metrics.present.export import indicators_xlsx
+
+    with ref.use_scope("nasional"):
+        results = national_results(national_db)
+        book = openpyxl.load_workbook(io.BytesIO(indicators_xlsx(results, AS_OF)))
+    sheet = book["Provinsi"]
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    best = results.provinces.sort_values("peringkat").iloc[0]
+    assert (first["Peringkat"], first["Provinsi"], first["Skor rata-rata"]) == (1, best["provinsi_nama"],
+                                                                                best["skor_rata_rata"])
+    assert sheet.max_row == 1 + 38
