@@ -68,8 +68,9 @@ def province_id(province: str, agreement_id: str) -> str:
 
 
 def _province_name(code: str) -> str:
-    names = ref.province_names()
-    return f"Provinsi {names[code]}" if code in names else code
+    """``Provinsi Banten`` whatever the configured scope (``region_name`` knows only the scope's units)."""
+    found = ref.area(code) if code else None
+    return found.name if found else code
 
 
 # --- the dump ---------------------------------------------------------------------------------
