@@ -67,21 +67,19 @@ def test_the_provinsi_page_ranks_the_provinces_and_opens_one(national_db):
     assert table_with(app, "Mitra")["ID"].tolist() == [f"32:{SHARED_ID}"]
 
 
-def test_ringkasan_nationally_names_the_provinces_that_need_attention(national_db):
+def test_ringkasan_nationally_names_provinces_and_filters_by_province(national_db):
+    from ksln_metrics.engine.indicators import Filters
+
     results = engine(national_db)
     wanted = province_attention_ranking(results, load_rules())["provinsi_nama"].tolist()
+    with Store(national_db) as store:
+        jabar = compute(store, None, load_rules(), Filters.of(kabkota=ref.scope().units_of("32")))
     app = login("admin").switch_page("pages/halaman_ringkasan.py").run()
     assert not app.exception
     assert "Provinsi yang perlu perhatian" in [h.value for h in app.subheader]
     assert [m.value.split(". ", 1)[1] for m in app.markdown if m.value.startswith("#### ")] == wanted
 
-
-def test_the_provinsi_filter_keeps_one_province_and_its_kabkota(national_db):
-    from ksln_metrics.engine.indicators import Filters
-
-    with Store(national_db) as store:
-        jabar = compute(store, None, load_rules(), Filters.of(kabkota=ref.scope().units_of("32")))
-    app = login("admin").switch_page("pages/halaman_ringkasan.py").run()
+    # The Provinsi filter keeps one province, its government and its kab/kota.
     app.multiselect(key="filter_provinsi").set_value(["32"]).run()
     assert not app.exception
     assert {m.label: m.value for m in app.metric}["Perjanjian"] == format_number_id(
