@@ -492,5 +492,15 @@ def national_score_map(provinces: pd.DataFrame) -> go.Figure:
     units = units.merge(provinces.drop(columns=["provinsi_nama"], errors="ignore"), on="provinsi_kode", how="left")
     units = units.assign(hover=[_province_hover(row) for row in units.to_dict("records")])
     _score_choropleth(fig, geojson, units, "provinsi_kode")
+    # The score written on each province that has one (38 names would cover Java): readable on a projector.
+    scored = units[units["skor_rata_rata"].notna()]
+    if len(scored):
+        points = label_points()
+        fig.add_scattergeo(
+            lon=[points[c][0] for c in scored["provinsi_kode"]], lat=[points[c][1] for c in scored["provinsi_kode"]],
+            mode="text", text=[f"<b>{format_number_id(v)}</b>" for v in scored["skor_rata_rata"]],
+            textfont={"size": 13, "color": "#000000"}, customdata=scored["provinsi_kode"].tolist(),
+            hoverinfo="skip", showlegend=False,
+        )
     _attribution(fig, "Provinsi: pemerintah provinsi dan kab/kota-nya bersama.<br>" + MAP_ATTRIBUTION, yshift=-60)
     return fig

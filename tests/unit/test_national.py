@@ -352,3 +352,18 @@ def test_the_workbook_of_the_national_view_has_a_sheet_of_provinces(national_db)
     assert (first["Peringkat"], first["Provinsi"], first["Skor rata-rata"]) == (1, best["provinsi_nama"],
                                                                                 best["skor_rata_rata"])
     assert sheet.max_row == 1 + 38
+
+
+def test_the_national_map_colours_every_province_and_writes_the_scores_on_it(national_db):
+    from ksln_metrics.present.charts import national_score_map
+
+    with ref.use_scope("nasional"):
+        provinces = national_results(national_db).provinces
+    fig = national_score_map(provinces)
+    shapes = [t for t in fig.data if t.type == "choropleth"]
+    assert sorted(c for t in shapes for c in t.locations) == sorted(ref.province_names())
+    scored = next(t for t in shapes if t.name == "Skor rata-rata")
+    assert dict(zip(scored.locations, scored.z, strict=True)) == provinces.dropna(subset=["skor_rata_rata"]).set_index(
+        "provinsi_kode")["skor_rata_rata"].to_dict()
+    labels = next(t for t in fig.data if t.type == "scattergeo")
+    assert sorted(labels.customdata) == ["32", "36"]
