@@ -367,3 +367,14 @@ def test_the_national_map_colours_every_province_and_writes_the_scores_on_it(nat
         "provinsi_kode")["skor_rata_rata"].to_dict()
     labels = next(t for t in fig.data if t.type == "scattergeo")
     assert sorted(labels.customdata) == ["32", "36"]
+
+
+def test_two_files_of_one_province_in_one_import_are_refused(dumps, tmp_path, capsys):
+    national = tmp_path / "nasional.duckdb"
+    copy = tmp_path / "banten-lagi.zip"
+    copy.write_bytes(dumps["36"].read_bytes())
+    with ref.use_scope("nasional"):
+        assert main(["impor-nasional", str(dumps["36"]), str(copy), "--db", str(national)]) == 1
+        with Store(national) as store:
+            assert store.is_empty()
+    assert "banten-lagi.zip:-::-: provinsi 36 ada di lebih dari satu berkas" in capsys.readouterr().err
