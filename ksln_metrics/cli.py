@@ -229,13 +229,20 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
+def _unit_example() -> str:
+    """"kode kab/kota (mis. 36.01) atau 36 untuk provinsi", from the configured province."""
+    from ksln_metrics.reference import example_units
+
+    kab, _ = example_units()
+    return f"kode kab/kota (mis. {kab.code}) atau {kab.province} untuk provinsi"
+
+
 def cmd_users_add(args: argparse.Namespace) -> int:
     from ksln_metrics.accounts.users import create_account, describe_role
     from ksln_metrics.reminders.contacts import ContactError, check_email, set_account_email
 
     if (args.role == "analis") != (args.kabkota is not None):
-        print("Gagal: --kabkota wajib untuk analis dan hanya untuk analis (mis. --kabkota 36.02, atau 36 untuk "
-              "provinsi).", file=sys.stderr)
+        print(f"Gagal: --kabkota wajib untuk analis dan hanya untuk analis ({_unit_example()}).", file=sys.stderr)
         return 2
     if args.email is not None:
         try:
@@ -343,8 +350,7 @@ def _add_users(sub) -> None:
     add = commands.add_parser("add", help="buat akun; kata sandi ditanyakan (atau dibaca dari stdin)")
     add.add_argument("name", metavar="NAMA")
     add.add_argument("--role", required=True, choices=list(ROLES), help="peran akun")
-    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE",
-                     help="untuk analis: kode kab/kota (mis. 36.02) atau 36 untuk provinsi")
+    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE", help=f"untuk analis: {_unit_example()}")
     add.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari baris pertama stdin")
     add.add_argument("--email", metavar="ALAMAT", default=None, help="alamat surel untuk pengingat (opsional)")
     add.set_defaults(func=cmd_users_add)

@@ -338,3 +338,24 @@ def test_sample_data_of_jawa_barat_uses_its_own_units_and_raises_every_flag(jawa
 def test_sample_data_is_refused_in_the_national_scope(tmp_path):
     with configured_province("nasional"), pytest.raises(DemoError, match="hanya tersedia untuk satu provinsi"):
         demo_tables(AS_OF)
+
+
+# --- the national map (the national view reuses it) --------------------------------------------------------
+
+
+def test_national_map_colours_each_province_by_all_its_active_agreements():
+    import pandas as pd
+
+    regions = pd.DataFrame({"kabkota_kode": ["32", "32.75", "32.01", "36.74"],
+                            "skor_rata_rata": [80.0, 60.0, None, 90.0], "jumlah_aktif": [1, 3, 0, 2],
+                            "peringkat": [None, 1, None, 1]})
+    with configured_province("nasional"):
+        fig = charts.score_map(regions)
+    scored, unscored, dots = fig.data
+    assert dict(zip(scored.locations, scored.z, strict=True)) == {"32": 65.0, "36": 90.0}  # (80 + 3 × 60) / 4
+    assert len(unscored.locations) == 36 and "32" not in unscored.locations
+    features = {f["properties"]["kode"]: f for f in charts.provinces_geojson()["features"]}
+    assert sorted(dots.customdata) == sorted(features) == sorted(reference.province_names())
+    for code, lon, lat in zip(dots.customdata, dots.lon, dots.lat, strict=True):
+        assert _contains(features[code], (lon, lat)), code
+    assert charts.MAP_ATTRIBUTION in " ".join(a.text for a in fig.layout.annotations)
