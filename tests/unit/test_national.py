@@ -22,6 +22,7 @@ from ksln_metrics.cli import main
 from ksln_metrics.engine.indicators import Results, compute
 from ksln_metrics.engine.overview import flag_totals
 from ksln_metrics.engine.rules import DEFAULT_RULES, FLAG_CODES, load_rules
+from ksln_metrics.formatting import format_number_id
 from ksln_metrics.national import national_id, read_dump
 from ksln_metrics.store import Store
 from tests.unit.national_stores import AS_OF, SHARED_ID, dump, province_stores
@@ -354,6 +355,10 @@ def test_the_workbook_of_the_national_view_has_a_sheet_of_provinces(national_db)
     assert sheet.max_row == 1 + 38
 
 
+def scored_scores(provinces: pd.DataFrame) -> dict:
+    return provinces.dropna(subset=["skor_rata_rata"]).set_index("provinsi_kode")["skor_rata_rata"].to_dict()
+
+
 def test_the_national_map_colours_every_province_and_writes_the_scores_on_it(national_db):
     from ksln_metrics.present.charts import national_score_map
 
@@ -366,7 +371,8 @@ def test_the_national_map_colours_every_province_and_writes_the_scores_on_it(nat
     assert dict(zip(scored.locations, scored.z, strict=True)) == provinces.dropna(subset=["skor_rata_rata"]).set_index(
         "provinsi_kode")["skor_rata_rata"].to_dict()
     labels = next(t for t in fig.data if t.type == "scattergeo")
-    assert sorted(labels.customdata) == ["32", "36"]
+    written = {code: text for code, text in zip(labels.customdata, labels.text, strict=True) if text}
+    assert written == {c: f"<b>{format_number_id(v)}</b>" for c, v in scored_scores(provinces).items()}
 
 
 def test_two_files_of_one_province_in_one_import_are_refused(dumps, tmp_path, capsys):
