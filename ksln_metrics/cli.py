@@ -511,7 +511,11 @@ def cmd_impor_nasional(args: argparse.Namespace) -> int:
 
 
 def _add_national(sub) -> None:
-    dump = sub.add_parser("dump", help="ekspor penuh data satu provinsi (.zip) untuk diimpor ke basis data nasional")
+    dump = sub.add_parser(
+        "dump", help="ekspor penuh data satu provinsi (.zip) untuk diimpor ke basis data nasional",
+        description="Tulis baris terkini perjanjian, kegiatan, indikator dan laporan satu provinsi ke satu berkas .zip "
+                    "(manifest.json + Parquet) untuk impor-nasional di basis data Kemendagri (KSLN_PROVINSI=nasional).",
+    )
     _add_db(dump)
     dump.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="berkas keluaran")
     dump.add_argument("--provinsi", default=None, metavar="KODE",
@@ -522,6 +526,10 @@ def _add_national(sub) -> None:
         "impor-nasional",
         help="impor ekspor penuh provinsi (.zip dari dump) ke basis data nasional (KSLN_PROVINSI=nasional); "
              "impor ulang memperbarui data provinsi itu, tidak menggandakan",
+        description="Setiap berkas menjadi satu batch yang membuat data provinsinya sama dengan isi berkas (ID "
+                    "perjanjian diberi awalan kode provinsi, mis. 36:P-001); provinsi lain tidak berubah. Kode keluar: "
+                    "0 semua tersimpan, 1 ada berkas bermasalah atau ditolak (tidak ada yang disimpan), 2 perintah "
+                    "salah atau basis data bukan nasional.",
     )
     national.add_argument("files", nargs="+", type=Path, metavar="FILE.zip")
     _add_db(national)
