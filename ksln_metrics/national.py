@@ -40,6 +40,7 @@ from ksln_metrics.importing.ingest import (
     Problem,
     clean_file_name,
 )
+from ksln_metrics.importing.ingest import _plausible_years as plausible_years
 from ksln_metrics.reference import STORED_COLUMNS, TABLES
 from ksln_metrics.store import BatchResult, Store, StoreError
 
@@ -208,6 +209,7 @@ _KIND_NAMES = {ref.DATE: "tanggal", ref.MONEY: "angka rupiah", ref.NUMBER: "angk
 class _Reader:
     def __init__(self, file_name: str, limits: Limits):
         self.file_name, self.limits = file_name, limits
+        self.years = limits.years or plausible_years()
         self.problems: list[Problem] = []
 
     def problem(self, table: str, row: int | None, column: str, message: str, severity: str = ERROR) -> None:
@@ -319,6 +321,12 @@ class _Reader:
             elif spec_column.kind == ref.REGION:
                 known = {v for v in values.dropna().unique() if _in_province(v, province)}
                 report(present & ~values.isin(known), column, lambda v: _region_problem(v, province))
+            elif spec_column.kind in (ref.YEAR, ref.DATE):
+                # The importer's plausible years ([impor] of the rules file): a mistyped 0219 stays out here too.
+                first, last = self.years
+                year = values.map(lambda v: v.year if hasattr(v, "year") else v).astype("Float64")
+                report(present & ((year < first) | (year > last)).fillna(False), column,
+                       lambda v, first=first, last=last: f"tahun {v!s} di luar rentang wajar {first}–{last}")
         if name != "perjanjian":
             report(frame["id_perjanjian"].notna() & ~frame["id_perjanjian"].isin(agreements), "id_perjanjian",
                    lambda v: f"perjanjian {v!r} tidak ada di tabel perjanjian berkas ini")

@@ -384,3 +384,14 @@ def test_two_files_of_one_province_in_one_import_are_refused(dumps, tmp_path, ca
         with Store(national) as store:
             assert store.is_empty()
     assert "banten-lagi.zip:-::-: provinsi 36 ada di lebih dari satu berkas" in capsys.readouterr().err
+
+
+def test_a_year_out_of_the_plausible_range_is_refused(dumps):
+    def mistyped(frame):
+        frame.loc[0, "tahun_anggaran"] = 219
+        return frame
+
+    with ref.use_scope("nasional"):
+        upload = read_dump("banten.zip", _rewritten(dumps["36"].read_bytes(), "laporan", mistyped))
+    assert [p.line() for p in upload.errors] == [
+        "banten.zip:laporan:1:tahun_anggaran: tahun 219 di luar rentang wajar 1945–2100"]
