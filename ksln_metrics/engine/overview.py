@@ -209,7 +209,7 @@ def join_id(items: list[str]) -> str:
 
 def region_label(code: str) -> str:
     """Short name for charts: ``Kab. Lebak``, ``Kota Serang``, ``Provinsi Jawa Barat``."""
-    return region_name(code).replace("Kabupaten ", "Kab. ")
+    return region_name(code).replace("Kabupaten ", "Kab. ").replace(" Administrasi ", " ")  # Kota Jakarta Barat
 
 
 # --- the national view: provinces ---------------------------------------------------------------------

@@ -393,19 +393,57 @@ HAND_PLACED_LABELS: dict[str, dict] = {
 }
 
 
+# More units than this: one-line names, a little smaller (the columns stay legible up to Jawa Tengah's 35).
+FEW_UNITS = 10
+# The map's plot area is about this much wider than high (620 px figure less title and colour bar).
+_PLOT_ASPECT = 2.4
+
+
+@cache
+def _laid_out(province: str) -> tuple[dict[str, dict], tuple[tuple[float, float], tuple[float, float]]]:
+    """Label places and map ranges of a province without hand-placed names.
+
+    As on the hand-placed Banten map, every name is black on white beside the map, at the end of a leader
+    line from a dot inside its unit: the western half of the units in a column left of the map, the
+    eastern half right of it, each column in the order of latitude (so the lines seldom cross) and spread
+    over the whole height, so that 18 names a side stay legible."""
+    points = label_points(province)
+    (lon0, lon1), (lat0, lat1) = geojson_bounds(kabkota_geojson(province), pad=0.03)
+    # Room for two columns of names: the whole map at least 2.2 times as wide as the province, and as wide
+    # as the plot area for a tall province (Jakarta with Kepulauan Seribu); 1° of longitude is drawn about
+    # as long as 1° of latitude this near the equator.
+    span = max(2.2 * (lon1 - lon0), _PLOT_ASPECT * (lat1 - lat0))
+    height = span / _PLOT_ASPECT
+    centre, middle = (lon0 + lon1) / 2, (lat0 + lat1) / 2
+    lon_range, lat_range = (centre - span / 2, centre + span / 2), (middle - height / 2, middle + height / 2)
+    width = span
+    by_lon = sorted(points, key=lambda c: (points[c][0], c))
+    half = (len(by_lon) + 1) // 2
+    places: dict[str, dict] = {}
+    for codes, x, position in ((by_lon[:half], lon0 - 0.02 * width, "middle left"),
+                               (by_lon[half:], lon1 + 0.02 * width, "middle right")):
+        ordered = sorted(codes, key=lambda c: -points[c][1])
+        edge = 0.05 if len(points) > FEW_UNITS else 0.1  # a few names take two or three lines each
+        top, bottom = lat_range[1] - edge * height, lat_range[0] + edge * height
+        step = (top - bottom) / max(1, len(ordered) - 1)
+        for i, code in enumerate(ordered):
+            places[code] = {"anchor": points[code], "label": (round(x, 4), round(top - i * step, 4)),
+                            "position": position}
+    return dict(sorted(places.items())), (lon_range, lat_range)
+
+
 def unit_labels(province: str) -> dict[str, dict]:
     """Code -> {"anchor": (lon, lat) inside the unit, "label": where its name goes, "position": text side}."""
     if province in HAND_PLACED_LABELS:
         return HAND_PLACED_LABELS[province]["units"]
-    return {code: {"anchor": point, "label": point, "position": "top center"}
-            for code, point in label_points(province).items()}
+    return _laid_out(province)[0]
 
 
 def map_ranges(province: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """The (lon, lat) ranges a province's map shows."""
     if province in HAND_PLACED_LABELS:
         return HAND_PLACED_LABELS[province]["ranges"]
-    return geojson_bounds(kabkota_geojson(province))
+    return _laid_out(province)[1]
 
 
 def _unit_labels(fig: go.Figure, units: pd.DataFrame, places: dict[str, dict]) -> None:
@@ -424,10 +462,12 @@ def _unit_labels(fig: go.Figure, units: pd.DataFrame, places: dict[str, dict]) -
         customdata=codes, hovertext=[region_name(c) for c in codes], hoverinfo="text", showlegend=False,
         name="Kab/kota",
     )
-    # Many units in place: smaller names, so that neighbours overlap less (Jawa Tengah has 35).
-    size = 14 if len(codes) <= 10 else 12 if len(codes) <= 20 else 10
-    texts = [f"<b>{wrap_label(region_label(c), 15)}</b><br>{format_number_id(scores.get(c)) if pd.notna(scores.get(c)) else '–'}"
-             for c in codes]
+    # Columns of many names (Jawa Tengah has 35 units): one line each, a little smaller.
+    crowded = len(codes) > FEW_UNITS
+    size = 14 if not crowded else 12 if len(codes) <= 24 else 11
+    breaker = " " if crowded else "<br>"
+    texts = [f"<b>{region_label(c) if crowded else wrap_label(region_label(c), 15)}</b>{breaker}"
+             f"{format_number_id(scores.get(c)) if pd.notna(scores.get(c)) else '–'}" for c in codes]
     fig.add_scattergeo(
         lon=[places[c]["label"][0] for c in codes], lat=[places[c]["label"][1] for c in codes],
         mode="text", text=texts, textposition=[places[c]["position"] for c in codes],

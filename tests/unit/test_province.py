@@ -306,7 +306,12 @@ def test_the_map_draws_the_configured_province(jawa_barat):
     (lon0, lon1), (lat0, lat1) = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range
     assert all(lon0 < x < lon1 for x in dots.lon) and all(lat0 < y < lat1 for y in dots.lat)
     names = next(t for t in marks if getattr(t, "mode", None) == "text")
-    assert any("Kota Bekasi" in t for t in names.text)
+    assert sorted(names.customdata) == sorted(codes) and any("Kota Bekasi" in t for t in names.text)
+    # every name beside the map, on white, inside the frame, joined to its dot by a leader line
+    (west, east), _ = charts.geojson_bounds(charts.kabkota_geojson("32"), pad=0)
+    assert all(x < west or x > east for x in names.lon)
+    assert all(lon0 < x < lon1 for x in names.lon) and all(lat0 < y < lat1 for y in names.lat)
+    assert len([t for t in marks if getattr(t, "mode", None) == "lines"]) == len(codes)
 
 
 def test_every_province_has_a_map_with_a_point_inside_each_unit():
