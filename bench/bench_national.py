@@ -1,14 +1,15 @@
 """Benchmark: the national view on the national synthetic store.
 
-1. The per-province steps (provinsi*.sql, peringkat_provinsi.sql) against the same computation
-   without them, medians of interleaved runs: the national figures must cost next to nothing.
+1. The per-province steps (provinsi*.sql, peringkat_provinsi.sql) run on their own inside a computation,
+   against that whole computation (interleaved runs, medians): the national figures must cost next to
+   nothing (both measured under the same load of a shared machine).
 2. Ingesting the largest province's full dump into a national store (checks, national ids, one
    batch) against committing the same rows straight through the store's write path, and
    re-ingesting the unchanged dump.
 
     .venv/bin/python bench/bench_national.py [--runs 5] [--seed 1] [--rebuild]
 
-Targets: steps ≤ 1.05× the computation without them; reading, checking and ingesting a dump ≤ 2× the
+Targets: the per-province steps ≤ 0.05× the whole computation; reading, checking and ingesting a dump ≤ 2× the
 plain commit of its rows (checking costs at most what writing does); re-ingesting the unchanged dump
 ≤ 2× the plain commit, and it writes no batch.
 """
@@ -71,24 +72,29 @@ def main() -> int:
         path = synthetic_store(args.seed, args.rebuild)
         with Store(path, read_only=True) as store:
             with_national = list(indicators.RESULT_STEPS)
-            without = [s for s in with_national if s not in NATIONAL_STEPS]
 
             def compute(targets):
                 with _pipeline(store, AS_OF, rules, Filters(), targets) as run:
                     for name in targets:
                         run.frame(name)
 
+            def national_steps() -> float:
+                with _pipeline(store, AS_OF, rules, Filters(), with_national) as run:
+                    return timed(lambda: [indicators._execute(run.cur, name, run.params).fetchall()
+                                          for name in NATIONAL_STEPS])
+
             compute(with_national)  # warm the file cache
-            base, national = [], []
+            whole, national = [], []
             for _ in range(args.runs):
-                base.append(timed(lambda: compute(without)))
-                national.append(timed(lambda: compute(with_national)))
+                whole.append(timed(lambda: compute(with_national)))
+                national.append(national_steps())
             largest = store.query(
                 "SELECT split_part(kabkota, '.', 1) AS p, count(*) AS n FROM perjanjian GROUP BY 1 ORDER BY 2 DESC"
             )["p"].iloc[0]
             dump = dump_province(store, largest)
-        print(f"per-province steps: {statistics.median(national):.3f} s, without them {statistics.median(base):.3f} s")
-        print(line("national_steps_ratio", statistics.median(national) / statistics.median(base), 1.05))
+        print(f"per-province steps: {statistics.median(national):.3f} s of a whole computation of "
+              f"{statistics.median(whole):.3f} s")
+        print(line("national_steps_share", statistics.median(national) / statistics.median(whole), 0.05))
 
         plain, first, again = [], [], []
         with tempfile.TemporaryDirectory() as folder:

@@ -1,11 +1,11 @@
 -- Agreements per province and flag code, the province government and its kab/kota
--- together (an agreement with several late reports counts once), as kabkota_bendera.sql
--- counts them per unit.
+-- together: the sum of kabkota_bendera.sql over the province's units. An agreement belongs
+-- to exactly one unit, so the sum counts each agreement once per flag code (an agreement
+-- with several late reports counts once), as the units do.
 --
--- reads: bendera, perjanjian_skor
+-- reads: kabkota_bendera
 -- produces: provinsi_bendera, one row per province and raised flag code
-SELECT split_part(h.kabkota_kode, '.', 1) AS provinsi_kode, b.code, count(DISTINCT b.id_perjanjian) AS jumlah
-FROM bendera b
-JOIN perjanjian_skor h USING (id_perjanjian)
-WHERE h.kabkota_kode IS NOT NULL
+SELECT split_part(kabkota_kode, '.', 1) AS provinsi_kode, code, sum(jumlah) AS jumlah
+FROM kabkota_bendera
+WHERE kabkota_kode IS NOT NULL
 GROUP BY ALL
