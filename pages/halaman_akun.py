@@ -73,7 +73,7 @@ new_tab, change_tab, recipients_tab = st.tabs(["Tambah akun", "Ubah akun", "Pene
 
 with new_tab, st.form("akun_baru", clear_on_submit=False):
     left, right = st.columns(2)
-    name = left.text_input("Nama pengguna", key="akun_baru_nama", max_chars=40, help="mis. budi.lebak")
+    name = left.text_input("Nama pengguna", key="akun_baru_nama", max_chars=40, help="mis. budi.santoso")
     role = right.selectbox("Peran", list(ROLES), format_func=ROLES.get, key="akun_baru_peran")
     unit = left.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS), index=None, format_func=unit_label,
                           key="akun_baru_unit", placeholder="Pilih unit analis",
@@ -165,7 +165,7 @@ with recipients_tab:
                  hide_index=True, key="akun_penerima_daftar")
     with st.form(f"akun_penerima_tambah_{target}", clear_on_submit=True):
         extra = st.text_input("Alamat tambahan", max_chars=254, key=f"akun_penerima_alamat_{target}",
-                              placeholder="mis. kerjasama@lebakkab.go.id")
+                              placeholder="mis. kerjasama@namadaerah.go.id")
         if st.form_submit_button("Tambah penerima", icon=":material/add:", key=f"akun_penerima_kirim_{target}"):
             try:
                 added = add_unit_recipient(store, target, extra, by=admin)

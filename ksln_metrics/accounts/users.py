@@ -92,7 +92,7 @@ def check_name(name: str) -> str:
     if not _NAME.match(key):
         raise AccountError(
             f"Nama pengguna '{name}' tidak sah: 2–40 huruf kecil, angka, titik, garis bawah atau tanda hubung, "
-            "diawali huruf atau angka (mis. budi.lebak)."
+            "diawali huruf atau angka (mis. budi.santoso)."
         )
     return key
 

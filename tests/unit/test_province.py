@@ -364,3 +364,45 @@ def test_national_map_colours_each_province_by_all_its_active_agreements():
     for code, lon, lat in zip(dots.customdata, dots.lon, dots.lat, strict=True):
         assert _contains(features[code], (lon, lat)), code
     assert charts.MAP_ATTRIBUTION in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_mail_and_calendar_name_the_configured_government():
+    from ksln_metrics.reminders import ical
+    from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, message_text
+
+    with configured_province("32"):
+        assert SmtpSettings.from_env(env={}).sender == "ksln-monitor@jabarprov.go.id"
+        assert ical.prodid() == "-//Pemerintah Provinsi Jawa Barat//KSLN Monitor//ID"
+        assert ical.calendar_name(None) == "Kalender KSLN — semua unit Provinsi Jawa Barat"
+        assert ical.calendar_file_name(None, AS_OF) == "kalender_ksln_jawa_barat_2026-06-30.ics"
+        assert "Biro Pemerintahan Sekretariat Daerah Provinsi Jawa Barat" in message_text("32.75", [], AS_OF)
+    with configured_province("11"):  # no mail domain listed for Aceh: the sender must be set
+        with pytest.raises(MailSettingsError, match="KSLN_SMTP_FROM"):
+            SmtpSettings.from_env(env={})
+        assert SmtpSettings.from_env(env={"KSLN_SMTP_FROM": "ksln@acehprov.go.id"}).sender == "ksln@acehprov.go.id"
+        assert ical.uid_domain() == "ksln-monitor.provinsi-11.invalid"
+
+
+def test_no_code_names_banten_outside_the_sample_data():
+    """Texts come from the scope: no string in the code names the default province (docstrings and comments
+    may use it as an example; the sample catalogue is written for it)."""
+    import ast
+
+    from ksln_metrics.paths import PROJECT_ROOT
+
+    files = [f for d in ("ksln_metrics", "ksln_ui", "pages") for f in (PROJECT_ROOT / d).rglob("*.py")]
+    files += [PROJECT_ROOT / "dashboard.py", PROJECT_ROOT / "app.py"]
+    found = []
+    for path in files:
+        if "sample" in path.relative_to(PROJECT_ROOT).parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and any(word in node.value.lower() for word in ("banten", "lebak", "pandeglang", "cilegon"))):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {node.value[:60]!r}")
+    assert found == []
