@@ -1,6 +1,6 @@
 """The national store: a province's full dump, and its ingestion into Kemendagri's store.
 
-A dump (``python -m ksln_metrics dump --out banten.zip``) is one zip file: ``manifest.json``
+A dump (``python -m ksln_metrics dump --out jabar.zip``) is one zip file: ``manifest.json``
 (format, version, province, time, whether it is sample data, rows and SHA-256 of each table)
 and the current rows of the four data tables as Parquet, which keeps every type exactly
 (dates, rupiah, yes/no). It is a transfer file between two installations, not a spreadsheet.
@@ -69,7 +69,7 @@ def province_id(province: str, agreement_id: str) -> str:
 
 
 def _province_name(code: str) -> str:
-    """``Provinsi Banten`` whatever the configured scope (``region_name`` knows only the scope's units)."""
+    """``Provinsi Jawa Barat`` whatever the configured scope (``region_name`` knows only the scope's units)."""
     found = ref.area(code) if code else None
     return found.name if found else code
 
@@ -114,7 +114,7 @@ def dump_province(store: Store, province: str | None = None) -> Dump:
             raise DumpError("basis data nasional: sebutkan provinsi yang diekspor dengan --provinsi KODE, mis. 36.")
         province = scope.code
     if province not in ref.province_names():
-        raise DumpError(f"kode provinsi '{province}' tidak dikenal; tulis dua angka Kemendagri, mis. 36 (Banten).")
+        raise DumpError(f"kode provinsi '{province}' tidak dikenal; tulis dua angka Kemendagri, mis. 32 (Jawa Barat).")
     if not scope.is_national and province != scope.code:
         raise DumpError(f"basis data ini untuk {scope.title}; hanya data {scope.title} yang dapat diekspor.")
     tables = _province_rows(store, province)
@@ -383,7 +383,7 @@ def _read(reader: _Reader, content: bytes, limits: Limits) -> tuple[str, bool, d
         raise _Refused(f"berkas {format_number_id(len(content) / 2**20, 1)} MB, lebih besar dari batas "
                        f"{format_number_id(limits.max_bytes / 2**20, 0)} MB (KSLN_MAX_UPLOAD_MB)")
     if not content.startswith(b"PK\x03\x04"):
-        raise _Refused("bukan berkas zip; berkas ekspor penuh dibuat dengan perintah dump (mis. banten.zip)")
+        raise _Refused("bukan berkas zip; berkas ekspor penuh dibuat dengan perintah dump (mis. jabar.zip)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
