@@ -25,11 +25,11 @@ per_provinsi AS (
         count(*) FILTER (WHERE ditandatangani) AS jumlah_ditandatangani,
         count(*) FILTER (WHERE NOT contains(kabkota_kode, '.')) AS jumlah_perjanjian_pemprov,
         count(DISTINCT kabkota_kode) FILTER (WHERE contains(kabkota_kode, '.')) AS jumlah_kabkota_berperjanjian,
-        avg(skor) FILTER (WHERE aktif) AS skor_rata_rata,
-        avg(skor_kepatuhan) FILTER (WHERE aktif) AS skor_kepatuhan,
-        avg(skor_tindak_lanjut) FILTER (WHERE aktif) AS skor_tindak_lanjut,
-        avg(skor_capaian) FILTER (WHERE aktif) AS skor_capaian,
-        avg(skor_pelaporan) FILTER (WHERE aktif) AS skor_pelaporan,
+        avg(skor ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_rata_rata,
+        avg(skor_kepatuhan ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_kepatuhan,
+        avg(skor_tindak_lanjut ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_tindak_lanjut,
+        avg(skor_capaian ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_capaian,
+        avg(skor_pelaporan ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_pelaporan,
         sum(laporan_wajib) AS laporan_wajib,
         sum(laporan_tepat_waktu) AS laporan_tepat_waktu
     FROM perjanjian_skor
