@@ -33,6 +33,8 @@ pages = [
         st.Page("pages/halaman_akun.py", title="Akun", icon=":material/group:", url_path="akun"),
         st.Page("pages/halaman_audit.py", title="Audit", icon=":material/policy:", url_path="audit"),
 ]
+if scope().is_national:  # Kemendagri's view: the provinces and their drill-down take the place of one province's units
+    pages[1] = st.Page("pages/halaman_provinsi.py", title="Provinsi", icon=":material/map:", url_path="provinsi")
 # Each role sees only its pages (ksln_ui.auth.PAGE_ROLES); the store checks every write again.
 user = current_user()
 if user is None:

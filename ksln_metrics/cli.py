@@ -466,6 +466,103 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the national store: a province's full dump and its ingestion (issue 14) ---------------------------
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    from ksln_metrics.national import dump_province
+    from ksln_metrics.reference import region_name
+
+    db = args.db or default_db_path()
+    if not Path(db).is_file():
+        print(f"Gagal: basis data {db} tidak ditemukan.", file=sys.stderr)
+        return 2
+    with _open_store(args) as store:
+        dump = dump_province(store, args.provinsi)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_bytes(dump.data)
+    tmp.replace(args.out)
+    counts = ", ".join(f"{n:,} {table}".replace(",", ".") for table, n in dump.rows.items())
+    print(f"Ekspor penuh {region_name(dump.province)} ditulis ke {args.out}: {counts}.")
+    if dump.outside:
+        print(f"Peringatan: {dump.outside} perjanjian milik unit di luar {region_name(dump.province)} tidak ikut.",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_impor_nasional(args: argparse.Namespace) -> int:
+    from ksln_metrics.importing.ingest import NO_SHEET, Problem
+    from ksln_metrics.national import commit_dump, national_refusal, read_dump, replaced_units
+
+    if refusal := national_refusal():
+        print(f"Gagal: {refusal}", file=sys.stderr)
+        return 2
+    missing = [p for p in args.files if not p.is_file()]
+    for p in missing:
+        print(f"{p}: berkas tidak ditemukan", file=sys.stderr)
+    if missing:
+        return 2
+    with _open_store(args) as store:
+        try:
+            user = _acting_user(store, args)
+        except _UnknownAccount as exc:
+            print(f"Gagal: {exc}", file=sys.stderr)
+            return 2
+        uploads = [read_dump(p.name, p.read_bytes()) for p in args.files]
+        for upload in uploads:
+            for problem in upload.problems:
+                print(problem.line(), file=sys.stderr if problem.is_error else sys.stdout)
+        provinces = [u.province for u in uploads if u.ok]
+        doubled = {p for p in provinces if provinces.count(p) > 1}
+        for upload in uploads:
+            if upload.ok and upload.province in doubled:
+                print(Problem(upload.file_name, NO_SHEET, None, "-", f"provinsi {upload.province} ada di lebih dari "
+                              "satu berkas; impor satu berkas per provinsi").line(), file=sys.stderr)
+        if doubled or not all(u.ok for u in uploads):
+            print("Tidak ada yang disimpan: perbaiki kesalahan di atas lalu ulangi.", file=sys.stderr)
+            return 1
+        refused = [(u, r) for u in uploads if (r := store.change_refusal(user, u.tables, replaced_units(store, u)))]
+        for upload, refusal in refused:
+            store.audit(user, "unggah_ditolak", target=upload.file_name, detail=refusal)
+            print(Problem(upload.file_name, NO_SHEET, None, "-", refusal).line(), file=sys.stderr)
+        if refused:
+            return 1
+        for upload in uploads:
+            print(upload.summary(commit_dump(store, upload, user=user)))
+    return 0
+
+
+def _add_national(sub) -> None:
+    dump = sub.add_parser(
+        "dump", help="ekspor penuh data satu provinsi (.zip) untuk diimpor ke basis data nasional",
+        description="Tulis baris terkini perjanjian, kegiatan, indikator dan laporan satu provinsi ke satu berkas .zip "
+                    "(manifest.json + Parquet) untuk impor-nasional di basis data Kemendagri (KSLN_PROVINSI=nasional).",
+    )
+    _add_db(dump)
+    dump.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="berkas keluaran")
+    dump.add_argument("--provinsi", default=None, metavar="KODE",
+                      help="kode provinsi (bawaan: provinsi basis data ini; wajib di basis data nasional)")
+    dump.set_defaults(func=cmd_dump)
+
+    national = sub.add_parser(
+        "impor-nasional",
+        help="impor ekspor penuh provinsi (.zip dari dump) ke basis data nasional (KSLN_PROVINSI=nasional); "
+             "impor ulang memperbarui data provinsi itu, tidak menggandakan",
+        description="Setiap berkas menjadi satu batch yang membuat data provinsinya sama dengan isi berkas (ID "
+                    "perjanjian diberi awalan kode provinsi, mis. 36:P-001); provinsi lain tidak berubah. Kode keluar: "
+                    "0 semua tersimpan, 1 ada berkas bermasalah atau ditolak (tidak ada yang disimpan), 2 perintah "
+                    "salah atau basis data bukan nasional.",
+    )
+    national.add_argument("files", nargs="+", type=Path, metavar="FILE.zip")
+    _add_db(national)
+    national.add_argument("--user", default=getpass.getuser(),
+                          help="akun yang mengimpor (bila sudah ada akun, hak aksesnya berlaku; bawaan: nama pengguna "
+                               "sistem)")
+    national.add_argument("--sebagai-admin", action="store_true",
+                          help="impor sebagai operator server dengan hak admin, atas nama --user (tercatat di audit)")
+    national.set_defaults(func=cmd_impor_nasional)
+
+
 # --- reminders: calendar, letters, e-mail (issue 13) -----------------------------------------------
 
 
@@ -598,9 +695,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true", help="hanya bila basis data masih kosong")
     demo.set_defaults(func=cmd_demo)
 
-    export = sub.add_parser("export", help="ekspor skor dan bendera per perjanjian atau per kab/kota")
+    export = sub.add_parser("export", help="ekspor skor dan bendera per perjanjian, per kab/kota atau per provinsi")
     _add_db(export)
-    export.add_argument("--level", required=True, choices=("perjanjian", "kabkota"))
+    export.add_argument("--level", required=True, choices=("perjanjian", "kabkota", "provinsi"),
+                        help="provinsi: pemerintah provinsi dan kab/kota-nya bersama (untuk tampilan nasional)")
     export.add_argument("--as-of", type=_as_of_date, default=None, metavar="YYYY-MM-DD",
                         help="tanggal acuan perhitungan (bawaan: hari ini)")
     export.add_argument("--format", required=True, choices=("csv", "json"))
@@ -641,6 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(func=func)
 
     _add_reminders(sub)
+    _add_national(sub)
     return parser
 
 

@@ -122,7 +122,8 @@ class View:
         return list(self.filters.kabkota) if self.filters.kabkota is not None else list(REGIONS)
 
 
-FILTER_KEYS = ("filter_tahun", "filter_kabkota", "filter_jenis", "filter_negara", "filter_acuan", "filter_tanggal")
+FILTER_KEYS = ("filter_tahun", "filter_provinsi", "filter_kabkota", "filter_jenis", "filter_negara", "filter_acuan",
+               "filter_tanggal")
 REFERENCE_YEAR, REFERENCE_DATE = "Tahun", "Tanggal"
 # Pages whose content no global filter changes: the sidebar shows no filter there.
 PAGES_WITHOUT_FILTERS = frozenset({"akun", "audit", "pengaturan", "unggah", "metodologi"})
@@ -183,13 +184,47 @@ def sidebar_filters(page=None, user=None, today: date | None = None) -> View:
                 key="filter_tahun",
                 help="Tahun berjalan: dihitung per hari ini. Tahun lalu: dihitung per 31 Desember tahun itu.",
             )
-        st.multiselect("Kab/Kota", list(REGIONS), format_func=REGIONS.get, key="filter_kabkota",
+        st.multiselect("Kab/Kota", _province_filter(), format_func=REGIONS.get, key="filter_kabkota",
                        placeholder="Semua", select_all=False)
         st.multiselect("Jenis", ["KSDPL", "KSDLL"], key="filter_jenis", placeholder="Semua", select_all=False)
         st.multiselect("Negara mitra", countries, format_func=country_name, key="filter_negara",
                        placeholder="Semua", select_all=False)
     st.session_state[_KEPT] = {k: st.session_state[k] for k in FILTER_KEYS if k in st.session_state}
     return _view_from_state(today, year_choices)
+
+
+def _province_filter() -> list[str]:
+    """The national view's Provinsi filter (drawn here); the units the Kab/Kota filter then offers.
+
+    A province chosen alone filters to its government and all its kab/kota; units of other
+    provinces are taken off the Kab/Kota filter.
+    """
+    from ksln_metrics.reference import province_of, scope
+
+    current = scope()
+    if not current.is_national:
+        st.session_state.pop("filter_provinsi", None)
+        return list(REGIONS)
+    st.multiselect("Provinsi", list(current.provinces), format_func=REGIONS.get, key="filter_provinsi",
+                   placeholder="Semua", select_all=False)
+    chosen = set(st.session_state.get("filter_provinsi") or ())
+    units = [code for code in REGIONS if not chosen or province_of(code) in chosen]
+    kept = [code for code in st.session_state.get("filter_kabkota") or () if code in set(units)]
+    if kept != list(st.session_state.get("filter_kabkota") or ()):
+        st.session_state["filter_kabkota"] = kept
+    return units
+
+
+def _chosen_units(state) -> list[str] | None:
+    """The units the filters keep: the chosen kab/kota, else every unit of the chosen provinces, else all (None)."""
+    from ksln_metrics.reference import scope
+
+    if state.get("filter_kabkota"):
+        return list(state["filter_kabkota"])
+    provinces = state.get("filter_provinsi")
+    if provinces and scope().is_national:
+        return [unit for p in provinces for unit in scope().units_of(p)]
+    return None
 
 
 def _view_from_state(today: date, year_choices: list[int]) -> View:
@@ -201,7 +236,7 @@ def _view_from_state(today: date, year_choices: list[int]) -> View:
         year = state.get("filter_tahun")
         year = year if year in year_choices else year_choices[0]
         as_of = reference_date(year, today)
-    filters = Filters.of(state.get("filter_kabkota") or None, state.get("filter_jenis") or None,
+    filters = Filters.of(_chosen_units(state), state.get("filter_jenis") or None,
                          state.get("filter_negara") or None)
     view = View(year, as_of, filters)
     state["_view"] = view

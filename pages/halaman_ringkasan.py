@@ -10,11 +10,13 @@ from ksln_metrics.engine.overview import (
     attention_ranking,
     flag_totals,
     headline,
+    province_attention_ranking,
     signed_help,
     signed_per_year,
 )
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.present import charts
+from ksln_metrics.reference import scope
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
@@ -85,25 +87,29 @@ line, link = st.columns([5, 1], vertical_alignment="center")
 line.caption(status_line(collection, view.as_of))
 link.page_link("pages/halaman_status_data.py", label="Status data", icon=":material/fact_check:")
 
-# --- which kab/kota need attention -------------------------------------------------------------------
-st.subheader("Kab/kota yang perlu perhatian")
-attention = attention_ranking(results, rules)
+# --- which kab/kota (nationally: which provinces) need attention ----------------------------------------
+national = scope().is_national
+st.subheader("Provinsi yang perlu perhatian" if national else "Kab/kota yang perlu perhatian")
+attention = province_attention_ranking(results, rules) if national else attention_ranking(results, rules)
 if attention.empty:
-    st.success("Tidak ada kab/kota dengan peringatan atau skor di bawah 100.", icon=":material/check_circle:")
+    st.success(f"Tidak ada {'provinsi' if national else 'kab/kota'} dengan peringatan atau skor di bawah 100.",
+               icon=":material/check_circle:")
 else:
     st.caption(
         "Diurutkan menurut poin perhatian: (100 − skor rata-rata perjanjian aktif) + "
         f"{rules.describe('perhatian.poin_per_bendera')} poin untuk setiap bendera (satu perjanjian dihitung sekali "
-        "per jenis bendera). Poin per bendera dapat diubah admin di Pengaturan; lihat Metodologi."
+        "per jenis bendera)" + ("; satu provinsi dihitung bersama kab/kota-nya" if national else "")
+        + ". Poin per bendera dapat diubah admin di Pengaturan; lihat Metodologi."
     )
     for column, row in zip(st.columns(3), attention.itertuples(), strict=False):
+        code, name = (row.provinsi_kode, row.provinsi_nama) if national else (row.kabkota_kode, row.kabkota_nama)
         with column.container(border=True):
-            st.markdown(f"#### {row.urutan}. {row.kabkota_nama}")
+            st.markdown(f"#### {row.urutan}. {name}")
             # Points and the button before the reason: a long reason must not push the button off screen.
             st.caption(f"Poin perhatian: {row.poin_teks}")
-            if st.button("Lihat rincian", key=f"ringkasan_rinci_{row.kabkota_kode}", icon=":material/arrow_forward:"):
-                st.session_state["kabkota_pilih"] = row.kabkota_kode
-                st.switch_page("pages/halaman_kabupaten_kota.py")
+            if st.button("Lihat rincian", key=f"ringkasan_rinci_{code}", icon=":material/arrow_forward:"):
+                st.session_state["provinsi_pilih" if national else "kabkota_pilih"] = code
+                st.switch_page("pages/halaman_provinsi.py" if national else "pages/halaman_kabupaten_kota.py")
             st.write(literal(row.alasan) + ".")
 
 # --- flags -----------------------------------------------------------------------------------------
@@ -140,7 +146,12 @@ with left:
         st.caption("Negara mitra: " + ", ".join(
             f"{row.nama_negara} {format_number_id(row.jumlah, 0)}" for row in countries.itertuples()) + ".")
 with right:
-    if clicked_unit := show(charts.score_map(results.regions), key="ringkasan_peta", pick=True):
+    if national:
+        if clicked_province := show(charts.national_score_map(results.provinces), key="ringkasan_peta_nasional",
+                                    pick=True):
+            st.session_state["provinsi_pilih"] = clicked_province  # a province on the map opens it on Provinsi
+            st.switch_page("pages/halaman_provinsi.py")
+    elif clicked_unit := show(charts.score_map(results.regions), key="ringkasan_peta", pick=True):
         st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota
         st.switch_page("pages/halaman_kabupaten_kota.py")
     st.caption("Klik satu daerah untuk membuka rinciannya.")

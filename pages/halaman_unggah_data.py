@@ -9,10 +9,11 @@ from ksln_metrics.importing.ingest import commit_upload, describe_change, known_
 from ksln_metrics.importing.template import template_xlsx
 from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import escape_formula
-from ksln_metrics.reference import TABLES, is_province_government
+from ksln_metrics.reference import TABLES, is_province_government, scope
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
 from ksln_ui.literal import literal
+from ksln_ui.national_upload import dump_upload_section
 from ksln_ui.state import get_store, sample_data_banner
 from ksln_ui.tables import readable_table
 from ksln_ui.uploader import spreadsheet_uploader
@@ -33,6 +34,8 @@ else:
                "nama Anda.")
 if message := st.session_state.pop("unggah_pesan", None):  # the outcome of the last save or rollback
     st.success(literal(message), icon=":material/task_alt:")
+if scope().is_national:  # Kemendagri's store is filled from the provinces' full dumps (README: Tampilan nasional)
+    dump_upload_section(store, user)
 
 # --- template -----------------------------------------------------------------------------
 with st.container(border=True):

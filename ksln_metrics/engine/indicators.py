@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -54,7 +54,8 @@ CALENDAR_READS = "perjanjian_fakta"
 
 # What one computation returns to the dashboard and the exports; the steps they need
 # follow from the "reads:" lines of the SQL files.
-RESULT_STEPS = ("perjanjian_skor", "bendera_daftar", "kabkota", "kabkota_bendera", "ringkasan", "perhatian")
+RESULT_STEPS = ("perjanjian_skor", "bendera_daftar", "kabkota", "kabkota_bendera", "ringkasan", "perhatian",
+                "peringkat_provinsi", "provinsi", "provinsi_bendera", "provinsi_perhatian")
 # The agreement detail of the Perjanjian page.
 DETAIL_STEPS = ("perjanjian_dokumen", "kegiatan_sifat", "indikator_capaian", "tahun_anggaran", "perjanjian_skor",
                 "bendera_daftar")
@@ -86,6 +87,9 @@ class Results:
     regions: pd.DataFrame  # kabkota.sql with the counts of kabkota_bendera.sql, one column per flag
     summary: pd.DataFrame  # ringkasan.sql, one row
     attention: pd.DataFrame  # perhatian.sql
+    # The national view: per province, the province government and its kab/kota together
+    provinces: pd.DataFrame = field(default_factory=pd.DataFrame)  # provinsi.sql with provinsi_bendera.sql
+    province_attention: pd.DataFrame = field(default_factory=pd.DataFrame)  # provinsi_perhatian.sql
 
 
 @dataclass(frozen=True)
@@ -367,8 +371,12 @@ def compute(
         regions = _region_frame(run)
         summary = run.frame("ringkasan")
         attention = run.frame("perhatian")
+        provinces = _province_frame(run)
+        province_attention = run.frame("provinsi_perhatian")
     attention.insert(2, "kabkota_nama", _region_names(attention["kabkota_kode"]))
-    return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions, summary, attention)
+    province_attention.insert(2, "provinsi_nama", _region_names(province_attention["provinsi_kode"]))
+    return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions, summary, attention,
+                   provinces, province_attention)
 
 
 @dataclass(frozen=True)
@@ -429,26 +437,45 @@ def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return frame
 
 
-def _region_frame(run: _Run) -> pd.DataFrame:
-    regions = run.frame("kabkota")
-    counts = run.frame("kabkota_bendera")
-    wide = (
-        counts.pivot(index="kabkota_kode", columns="code", values="jumlah")
+def _flag_columns(counts: pd.DataFrame, key: str, codes: pd.Series) -> pd.DataFrame:
+    """One ``jumlah_<flag>`` column per flag code (zeros included) for the units ``codes``, from long counts."""
+    return (
+        counts.pivot(index=key, columns="code", values="jumlah")
         .reindex(columns=list(FLAG_CODES))
-        .reindex(regions["kabkota_kode"])
+        .reindex(codes)
         .fillna(0)
         .astype("int64")
         .add_prefix("jumlah_")
         .reset_index(drop=True)
     )
+
+
+def _region_frame(run: _Run) -> pd.DataFrame:
+    regions = run.frame("kabkota")
+    wide = _flag_columns(run.frame("kabkota_bendera"), "kabkota_kode", regions["kabkota_kode"])
     regions.insert(1, "kabkota_nama", _region_names(regions["kabkota_kode"]))
     peringkat = regions.pop("peringkat").astype("Int64")
+    within = run.frame("peringkat_provinsi").set_index("kabkota_kode")["peringkat_provinsi"]
     regions = pd.concat([regions, wide], axis=1)
     regions["peringkat"] = peringkat
+    regions["peringkat_provinsi"] = regions["kabkota_kode"].map(within).astype("Int64")
     for column in ("jumlah_perjanjian", "jumlah_aktif", "jumlah_ditandatangani", "laporan_wajib",
                    "laporan_tepat_waktu"):
         regions[column] = regions[column].astype("int64")
     return regions
+
+
+def _province_frame(run: _Run) -> pd.DataFrame:
+    provinces = run.frame("provinsi")
+    wide = _flag_columns(run.frame("provinsi_bendera"), "provinsi_kode", provinces["provinsi_kode"])
+    provinces.insert(1, "provinsi_nama", _region_names(provinces["provinsi_kode"]))
+    peringkat = provinces.pop("peringkat").astype("Int64")
+    provinces = pd.concat([provinces, wide], axis=1)
+    provinces["peringkat"] = peringkat
+    for column in ("jumlah_kabkota", "jumlah_kabkota_berperjanjian", "jumlah_perjanjian", "jumlah_perjanjian_pemprov",
+                   "jumlah_aktif", "jumlah_ditandatangani", "laporan_wajib", "laporan_tepat_waktu"):
+        provinces[column] = provinces[column].astype("int64")
+    return provinces
 
 
 def flags_for(store: Store, as_of: date | None = None, rules: Rules | None = None, *,

@@ -15,7 +15,7 @@ import pandas as pd
 from ksln_metrics.engine.indicators import Results
 from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES, Rules
 from ksln_metrics.formatting import format_number_id, number_text
-from ksln_metrics.reference import country_name, is_province_government, region_name
+from ksln_metrics.reference import country_name, is_province_government, province_of, region_name
 
 
 @dataclass(frozen=True)
@@ -210,3 +210,43 @@ def join_id(items: list[str]) -> str:
 def region_label(code: str) -> str:
     """Short name for charts: ``Kab. Lebak``, ``Kota Serang``, ``Provinsi Jawa Barat``."""
     return region_name(code).replace("Kabupaten ", "Kab. ").replace(" Administrasi ", " ")  # Kota Jakarta Barat
+
+
+# --- the national view: provinces ---------------------------------------------------------------------
+
+
+def province_league(provinces: pd.DataFrame) -> pd.DataFrame:
+    """Every province (``Results.provinces``) with its flag total, by rank; provinces without a score after."""
+    frame = provinces.assign(
+        jumlah_bendera=provinces[[f"jumlah_{c}" for c in FLAG_CODES]].sum(axis=1).astype("int64"))
+    order = pd.DataFrame({"unranked": frame["peringkat"].isna(), "rank": frame["peringkat"].fillna(0).astype("int64"),
+                          "code": frame["provinsi_kode"]})
+    return frame.loc[order.sort_values(["unranked", "rank", "code"]).index].reset_index(drop=True)
+
+
+def province_units(regions: pd.DataFrame, province: str) -> pd.DataFrame:
+    """The province government and the kab/kota of ``province`` from ``Results.regions``, each on its own."""
+    return regions[regions["kabkota_kode"].map(province_of) == province].reset_index(drop=True)
+
+
+def province_attention_ranking(results: Results, rules: Rules, limit: int | None = 3) -> pd.DataFrame:
+    """The provinces that need attention most (``provinsi_perhatian.sql``), with the reason and the points in words.
+
+    The same rule and wording as ``attention_ranking``, over each province with its kab/kota.
+    """
+    columns = ["urutan", "provinsi_kode", "provinsi_nama", "skor_rata_rata", "jumlah_bendera", "poin_skor",
+               "poin_bendera", "poin", "terendah", "alasan", "poin_teks"]
+    units = results.province_attention
+    if limit is not None:
+        units = units.head(limit)
+    if units.empty:
+        return pd.DataFrame(columns=columns)
+    flags = results.flags
+    # attention_reason reads a unit's flags by kabkota_kode: here the unit is the whole province.
+    own = flags.assign(kabkota_kode=flags["kabkota_kode"].map(province_of)) if len(flags) else flags
+    units = units.assign(kabkota_kode=units["provinsi_kode"])
+    units = units.assign(
+        alasan=[attention_reason(row, own) for row in units.itertuples(index=False)],
+        poin_teks=[attention_points_text(row, rules) for row in units.itertuples(index=False)],
+    )
+    return units[columns].reset_index(drop=True)

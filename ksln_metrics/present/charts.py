@@ -20,7 +20,7 @@ from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.paths import DATA_DIR, STATIC_DIR
 from ksln_metrics.present import palette
-from ksln_metrics.reference import country_name, province_of, region_name, scope
+from ksln_metrics.reference import country_name, region_name, scope
 
 GEO_DIR = DATA_DIR / "geo" / "indonesia"
 TOPOJSON_DIR = STATIC_DIR / "topojson"
@@ -319,14 +319,15 @@ def _region_hover(row: dict) -> str:
 def score_map(regions: pd.DataFrame, province: str | None = None) -> go.Figure:
     """Choropleth of a province's kab/kota coloured by mean score; the province government is told in a note.
 
-    ``province`` defaults to the configured one (the national view passes the province it drills into);
-    in the national scope without a province, the map of the provinces (``national_score_map``)
+    ``province`` defaults to the configured one (the national view passes the province it drills into;
+    its map of the provinces is ``national_score_map``, from ``Results.provinces``).
     Units without an active agreement are grey. ``regions`` is ``Results.regions``.
     """
     if province is None:
         current = scope()
         if current.is_national:
-            return national_score_map(regions)
+            raise ValueError("score_map: in the national scope name the province to draw; the map of the provinces "
+                             "is national_score_map(Results.provinces)")
         province = current.code
     places = unit_labels(province)
     fig = _figure("Skor rata-rata kabupaten/kota", height=620, margin={"l": 0, "r": 0, "t": 60, "b": 150})
@@ -367,68 +368,6 @@ def score_map(regions: pd.DataFrame, province: str | None = None) -> go.Figure:
         note = (f"{region_name(province)} (perangkat daerah provinsi, tidak dipetakan):<br>skor rata-rata "
                 f"{format_number_id(score) if pd.notna(score) else '–'}<br>{MAP_ATTRIBUTION}")
     _attribution(fig, note, yshift=-84)
-    return fig
-
-
-def province_scores(regions: pd.DataFrame) -> pd.DataFrame:
-    """Per province: the government and its kab/kota together (kode, skor_rata_rata, jumlah_aktif).
-
-    The mean score of all active agreements of the province: the units' mean scores weighted by their
-    active agreements (``regions`` is ``Results.regions`` of the national scope)."""
-    frame = regions[["kabkota_kode", "skor_rata_rata", "jumlah_aktif"]].copy()
-    frame["kode"] = frame["kabkota_kode"].map(province_of)
-    frame["jumlah_aktif"] = frame["jumlah_aktif"].fillna(0)
-    frame["bobot"] = frame["skor_rata_rata"].fillna(0) * frame["jumlah_aktif"]
-    totals = frame.groupby("kode", sort=True)[["bobot", "jumlah_aktif"]].sum()
-    totals["skor_rata_rata"] = (totals["bobot"] / totals["jumlah_aktif"]).where(totals["jumlah_aktif"] > 0)
-    return totals.reset_index()[["kode", "skor_rata_rata", "jumlah_aktif"]]
-
-
-def national_score_map(regions: pd.DataFrame) -> go.Figure:
-    """Choropleth of the 38 provinces by the mean score of all their active agreements (government and
-    kab/kota together); a dot in each province carries its code for the drill-down to ``score_map``."""
-    scores = province_scores(regions)
-    geojson = provinces_geojson()
-    provinces = pd.DataFrame({"kode": [f["properties"]["kode"] for f in geojson["features"]]})
-    provinces = provinces.merge(scores, on="kode", how="left")
-    scored = provinces["skor_rata_rata"].notna()
-    hover = [f"<b>{region_name(c)}</b><br>Skor rata-rata {format_number_id(v) if pd.notna(v) else '–'}<br>"
-             f"{int(n) if pd.notna(n) else 0} perjanjian aktif"
-             for c, v, n in provinces[["kode", "skor_rata_rata", "jumlah_aktif"]].itertuples(index=False)]
-    provinces = provinces.assign(hover=hover)
-    fig = _figure("Skor rata-rata provinsi (pemerintah provinsi dan kab/kota)", height=620,
-                  margin={"l": 0, "r": 0, "t": 60, "b": 150})
-    fig.add_choropleth(
-        geojson=geojson, featureidkey="properties.kode",
-        locations=provinces.loc[scored, "kode"].tolist(), z=provinces.loc[scored, "skor_rata_rata"].tolist(),
-        colorscale=_scale(palette.SCORE_SCALE), zmin=palette.SCORE_RANGE[0], zmax=palette.SCORE_RANGE[1],
-        marker_line_color=palette.NEUTRAL, marker_line_width=0.5,
-        colorbar={"title": {"text": "Skor", "side": "top"}, "orientation": "h", "thickness": 12, "len": 0.6,
-                  "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
-        customdata=provinces.loc[scored, "hover"].tolist(), hovertemplate="%{customdata}<extra></extra>",
-        name="Skor rata-rata",
-    )
-    if (~scored).any():
-        fig.add_choropleth(
-            geojson=geojson, featureidkey="properties.kode",
-            locations=provinces.loc[~scored, "kode"].tolist(), z=[0] * int((~scored).sum()),
-            colorscale=[[0, palette.NO_DATA], [1, palette.NO_DATA]], showscale=False,
-            marker_line_color=palette.NEUTRAL, marker_line_width=0.5,
-            customdata=[h + "<br>Belum ada perjanjian aktif" for h in provinces.loc[~scored, "hover"]],
-            hovertemplate="%{customdata}<extra></extra>", name="Tanpa skor",
-        )
-    points = label_points(None)
-    codes = provinces["kode"].tolist()
-    fig.add_scattergeo(
-        lon=[points[c][0] for c in codes], lat=[points[c][1] for c in codes], mode="markers",
-        marker={"size": 6, "color": "#000000", "line": {"color": "#FFFFFF", "width": 1}},
-        customdata=codes, hovertext=[region_name(c) for c in codes], hoverinfo="text", showlegend=False,
-        name="Provinsi",
-    )
-    lon_range, lat_range = geojson_bounds(geojson, pad=0.02)
-    fig.update_geos(visible=False, scope="world", resolution=110, projection_type="mercator",
-                    lonaxis_range=list(lon_range), lataxis_range=list(lat_range))
-    _attribution(fig, yshift=-84)
     return fig
 
 
@@ -545,3 +484,66 @@ def geo_figures_topojson(fig: go.Figure) -> set[str]:
             names.add(f"{(geo.scope or 'world').replace(' ', '-')}_{geo.resolution or 110}m.json")
     return names
 
+
+
+# --- the national view: provinces, and one province's kab/kota ----------------------------------------
+
+def _province_hover(row: dict) -> str:
+    flagged = sum(int(v) for k, v in row.items() if k.startswith("jumlah_") and k[7:] in FLAG_BY_CODE and pd.notna(v))
+    score = row.get("skor_rata_rata")
+    lines = [f"<b>{row['nama']}</b>", f"Skor rata-rata {format_number_id(score) if pd.notna(score) else '–'}"]
+    if pd.notna(row.get("peringkat")):
+        lines.append(f"Peringkat {int(row['peringkat'])}")
+    active = row.get("jumlah_aktif")
+    lines.append(f"{int(active) if pd.notna(active) else 0} perjanjian aktif")
+    lines.append(f"{flagged} peringatan")
+    return "<br>".join(lines)
+
+
+def _score_choropleth(fig: go.Figure, geojson: dict, units: pd.DataFrame, code: str) -> None:
+    """Units with a score on the score scale, the others grey; each carries its code for a click."""
+    scored = units["skor_rata_rata"].notna()
+    fig.add_choropleth(
+        geojson=geojson, featureidkey="properties.kode",
+        locations=units.loc[scored, code].tolist(), z=units.loc[scored, "skor_rata_rata"].tolist(),
+        colorscale=_scale(palette.SCORE_SCALE), zmin=palette.SCORE_RANGE[0], zmax=palette.SCORE_RANGE[1],
+        marker_line_color=palette.NEUTRAL, marker_line_width=0.6,
+        colorbar={"title": {"text": "Skor", "side": "top"}, "orientation": "h", "thickness": 12, "len": 0.6,
+                  "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
+        customdata=units.loc[scored, "hover"].tolist(), hovertemplate="%{customdata}<extra></extra>",
+        name="Skor rata-rata",
+    )
+    if (~scored).any():
+        fig.add_choropleth(
+            geojson=geojson, featureidkey="properties.kode",
+            locations=units.loc[~scored, code].tolist(), z=[0] * int((~scored).sum()),
+            colorscale=[[0, palette.NO_DATA], [1, palette.NO_DATA]], showscale=False,
+            marker_line_color=palette.NEUTRAL, marker_line_width=0.6,
+            customdata=[h + "<br>Belum ada perjanjian aktif" for h in units.loc[~scored, "hover"]],
+            hovertemplate="%{customdata}<extra></extra>", name="Tanpa skor",
+        )
+    fig.update_geos(visible=False, fitbounds="geojson", projection_type="mercator")
+
+
+def national_score_map(provinces: pd.DataFrame) -> go.Figure:
+    """Choropleth of Indonesia's provinces coloured by mean score (``Results.provinces``); a click gives the code."""
+    fig = _figure("Skor rata-rata per provinsi", height=560, margin={"l": 0, "r": 0, "t": 60, "b": 110})
+    geojson = provinces_geojson()
+    units = pd.DataFrame({"provinsi_kode": [f["properties"]["kode"] for f in geojson["features"]],
+                          "nama": [f"Provinsi {f['properties']['nama']}" for f in geojson["features"]]})
+    units = units.merge(provinces.drop(columns=["provinsi_nama"], errors="ignore"), on="provinsi_kode", how="left")
+    units = units.assign(hover=[_province_hover(row) for row in units.to_dict("records")])
+    _score_choropleth(fig, geojson, units, "provinsi_kode")
+    # A dot inside every province carries its code (a click on a small province hits it), with the score
+    # written over it where there is one (38 names would cover Java): readable on a projector.
+    points = label_points(None)
+    codes = units["provinsi_kode"].tolist()
+    fig.add_scattergeo(
+        lon=[points[c][0] for c in codes], lat=[points[c][1] for c in codes], mode="markers+text",
+        marker={"size": 6, "color": "#000000", "line": {"color": "#FFFFFF", "width": 1}},
+        text=[f"<b>{format_number_id(v)}</b>" if pd.notna(v) else "" for v in units["skor_rata_rata"]],
+        textposition="top center", textfont={"size": 13, "color": "#000000"},
+        customdata=codes, hovertext=units["nama"].tolist(), hoverinfo="text", showlegend=False, name="Provinsi",
+    )
+    _attribution(fig, "Provinsi: pemerintah provinsi dan kab/kota-nya bersama.<br>" + MAP_ATTRIBUTION, yshift=-60)
+    return fig

@@ -9,10 +9,11 @@ from datetime import date
 import pandas as pd
 
 from ksln_metrics.engine.indicators import Results, compute
-from ksln_metrics.engine.overview import league_table
+from ksln_metrics.engine.overview import league_table, province_league
 from ksln_metrics.engine.rules import COMPONENTS, FLAG_CODES, Rules, flag_labels
 from ksln_metrics.formatting import strip_control_characters
 from ksln_metrics.present.tables import COLUMN_HEADERS
+from ksln_metrics.reference import scope
 from ksln_metrics.store import Store
 
 FORMATS = ("csv", "json")
@@ -33,6 +34,13 @@ KABKOTA_COLUMNS = (
     "laporan_wajib", "laporan_tepat_waktu", "tepat_waktu_persen", "peringkat",
     *(f"jumlah_{code}" for code in FLAG_CODES),
 )
+# Per province, the province government and its kab/kota together (the national view's league).
+PROVINSI_COLUMNS = (
+    "provinsi_kode", "provinsi_nama", "jumlah_kabkota", "jumlah_kabkota_berperjanjian", "jumlah_perjanjian",
+    "jumlah_perjanjian_pemprov", "jumlah_aktif", "jumlah_ditandatangani", "skor_rata_rata",
+    *(c.column for c in COMPONENTS), "laporan_wajib", "laporan_tepat_waktu", "tepat_waktu_persen", "peringkat",
+    *(f"jumlah_{code}" for code in FLAG_CODES),
+)
 
 
 def escape_formula(value):
@@ -51,6 +59,8 @@ def export_table(results: Results, level: str) -> pd.DataFrame:
         frame = results.agreements.loc[:, list(PERJANJIAN_COLUMNS)]
     elif level == "kabkota":
         frame = results.regions.loc[:, list(KABKOTA_COLUMNS)]
+    elif level == "provinsi":
+        frame = results.provinces.loc[:, list(PROVINSI_COLUMNS)]
     else:
         raise ValueError(f"unknown level {level!r}")
     frame = frame.copy()
@@ -196,6 +206,14 @@ def _regions_sheet_frame(regions: pd.DataFrame) -> pd.DataFrame:
     return league_table(regions).loc[:, list(REGION_XLSX_COLUMNS)].rename(columns=COLUMN_HEADERS)
 
 
+def _provinces_sheet_frame(provinces: pd.DataFrame) -> pd.DataFrame:
+    headers = {**COLUMN_HEADERS, "provinsi_kode": "Kode Provinsi", "provinsi_nama": "Provinsi",
+               "jumlah_kabkota": "Kab/Kota", "jumlah_kabkota_berperjanjian": "Kab/Kota berperjanjian",
+               "jumlah_perjanjian_pemprov": "Perjanjian pemerintah provinsi"}
+    columns = ["peringkat", *(c for c in PROVINSI_COLUMNS if c != "peringkat")]  # by rank, as the league reads
+    return province_league(provinces).loc[:, columns].rename(columns=headers)
+
+
 def _cell_value(value):
     value = _plain(value) if not isinstance(value, pd.Timestamp | date) else value
     if isinstance(value, pd.Timestamp):
@@ -253,6 +271,8 @@ def indicators_xlsx(results: Results, as_of: date) -> bytes:
                  {"Judul Perjanjian": 50, "Mitra": 36, "Kab/Kota": 24, "Peringatan": 40, "Tanggal Tanda Tangan": 20,
                   "Tanggal Berakhir": 20})
     _write_sheet(book, "Kab-Kota", _regions_sheet_frame(results.regions), {"Kab/Kota": 26})
+    if scope().is_national:  # the league of provinces, each with its kab/kota (Results.provinces)
+        _write_sheet(book, "Provinsi", _provinces_sheet_frame(results.provinces), {"Provinsi": 30})
     flags = flags_export_frame(results.flags)
     _write_sheet(book, "Peringatan", flags,
                  {"Judul Perjanjian": 50, "Alasan": 70, "Aturan": 70, "Bendera": 28, "Kab/Kota": 24})

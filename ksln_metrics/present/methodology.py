@@ -219,6 +219,30 @@ def _regions() -> list[str]:
     ]
 
 
+def _provinces() -> list[str]:
+    """The national view's figures per province (provinsi.sql and the steps beside it)."""
+    return [
+        "## Angka per provinsi (tampilan nasional)",
+        "",
+        "Setiap provinsi dihitung **bersama**: pemerintah provinsinya dan seluruh kab/kotanya, dari hasil per "
+        "perjanjian yang sama dengan angka per kab/kota, sehingga angka satu provinsi di basis data nasional sama "
+        "dengan angka di basis data provinsi itu sendiri. Pemerintah provinsi dan setiap kab/kota juga tampil "
+        "**masing-masing** (angka per kabupaten/kota di atas).",
+        "",
+        "- **Jumlah perjanjian**, **jumlah aktif**, **skor rata-rata** (perjanjian aktif) dan komponennya, "
+        "**tepat waktu (%)** dan **jumlah per bendera**: seperti per kab/kota, atas semua perjanjian provinsi itu.",
+        "- **Kab/kota berperjanjian**: kab/kota provinsi itu yang punya setidaknya satu perjanjian, dari semua "
+        "kab/kotanya.",
+        "- **Peringkat provinsi**: urutan provinsi menurut skor rata-rata, tertinggi pertama; nilai sama mendapat "
+        "peringkat sama; provinsi tanpa perjanjian aktif tidak diberi peringkat.",
+        "- **Peringkat di provinsi**: urutan kab/kota di antara kab/kota provinsinya sendiri (di rincian satu "
+        "provinsi).",
+        "- **Provinsi yang perlu perhatian**: aturan urutan perhatian di bawah, atas provinsi dan kab/kota-nya "
+        "bersama.",
+        "",
+    ]
+
+
 def methodology_markdown(rules: Rules, as_of: date | None = None) -> str:
     """The whole methodology in Markdown (Bahasa Indonesia), with the current settings; deadlines around ``as_of``."""
     year = (as_of or today()).year
@@ -241,6 +265,8 @@ def methodology_markdown(rules: Rules, as_of: date | None = None) -> str:
     for flag in FLAGS:
         lines += _section(flag, flag.label, rules, examples)
     lines += _regions()
+    if scope().is_national:
+        lines += _provinces()
     lines += ["## Urutan perhatian", ""]
     lines += _section(ATTENTION, ATTENTION.label, rules, examples)
     return "\n".join(lines)

@@ -25,6 +25,9 @@ from ksln_metrics.engine.overview import (
     headline,
     is_kabkota,
     join_id,
+    province_attention_ranking,
+    province_league,
+    province_units,
     region_components,
 )
 from ksln_metrics.engine.rules import (
@@ -40,7 +43,7 @@ from ksln_metrics.engine.rules import (
 )
 from ksln_metrics.formatting import format_date_id, format_number_id, number_text
 from ksln_metrics.present import charts
-from ksln_metrics.present.tables import league_display
+from ksln_metrics.present.tables import league_display, province_league_display
 from ksln_metrics.reference import basis_document, country_name, region_name, scope
 
 if TYPE_CHECKING:
@@ -77,7 +80,7 @@ class Bullet:
 class Slide:
     """One slide: what the page shows, the deck draws and the report prints."""
 
-    kind: str  # one of FIXED_KINDS, or "daerah" for a region's slide
+    kind: str  # one of FIXED_KINDS, "daerah" for a region's slide, "provinsi" for a province's (national deck)
     title: str
     subtitle: str = ""
     bullets: tuple[Bullet, ...] = ()
@@ -95,15 +98,19 @@ def build_slides(results: Results, as_of: date, filters: Filters | None = None, 
     ``stories`` are given)."""
     rules = rules or load_rules()
     filters = filters or Filters()
+    national = scope().is_national
     slides = [
         title_slide(as_of, filters, meeting_date or as_of, sample_data),
-        overview_slide(results, as_of, rules),
+        national_overview_slide(results, as_of, rules) if national else overview_slide(results, as_of, rules),
         partner_slide(results),
         flags_slide(results, rules),
         *([since_slide(since, results)] if since is not None else []),
-        league_slide(results),
+        province_league_slide(results) if national else league_slide(results),
     ]
-    slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
+    if national:  # one slide per province, its government and kab/kota each on a row: 552 unit slides would be none
+        slides += [province_slide(results, code) for code in province_order(results.provinces)]
+    else:
+        slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
     slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules)]
     if stories is not None and len(stories):
         slides.append(stories_slide(stories))
@@ -316,6 +323,86 @@ def league_slide(results: Results) -> Slide:
                "rata-rata. Peringatan: banyaknya bendera per jenis, dijumlahkan (satu perjanjian dapat berbendera "
                "lebih dari satu)."),
     )
+
+
+# --- the national deck: provinces -------------------------------------------------------------------------
+
+
+def province_order(provinces: pd.DataFrame) -> list[str]:
+    """The provinces with agreements in view, by their Kemendagri code."""
+    if provinces.empty:
+        return []
+    return sorted(provinces.loc[provinces["jumlah_perjanjian"] > 0, "provinsi_kode"])
+
+
+def national_overview_slide(results: Results, as_of: date, rules: Rules) -> Slide:
+    """The national picture: the headline figures, the map of provinces, the provinces that need attention."""
+    numbers = headline(results)
+    flagged = results.flags["id_perjanjian"].nunique() if len(results.flags) else 0
+    attention = province_attention_ranking(results, rules)
+    active_provinces = int((results.provinces["jumlah_perjanjian"] > 0).sum()) if len(results.provinces) else 0
+    bullets = [
+        Bullet(f"{count(numbers.signed)} perjanjian ditandatangani per tanggal acuan, {count(numbers.active)} aktif, "
+               f"dari {count(active_provinces)} provinsi"),
+        Bullet(f"Skor rata-rata perjanjian aktif: {number_text(numbers.mean_score)} dari 100"),
+        Bullet(f"Laporan tepat waktu: {number_text(numbers.on_time_rate)} % ({count(numbers.reports_on_time)} dari "
+               f"{count(numbers.reports_due)} laporan wajib)" if numbers.on_time_rate is not None else
+               "Laporan tepat waktu: – (belum ada laporan yang wajib)"),
+        Bullet(f"{count(flagged)} perjanjian berbendera peringatan"),
+    ]
+    if len(attention):
+        bullets.append(Bullet("Provinsi yang perlu perhatian: " + join_id(list(attention["provinsi_nama"]))))
+    notes = [
+        "Setiap provinsi dihitung bersama kab/kota-nya (pemerintah provinsi dan seluruh kab/kotanya); peta mewarnai "
+        "provinsi menurut skor rata-rata perjanjian aktifnya.",
+        "Perjanjian aktif: status ditandatangani atau berjalan, sudah ditandatangani dan belum berakhir per "
+        f"{format_date_id(as_of)}.",
+    ]
+    notes += [f"Perhatian {row.urutan}. {row.provinsi_nama}: {row.alasan}; poin perhatian {row.poin_teks}." for row
+              in attention.itertuples(index=False)]
+    return Slide("ringkasan", "Gambaran nasional", f"Per {format_date_id(as_of)}", tuple(bullets),
+                 figure=charts.national_score_map(results.provinces), notes="\n".join(notes))
+
+
+def province_league_slide(results: Results) -> Slide:
+    frame = province_league_display(results.provinces)
+    frame = frame[province_league(results.provinces)["jumlah_perjanjian"] > 0].reset_index(drop=True)
+    ranked = results.provinces["peringkat"].notna().sum() if len(results.provinces) else 0
+    bullets = [Bullet(f"{count(ranked)} provinsi berperingkat menurut skor rata-rata perjanjian aktif pemerintah "
+                      "provinsi dan kab/kota-nya bersama; provinsi tanpa perjanjian tidak ditampilkan.")]
+    frame = _cut(frame, bullets, "provinsi")
+    return Slide("klasemen", "Peringkat provinsi", "Skor rata-rata dan komponennya, provinsi dan kab/kota bersama",
+                 tuple(bullets), table=frame,
+                 notes="Kolom komponen adalah poin rata-rata perjanjian aktif; jumlahnya sama dengan skor rata-rata. "
+                       "Peringkat kab/kota setiap provinsi ada di salindia provinsi itu dan di halaman Provinsi.")
+
+
+def province_slide(results: Results, code: str) -> Slide:
+    """One province: its figures together, then its government and each kab/kota on a row, with what to follow up."""
+    province = results.provinces[results.provinces["provinsi_kode"] == code].iloc[0]
+    ranked = int(results.provinces["peringkat"].notna().sum())
+    rank = f"peringkat {int(province['peringkat'])} dari {ranked}" if pd.notna(province["peringkat"]) else (
+        "tanpa peringkat")
+    subtitle = f"Skor rata-rata {number_text(province['skor_rata_rata'])} · {rank}"
+    units = province_units(results.regions, code)
+    flags = (results.flags[results.flags["kabkota_kode"].isin(units["kabkota_kode"])] if len(results.flags)
+             else results.flags)
+    on_time = (f"laporan tepat waktu {number_text(province['tepat_waktu_persen'])} %"
+               if pd.notna(province["tepat_waktu_persen"]) else "belum ada laporan yang wajib")
+    bullets = [
+        Bullet(f"{count(province['jumlah_perjanjian'])} perjanjian, {count(province['jumlah_aktif'])} aktif; {on_time}"),
+        Bullet(f"{count(province['jumlah_kabkota_berperjanjian'])} dari {count(province['jumlah_kabkota'])} kab/kota "
+               f"berperjanjian; {count(province['jumlah_perjanjian_pemprov'])} perjanjian pemerintah provinsi"),
+        Bullet("Komponen skor: " + " · ".join(f"{c.label} {number_text(province[c.column])}" for c in COMPONENTS)),
+    ]
+    raised = flags.drop_duplicates("id_perjanjian") if len(flags) else flags
+    bullets.append(Bullet(f"Peringatan pada {count(len(raised))} perjanjian" if len(raised)
+                          else "Tidak ada bendera peringatan."))
+    shown = units[units["jumlah_perjanjian"] > 0]
+    table = league_display(shown.assign(peringkat=shown["peringkat_provinsi"]), per_flag=False)
+    table = _cut(table, bullets, "daerah")
+    return Slide("provinsi", region_name(code), subtitle, tuple(bullets), table=table, notes=flag_notes(flags),
+                 region=code)
 
 
 AGREEMENT_COLUMNS = ("ID", "Mitra", "Jenis", "Status", "Berakhir", "Skor", "Peringatan")

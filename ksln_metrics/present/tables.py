@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ksln_metrics.engine.overview import league_table
+from ksln_metrics.engine.overview import league_table, province_league
 from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import number_text
 
@@ -80,3 +80,27 @@ def league_display(regions: pd.DataFrame, per_flag: bool = True) -> pd.DataFrame
     for column in counts:
         frame[COLUMN_HEADERS[column]] = table[column].map(lambda v: number_text(v, 0))
     return frame
+
+
+PROVINCE_LEAGUE_COLUMNS = ("peringkat", "provinsi_nama", "jumlah_kabkota_berperjanjian", "jumlah_perjanjian",
+                           "jumlah_aktif", "skor_rata_rata", *(c.column for c in COMPONENTS), "tepat_waktu_persen",
+                           "jumlah_bendera")
+PROVINCE_HEADERS = {"provinsi_nama": "Provinsi", "jumlah_kabkota_berperjanjian": "Kab/kota berperjanjian"}
+
+
+def province_league_display(provinces: pd.DataFrame) -> pd.DataFrame:
+    """The league table of provinces (``Results.provinces``, the province and its kab/kota together), as read."""
+    table = province_league(provinces)
+    cells = {}
+    for column in PROVINCE_LEAGUE_COLUMNS:
+        header = PROVINCE_HEADERS.get(column) or COLUMN_HEADERS[column]
+        if column == "provinsi_nama":
+            cells[header] = table[column]
+        elif column == "jumlah_kabkota_berperjanjian":
+            cells[header] = [f"{number_text(n, 0)} dari {number_text(m, 0)}"
+                             for n, m in zip(table[column], table["jumlah_kabkota"], strict=True)]
+        elif column in ("jumlah_bendera", *_WHOLE):
+            cells[header] = table[column].map(lambda v: number_text(v, 0))
+        else:
+            cells[header] = _cells(table, column)
+    return pd.DataFrame(cells)

@@ -112,7 +112,7 @@ def test_db_from_environment_and_as_of_defaults_to_today(db):
     [
         ("--level", "perjanjian", "--as-of", "2025-13-01", "--format", "csv"),
         ("--level", "perjanjian", "--as-of", "kemarin", "--format", "csv"),
-        ("--level", "provinsi", "--as-of", "2025-03-01", "--format", "csv"),
+        ("--level", "negara", "--as-of", "2025-03-01", "--format", "csv"),  # provinsi is a level since issue 14
         ("--level", "perjanjian", "--as-of", "2025-03-01", "--format", "xlsx"),
         ("--as-of", "2025-03-01", "--format", "csv"),
     ],

@@ -351,13 +351,13 @@ def test_sample_data_is_refused_in_the_national_scope(tmp_path):
 def test_national_map_colours_each_province_by_all_its_active_agreements():
     import pandas as pd
 
-    regions = pd.DataFrame({"kabkota_kode": ["32", "32.75", "32.01", "36.74"],
-                            "skor_rata_rata": [80.0, 60.0, None, 90.0], "jumlah_aktif": [1, 3, 0, 2],
-                            "peringkat": [None, 1, None, 1]})
+    # Results.provinces: each province's government and kab/kota together (provinsi.sql).
+    provinces = pd.DataFrame({"provinsi_kode": ["32", "36"], "provinsi_nama": ["Provinsi Jawa Barat", "Provinsi Banten"],
+                              "skor_rata_rata": [65.0, 90.0], "jumlah_aktif": [4, 2], "peringkat": [2, 1]})
     with configured_province("nasional"):
-        fig = charts.score_map(regions)
+        fig = charts.national_score_map(provinces)
     scored, unscored, dots = fig.data
-    assert dict(zip(scored.locations, scored.z, strict=True)) == {"32": 65.0, "36": 90.0}  # (80 + 3 × 60) / 4
+    assert dict(zip(scored.locations, scored.z, strict=True)) == {"32": 65.0, "36": 90.0}
     assert len(unscored.locations) == 36 and "32" not in unscored.locations
     features = {f["properties"]["kode"]: f for f in charts.provinces_geojson()["features"]}
     assert sorted(dots.customdata) == sorted(features) == sorted(reference.province_names())
