@@ -147,6 +147,7 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()  # re-entrant: a write may audit itself
         self._engine_copy = None
+        self._read_only = read_only
         if is_postgres(str(location)):
             self._open_postgres(check_location(str(location)), read_only)
         else:
@@ -165,6 +166,11 @@ class Store:
         if not read_only:
             with self.write() as cur:
                 migrate(cur, self.dialect)
+                self._check_scope(cur)
+        else:  # a file written before the binding existed has no store_info table yet
+            tables = set(self.query("SELECT table_name FROM information_schema.tables")["table_name"])
+            if "perjanjian_history" in tables:
+                self._check_scope(self.cursor(), info="store_info" in tables)
 
     def _open_postgres(self, url: str, read_only: bool) -> None:
         from ksln_metrics.db.engine_copy import EngineCopy
@@ -179,6 +185,7 @@ class Store:
         if not read_only:
             with self.write() as cur:
                 migrate(cur, self.dialect)
+                self._check_scope(cur)
         self._engine_copy = EngineCopy(self._pool)
 
     @property
@@ -325,9 +332,40 @@ class Store:
             if self.dialect == "postgres":
                 cur.execute(f"SET LOCAL lock_timeout = '{_interval(os.environ.get('KSLN_PG_LOCK_TIMEOUT', PG_LOCK_TIMEOUT))}'")
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
+            self._check_scope(cur, bind=True)
             yield cur
             if self.dialect == "postgres":  # the pooled session would keep the staged rows
                 cur.execute("DROP TABLE IF EXISTS pg_temp.incoming, pg_temp.closing, pg_temp.closing_keys")
+
+    def _check_scope(self, cur, *, bind: bool = False, info: bool = True) -> None:
+        """A store holds the data of one scope (a province, or the national view): opened under another
+        ``KSLN_PROVINSI`` it is refused, rather than showing that province's units empty beside rows of others.
+
+        The first batch binds the store to the scope it is written in (``bind``). A store written before
+        the binding existed is bound at opening to the scope its units belong to."""
+        from ksln_metrics.reference import NATIONAL, province_names, province_of, scope
+
+        here = scope().code
+        found = cur.execute("SELECT value FROM store_info WHERE key = 'wilayah'").fetchall() if info else []
+        bound = found[0][0] if found else None
+        if bound is None and not bind:
+            units = {r[0] for r in cur.execute("SELECT DISTINCT kabkota FROM perjanjian_history").fetchall() if r[0]}
+            provinces = {province_of(u) for u in units}
+            bound = (provinces.pop() if len(provinces) == 1 else NATIONAL) if provinces else None
+            bind = bound is not None
+        if bound is None:
+            bound = here
+        if bind and not found and not self._read_only:
+            cur.execute("INSERT INTO store_info (key, value) VALUES ('wilayah', ?) ON CONFLICT (key) DO NOTHING", [bound])
+        if bound != here:
+            def title(code: str) -> str:
+                return "tampilan nasional" if code == NATIONAL else f"Provinsi {province_names().get(code, code)}"
+
+            raise StoreError(
+                f"Basis data {self.location} berisi data {title(bound)}, sedangkan aplikasi ini diatur untuk "
+                f"{title(here)} (KSLN_PROVINSI={here}). Setel KSLN_PROVINSI={bound} untuk basis data ini, "
+                "atau pakai basis data lain (KSLN_DB)."
+            )
 
     @staticmethod
     def next_id(cur, table: str, column: str) -> int:

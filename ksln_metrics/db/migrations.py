@@ -178,6 +178,9 @@ def _shared_store(dialect: str) -> list[str]:
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline: batches, row history, accounts, audit, follow-up, reminders", _baseline),
     Migration(2, "shared store: data-change log for the engine copy, indexes (PostgreSQL)", _shared_store),
+    # ``wilayah``: the scope ("36", "32", "nasional") whose data the store holds (Store binds and checks it).
+    Migration(3, "store facts: the scope the store belongs to",
+              ["CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"]),
 ]
 
 SCHEMA_VERSION_SQL = """CREATE TABLE IF NOT EXISTS schema_version (

@@ -252,13 +252,17 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def test_impor_nasional_needs_the_national_scope(dumps, stores, tmp_path, capsys):
+def test_impor_nasional_needs_the_national_scope(dumps, stores, national_db, tmp_path, capsys):
     with ref.use_scope("36"):
         assert main(["impor-nasional", str(dumps["32"]), "--db", str(tmp_path / "x.duckdb")]) == 2
     assert "KSLN_PROVINSI=nasional" in capsys.readouterr().err
     with ref.use_scope("nasional"):
-        assert main(["dump", "--db", str(stores["36"]), "--out", str(tmp_path / "x.zip")]) == 1
-    assert "--provinsi" in capsys.readouterr().err
+        assert main(["dump", "--db", str(national_db), "--out", str(tmp_path / "x.zip")]) == 1
+        assert "--provinsi" in capsys.readouterr().err
+        # A province's own store belongs to that province: the national setting does not open it.
+        assert main(["dump", "--db", str(stores["36"]), "--out", str(tmp_path / "y.zip")]) == 1
+    assert "berisi data Provinsi Banten" in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists() and not (tmp_path / "y.zip").exists()
 
 
 def test_an_analyst_of_another_province_may_not_ingest_it(dumps, tmp_path, capsys):

@@ -212,6 +212,42 @@ def test_newer_schema_is_refused(store_location):
         Store(store_location)
 
 
+def test_a_store_belongs_to_the_scope_its_first_batch_was_written_in(store_location):
+    from ksln_metrics import reference as ref
+
+    with ref.use_scope("32"), Store(store_location) as store:
+        assert upload(store, [perjanjian("J1", kabkota="32.75")]).batch_id == 1
+    with ref.use_scope("32"), Store(store_location) as store:  # the same province: opens as before
+        assert set(titles(store)) == {"J1"}
+    for other, named in (("36", "Provinsi Banten"), ("nasional", "tampilan nasional")):
+        with ref.use_scope(other), pytest.raises(StoreError) as refused:
+            Store(store_location)
+        assert "berisi data Provinsi Jawa Barat" in str(refused.value) and named in str(refused.value)
+        assert "KSLN_PROVINSI=32" in str(refused.value)
+
+
+def test_an_empty_store_is_bound_only_by_its_first_batch(store_location):
+    from ksln_metrics import reference as ref
+
+    Store(store_location).close()  # opened in the default scope, nothing written
+    with ref.use_scope("32"), Store(store_location) as store:
+        upload(store, [perjanjian("J1", kabkota="32.01")])
+    with pytest.raises(StoreError, match="Provinsi Jawa Barat"):
+        Store(store_location)
+
+
+def test_a_file_made_before_the_binding_belongs_to_the_province_of_its_units(tmp_path):
+    from ksln_metrics import reference as ref
+
+    path = tmp_path / "lama.duckdb"
+    path.write_bytes(gzip.decompress((DATA / "store_before_versioning.duckdb.gz").read_bytes()))
+    with ref.use_scope("32"), pytest.raises(StoreError, match="berisi data Provinsi Banten"):
+        Store(path, read_only=True)
+    Store(path).close()  # Banten's units: bound to 36 and opened
+    with ref.use_scope("32"), pytest.raises(StoreError, match="berisi data Provinsi Banten"):
+        Store(path)
+
+
 # --- PostgreSQL only -------------------------------------------------------------------------------
 
 
