@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for
+from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for, send_session_cookie
 from ksln_ui.state import sidebar_filters
 
 st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
@@ -33,5 +33,6 @@ if user is None:
 # expanded: with more than twelve pages Streamlit would hide some behind an English "View more" button.
 navigation = st.navigation(pages_for(user, pages), expanded=True)
 account_sidebar(user)
+send_session_cookie()
 sidebar_filters(navigation, user)
 navigation.run()

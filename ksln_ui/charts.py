@@ -117,3 +117,19 @@ def show(fig: go.Figure, key: str, *, pick: bool = False, png: bool = True) -> s
     if png:
         png_button(fig, key)
     return newly_picked(picked_value(event), key) if pick else None
+
+
+# Constant CSS: the warm-up chart takes no room and cannot be seen or reached.
+_WARM_UP_CSS = ("<style>.st-key-grafik_pemanasan { height: 0; min-height: 0; overflow: hidden; visibility: hidden; "
+                "margin: 0; padding: 0; }</style>")
+
+
+def warm_up() -> None:
+    """An empty, invisible chart: the browser loads and starts plotly.js (several MB) while the page waits for input.
+
+    Used on the login form, so that the charts of the first page after the login draw at once.
+    """
+    st.html(_WARM_UP_CSS)
+    with st.container(key="grafik_pemanasan", height=1, border=False):
+        st.plotly_chart(go.Figure(layout={"height": 10, "width": 10}), theme=None, key="grafik_pemanasan_plot",
+                        config={"staticPlot": True, "displayModeBar": False})
