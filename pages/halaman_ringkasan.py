@@ -18,7 +18,16 @@ from ksln_metrics.present import charts
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
-from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+from ksln_ui.state import (
+    as_of_caption,
+    current_view,
+    get_results,
+    get_rules,
+    get_store,
+    results_key,
+    sample_data_banner,
+    shared,
+)
 
 view = current_view()
 store = get_store()
@@ -28,6 +37,7 @@ sample_data_banner(store)
 as_of_caption(view)
 
 results = get_results(view.as_of, view.filters)
+key = results_key(view)  # what is drawn from the results is computed once for every session
 if results.agreements.empty:
     st.info(
         "Belum ada perjanjian untuk ditampilkan. Unggah data kab/kota di halaman Unggah Data, "
@@ -80,14 +90,15 @@ fourth.metric(
 )
 
 # --- data collection, in one line -------------------------------------------------------------------
-collection = unit_statuses(collection_status(store, view.as_of, view.filters.kabkota))
+collection = shared("status_pengumpulan", key,
+                    lambda: unit_statuses(collection_status(store, view.as_of, view.filters.kabkota)))
 line, link = st.columns([5, 1], vertical_alignment="center")
 line.caption(status_line(collection, view.as_of))
 link.page_link("pages/halaman_status_data.py", label="Status data", icon=":material/fact_check:")
 
 # --- which kab/kota need attention -------------------------------------------------------------------
 st.subheader("Kab/kota yang perlu perhatian")
-attention = attention_ranking(results, rules)
+attention = shared("perhatian", key, lambda: attention_ranking(results, rules))
 if attention.empty:
     st.success("Tidak ada kab/kota dengan peringatan atau skor di bawah 100.", icon=":material/check_circle:")
 else:
@@ -108,10 +119,10 @@ else:
 
 # --- flags -----------------------------------------------------------------------------------------
 st.subheader("Peringatan")
-totals = flag_totals(results.regions)
+totals = shared("jumlah_bendera", key, lambda: flag_totals(results.regions))
 left, right = st.columns([3, 2])
 with left:
-    if clicked_flag := show(charts.flag_counts_chart(totals), key="ringkasan_grafik_bendera", pick=True):
+    if clicked_flag := show(shared("grafik_bendera", key, lambda: charts.flag_counts_chart(totals)), key="ringkasan_grafik_bendera", pick=True):
         st.session_state["peringatan_kode"] = [clicked_flag]  # a bar opens its flag's list, like its button
         st.switch_page("pages/halaman_peringatan.py")
 with right:
@@ -127,20 +138,20 @@ with right:
 st.subheader("Perjanjian per tahun")
 split = st.segmented_control("Pisahkan menurut", ["jenis", "status"], default="jenis", key="ringkasan_pisah",
                              format_func=str.capitalize) or "jenis"
-show(charts.signed_per_year_chart(signed_per_year(results.agreements, view.as_of, by=split), by=split),
-     key="ringkasan_grafik_tahun")
+show(shared(f"grafik_tahun_{split}", key, lambda: charts.signed_per_year_chart(
+    signed_per_year(results.agreements, view.as_of, by=split), by=split)), key="ringkasan_grafik_tahun")
 
 # --- maps --------------------------------------------------------------------------------------------
 st.subheader("Peta")
 left, right = st.columns(2)
 with left:
-    countries = agreements_per_country(results.agreements)
-    show(charts.partner_country_map(countries), key="ringkasan_peta_dunia")
+    countries = shared("negara_mitra", key, lambda: agreements_per_country(results.agreements))
+    show(shared("peta_dunia", key, lambda: charts.partner_country_map(countries)), key="ringkasan_peta_dunia")
     if len(countries):  # the names too, for those who read the map on a projector without hovering
         st.caption("Negara mitra: " + ", ".join(
             f"{row.nama_negara} {format_number_id(row.jumlah, 0)}" for row in countries.itertuples()) + ".")
 with right:
-    if clicked_unit := show(charts.banten_score_map(results.regions), key="ringkasan_peta_banten", pick=True):
+    if clicked_unit := show(shared("peta_skor", key, lambda: charts.banten_score_map(results.regions)), key="ringkasan_peta_banten", pick=True):
         st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota
         st.switch_page("pages/halaman_kabupaten_kota.py")
     st.caption("Klik satu daerah untuk membuka rinciannya.")
