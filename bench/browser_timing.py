@@ -129,6 +129,9 @@ def login(page, url: str, name: str = "admin", path: str = "") -> float:
     page.goto(f"{url}/{path}")
     page.get_by_label("Nama pengguna", exact=True).wait_for()
     wait_drawn(page)
+    # While a person types their name and password the login form loads the frontend's parts for the
+    # pages behind it (ksln_ui.charts.warm_up); typing takes longer than that, so wait for it here.
+    page.evaluate("() => window.kslnFrontendReady")
     page.get_by_label("Nama pengguna", exact=True).fill(name)
     field = page.get_by_label("Kata sandi", exact=True)
     field.fill(E2E_ACCOUNTS[name][2])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -119,17 +123,33 @@ def show(fig: go.Figure, key: str, *, pick: bool = False, png: bool = True) -> s
     return newly_picked(picked_value(event), key) if pick else None
 
 
-# Constant CSS: the warm-up chart takes no room and cannot be seen or reached.
-_WARM_UP_CSS = ("<style>.st-key-grafik_pemanasan { height: 0; min-height: 0; overflow: hidden; visibility: hidden; "
-                "margin: 0; padding: 0; }</style>")
+# The frontend's parts that the pages after the login need and the login form does not: each
+# is a chunk of Streamlit's frontend (plotly.js alone is several MB) that the browser would
+# otherwise fetch and start only when the first page after the login shows it.
+FRONTEND_PARTS = ("PlotlyChart", "Metric", "ButtonGroup", "Multiselect", "Selectbox", "PageLink", "DownloadButton",
+                  "Checkbox", "DataFrame", "Table", "DateInput")
+# Imported from the folder the frontend's own index module came from: the same URLs, so the
+# frontend later finds them already loaded. Constant text: file names of the installed Streamlit.
+_PRELOAD = """<script>(() => {{
+  const index = document.querySelector('script[src*="static/js/index."]');
+  if (!index) return;
+  const folder = new URL(".", index.src);
+  // Settled once every part is loaded and started (bench/browser_timing.py waits for it, as a user types).
+  window.kslnFrontendReady = Promise.allSettled({names}.map(name => import(new URL(name, folder).href)));
+}})();</script>"""
+
+
+@cache
+def _frontend_chunks() -> tuple[str, ...]:
+    folder = Path(st.__file__).parent / "static" / "static" / "js"
+    return tuple(sorted(p.name for part in FRONTEND_PARTS for p in folder.glob(f"{part}.*.js")))
 
 
 def warm_up() -> None:
-    """An empty, invisible chart: the browser loads and starts plotly.js (several MB) while the page waits for input.
+    """Let the browser load and start the chart library and the widgets of the pages while the page waits for input.
 
-    Used on the login form, so that the charts of the first page after the login draw at once.
+    Used on the login form, so that the first page after the login draws at once.
     """
-    st.html(_WARM_UP_CSS)
-    with st.container(key="grafik_pemanasan", height=1, border=False):
-        st.plotly_chart(go.Figure(layout={"height": 10, "width": 10}), theme=None, key="grafik_pemanasan_plot",
-                        config={"staticPlot": True, "displayModeBar": False})
+    chunks = _frontend_chunks()
+    if chunks:
+        st.html(_PRELOAD.format(names=json.dumps(list(chunks))), unsafe_allow_javascript=True, width="content")
