@@ -126,8 +126,9 @@ def show(fig: go.Figure, key: str, *, pick: bool = False, png: bool = True) -> s
 # The frontend's parts that the pages after the login need and the login form does not: each
 # is a chunk of Streamlit's frontend (plotly.js alone is several MB) that the browser would
 # otherwise fetch and start only when the first page after the login shows it.
-FRONTEND_PARTS = ("PlotlyChart", "Metric", "ButtonGroup", "Multiselect", "Selectbox", "PageLink", "DownloadButton",
-                  "Checkbox", "DataFrame", "Table", "DateInput")
+# Not the select boxes: loaded early, a select box whose options a search narrowed kept its old value
+# (tests/e2e/test_display.py, search with one match), and they are small.
+FRONTEND_PARTS = ("PlotlyChart", "Metric", "ButtonGroup", "PageLink", "DownloadButton", "Checkbox")
 # Imported from the folder the frontend's own index module came from: the same URLs, so the
 # frontend later finds them already loaded. Constant text: file names of the installed Streamlit.
 _PRELOAD = """<script>(() => {{
