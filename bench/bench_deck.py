@@ -63,6 +63,7 @@ def main() -> int:
             raise SystemExit(f"the deck has {deck.pictures} of {charts} pictures: {deck.message}")
 
     first, kept, bare = [], [], []
+    started_load = bt.machine_load()
     for _ in range(args.repeat):
         figure_images.close_browsers()  # a server process that has not drawn a picture yet
         first.append(timed(whole_deck))
@@ -73,6 +74,7 @@ def main() -> int:
     print(f"  pertama (peramban dimulai): {bt.median(first):.2f} s  {[round(v, 2) for v in first]}")
     print(f"  berikutnya (peramban tetap): {bt.median(kept):.2f} s  {[round(v, 2) for v in kept]}")
     print(f"  tanpa gambar: {bt.median(bare):.2f} s")
+    print(f"  {started_load}; at the end {bt.machine_load()}")
     print()
     print(bt.verdict("deck .pptx first (browser started once for all charts)", bt.median(first), TARGET))
     print(bt.verdict("deck .pptx next (browser kept)", bt.median(kept), TARGET))

@@ -167,6 +167,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     env = bt.make_store(workdir)
     tokens = sessions_for(env["KSLN_DB"], args.sessions + 1)
+    started_load = bt.machine_load()
     with bt.serve_process(workdir, env) as (url, pid):
         # One session first: the caches filled and the modules imported, as on a server in use.
         warm = asyncio.run(crowd(url, tokens[-1:], args.timeout, threading.Event(), lambda: 0, []))
@@ -203,6 +204,7 @@ def main() -> int:
               + ", ".join(f"{t} {s:.2f} s" for t, s in zip(("Ringkasan", *CLICKS), drawn, strict=False)))
     print(f"  memori server: {rss_before / 2**20:.0f} MiB sebelum, {rss_open[0] / 2**20 if rss_open else 0:.0f} MiB "
           f"dengan {args.sessions} sesi terbuka")
+    print(f"  {started_load}; at the end {bt.machine_load()}")
     print()
     print(f"load errors: {len(errors)} (target 0) {'ok' if not errors else 'ABOVE'}")
     print(bt.verdict(f"load p95 page ({args.sessions} sessions)", bt.p95(times) if times else float("inf"),

@@ -108,6 +108,7 @@ def main() -> int:
     makers = {"demo": demo_env, "nasional": national_env}
     stores = [s for s in args.stores.split(",") if s in makers]
     figures: dict[str, list[float]] = defaultdict(list)
+    started_load = bt.machine_load()
     with ExitStack() as stack:
         urls = {}
         for store in stores:
@@ -130,6 +131,7 @@ def main() -> int:
     for name, values in figures.items():
         print(f"{name:34} {bt.median(values):10.2f} {min(values):6.2f} {max(values):6.2f}  ({len(values)})")
     print(f"password check (argon2id, part of the login): {argon2:.2f} s")
+    print(f"{started_load}; at the end {bt.machine_load()}")
     print()
     for name, values in figures.items():
         store = name.rsplit(" ", 1)[1]

@@ -187,5 +187,14 @@ def p95(values) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def machine_load() -> str:
+    """The machine's load average (1, 5, 15 min): absolute times mean little on a machine others keep busy."""
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        return "load average unknown"
+    return f"load average {one} {five} {fifteen} on {os.cpu_count()} cores"
+
+
 def verdict(name: str, value: float, target: float, unit: str = "s") -> str:
     return f"{name}: {value:.2f} {unit} (target {target:g} {unit}) {'ok' if value <= target else 'ABOVE'}"
