@@ -84,16 +84,16 @@ def password_check_seconds(repeat: int = 5) -> float:
     return bt.median(times)
 
 
-def one_round(browser, url: str, figures: dict[str, list[float]], store: str) -> None:
+def one_round(browser, url: str, figures: dict[str, list[float]], store: str, timeout_ms: float = 120_000) -> None:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="id-ID")
     try:
         page = context.new_page()
-        page.set_default_timeout(120_000)
-        figures[f"login {store}"].append(bt.login(page, url))
+        page.set_default_timeout(timeout_ms)
+        figures[f"login {store}"].append(bt.login(page, url, timeout_ms=timeout_ms))
         for title in PAGES:
-            figures[f"{title} {store}"].append(bt.open_page(page, title))
+            figures[f"{title} {store}"].append(bt.open_page(page, title, timeout_ms=timeout_ms))
         for _ in range(NEXT_SLIDES):
-            figures[f"next slide {store}"].append(bt.next_slide(page))
+            figures[f"next slide {store}"].append(bt.next_slide(page, timeout_ms=timeout_ms))
     finally:
         context.close()
 
@@ -119,7 +119,7 @@ def main() -> int:
         stack.callback(browser.close)
         warm: dict[str, list[float]] = defaultdict(list)
         for store in stores:  # every page opened once: the server's caches filled, Python's modules imported
-            one_round(browser, urls[store], warm, store)
+            one_round(browser, urls[store], warm, store, timeout_ms=600_000)  # first computations at national scale
         print("warm-up: " + ", ".join(f"{k} {v[0]:.2f} s" for k, v in warm.items() if k.startswith("login")),
               flush=True)
         for _ in range(args.repeat):

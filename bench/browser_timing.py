@@ -124,7 +124,7 @@ def wait_drawn_across_navigation(page, timeout_ms: float) -> float:
                 raise
 
 
-def login(page, url: str, name: str = "admin", path: str = "") -> float:
+def login(page, url: str, name: str = "admin", path: str = "", timeout_ms: float = 120_000) -> float:
     """Open the login form and log in as ``name`` pressing Enter; seconds from Enter to the page fully drawn."""
     page.goto(f"{url}/{path}")
     page.get_by_label("Nama pengguna", exact=True).wait_for()
@@ -135,7 +135,7 @@ def login(page, url: str, name: str = "admin", path: str = "") -> float:
     page.get_by_label("Nama pengguna", exact=True).fill(name)
     field = page.get_by_label("Kata sandi", exact=True)
     field.fill(E2E_ACCOUNTS[name][2])
-    seconds = drawn_after(page, lambda: field.press("Enter"),
+    seconds = drawn_after(page, lambda: field.press("Enter"), timeout_ms=timeout_ms,
                           before="document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.trim() === 'Masuk'")
     if not page.get_by_role("button", name="Keluar").count():
         raise RuntimeError(f"login as {name} did not open the app")
@@ -150,17 +150,18 @@ def _old_title_shown(page) -> str:
     return f"{_TITLE_JS} === {json.dumps(old)}"
 
 
-def open_page(page, title: str) -> float:
+def open_page(page, title: str, timeout_ms: float = 120_000) -> float:
     """Click ``title`` in the side navigation; seconds until that page is fully drawn."""
     link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True)
-    seconds = drawn_after(page, link.click, before=_old_title_shown(page))
+    seconds = drawn_after(page, link.click, timeout_ms=timeout_ms, before=_old_title_shown(page))
     check_no_exception(page, title)
     return seconds
 
 
-def next_slide(page) -> float:
+def next_slide(page, timeout_ms: float = 120_000) -> float:
     """Press the right arrow key on Presentasi; seconds until the next slide is fully drawn (slide titles differ)."""
-    seconds = drawn_after(page, lambda: page.keyboard.press("ArrowRight"), before=_old_title_shown(page))
+    seconds = drawn_after(page, lambda: page.keyboard.press("ArrowRight"), timeout_ms=timeout_ms,
+                          before=_old_title_shown(page))
     check_no_exception(page, "Presentasi")
     return seconds
 
