@@ -84,15 +84,16 @@ def password_check_seconds(repeat: int = 5) -> float:
     return bt.median(times)
 
 
-def one_round(browser, url: str, figures: dict[str, list[float]], store: str, timeout_ms: float = 120_000) -> None:
+def one_round(browser, url: str, figures: dict[str, list[float]], store: str, timeout_ms: float = 120_000,
+              pages: list[str] = PAGES) -> None:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="id-ID")
     try:
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
         figures[f"login {store}"].append(bt.login(page, url, timeout_ms=timeout_ms))
-        for title in PAGES:
+        for title in pages:
             figures[f"{title} {store}"].append(bt.open_page(page, title, timeout_ms=timeout_ms))
-        for _ in range(NEXT_SLIDES):
+        for _ in range(NEXT_SLIDES if pages and pages[-1] == "Presentasi" else 0):
             figures[f"next slide {store}"].append(bt.next_slide(page, timeout_ms=timeout_ms))
     finally:
         context.close()
@@ -102,7 +103,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="rounds per store (default 5)")
     parser.add_argument("--stores", default="demo,nasional", help="demo, nasional or both (default)")
+    parser.add_argument("--pages", default=",".join(PAGES),
+                        help="the pages opened after the login, in order (default: all; Presentasi last for its slides)")
     args = parser.parse_args()
+    pages = [p for p in args.pages.split(",") if p in PAGES]
     from playwright.sync_api import sync_playwright
 
     makers = {"demo": demo_env, "nasional": national_env}
@@ -119,12 +123,12 @@ def main() -> int:
         stack.callback(browser.close)
         warm: dict[str, list[float]] = defaultdict(list)
         for store in stores:  # every page opened once: the server's caches filled, Python's modules imported
-            one_round(browser, urls[store], warm, store, timeout_ms=600_000)  # first computations at national scale
+            one_round(browser, urls[store], warm, store, timeout_ms=600_000, pages=pages)  # national: first computations
         print("warm-up: " + ", ".join(f"{k} {v[0]:.2f} s" for k, v in warm.items() if k.startswith("login")),
               flush=True)
         for _ in range(args.repeat):
             for store in stores:
-                one_round(browser, urls[store], figures, store)
+                one_round(browser, urls[store], figures, store, pages=pages)
     argon2 = password_check_seconds()
 
     print(f"\n{'ukuran':34} {'median (s)':>10} {'min':>6} {'maks':>6}  (n)")
