@@ -4,10 +4,19 @@ from pathlib import Path
 
 import streamlit as st
 
+from ksln_metrics.reference import scope
+from ksln_metrics.settings import SettingsError
 from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for, send_session_cookie
 from ksln_ui.state import sidebar_filters
 
-st.set_page_config(page_title="KSLN Monitor — Provinsi Banten", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
+ICON = str(Path(__file__).parent / "static" / "favicon.png")
+try:
+    TITLE = f"KSLN Monitor — {scope().title}"
+except SettingsError as error:  # KSLN_PROVINSI or data/ksln.toml names no province: say so, run nothing
+    st.set_page_config(page_title="KSLN Monitor", page_icon=ICON, layout="wide")
+    st.error(f"Pengaturan wilayah tidak dapat dipakai. {error}", icon=":material/error:")
+    st.stop()
+st.set_page_config(page_title=TITLE, page_icon=ICON, layout="wide")
 
 pages = [
         st.Page("pages/halaman_ringkasan.py", title="Ringkasan", icon=":material/dashboard:", url_path="ringkasan", default=True),

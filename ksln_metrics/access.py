@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ksln_metrics.reference import PROVINCE_CODE, REGIONS, region_name
+from ksln_metrics.reference import REGIONS, covers, region_name
 
 PIMPINAN, ANALIS, ADMIN = "pimpinan", "analis", "admin"
 ROLES: dict[str, str] = {PIMPINAN: "Pimpinan", ANALIS: "Analis", ADMIN: "Admin"}
@@ -50,7 +50,7 @@ class User:
         """True when this user may write rows of ``region``."""
         if self.role == ADMIN:
             return True
-        return self.role == ANALIS and self.kabkota in (PROVINCE_CODE, region)
+        return self.role == ANALIS and covers(self.kabkota, region)
 
     def describe(self) -> str:
         """``analis Kabupaten Lebak``, ``pimpinan``, ``admin``: how messages name the account."""

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from ksln_metrics.clock import today as clock_today
-from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
+from ksln_metrics.db import check_location, is_postgres, safe_location
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path, store_exists
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,22 +26,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: kesalahan penggunaan: {message}\n")
 
 
+def _db_argument(text: str) -> str | Path:
+    """``--db``: a DuckDB file, or a PostgreSQL URL without a password (refused before anything connects)."""
+    if is_postgres(text):
+        try:
+            return check_location(text)
+        except StoreError as exc:  # ArgumentTypeError: argparse then prints the message, never the value
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return Path(text)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
+        type=_db_argument,
         default=None,
-        help="berkas DuckDB (bawaan: $KSLN_DB atau data/ksln.duckdb)",
+        metavar="BERKAS|URL",
+        help="berkas DuckDB, atau postgresql://PENGGUNA@HOST:PORT/NAMA_DB dengan kata sandi di PGPASSWORD atau "
+             "~/.pgpass (bawaan: $KSLN_DB atau data/ksln.duckdb)",
     )
 
 
+def _location(args: argparse.Namespace) -> str | Path:
+    """Where the command's store is: ``--db``, else ``KSLN_DB``, else data/ksln.duckdb."""
+    location = args.db or default_db_path()
+    return check_location(location) if is_postgres(location) else Path(location)
+
+
+def _missing_store(args: argparse.Namespace) -> str | None:
+    """Why a command that only reads cannot start: its DuckDB file does not exist (a server is asked when opened)."""
+    location = _location(args)
+    return None if store_exists(location) else f"Basis data {location} tidak ditemukan."
+
+
 def _open_store(args: argparse.Namespace) -> Store:
-    path = args.db or default_db_path()
+    location = _location(args)
     try:
-        return Store(path)
+        return Store(location)  # an unreachable PostgreSQL or a refused password: StoreError, with the reason
     except (duckdb.IOException, StoreBusy):
         raise StoreError(
-            f"basis data {path} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
+            f"basis data {safe_location(location)} tidak dapat dibuka; mungkin sedang dipakai proses lain, "
             "mis. aplikasi yang sedang berjalan. Hentikan proses itu lalu ulangi."
         ) from None
 
@@ -63,7 +88,7 @@ def _acting_user(store: Store, args: argparse.Namespace):
     user = active_user(store, args.user)
     if user is None:
         raise _UnknownAccount(
-            f"akun '{normalize_name(args.user)}' tidak ada atau nonaktif di {store.path}. Sebutkan akun dengan "
+            f"akun '{normalize_name(args.user)}' tidak ada atau nonaktif di {store.location}. Sebutkan akun dengan "
             "--user NAMA (hak aksesnya berlaku), atau tambahkan --sebagai-admin untuk mengimpor sebagai operator "
             "server dengan hak admin (tercatat di audit)."
         )
@@ -108,15 +133,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ksln_metrics.sample.demo import load_demo
+    from ksln_metrics.sample.demo import DemoError, load_demo
 
     with _open_store(args) as store:
         if args.if_empty and not store.is_empty():
-            print(f"Basis data {store.path} sudah berisi data; data contoh tidak dimuat.")
+            print(f"Basis data {store.location} sudah berisi data; data contoh tidak dimuat.")
             return 0
-        results = load_demo(store)
+        try:
+            results = load_demo(store)
+        except DemoError as error:
+            print(error, file=sys.stderr)
+            return 2
         written = [r for r in results if r.batch_id is not None]
-        print(f"Data contoh dimuat ke {store.path}: {len(written)} batch baru.")
+        print(f"Data contoh dimuat ke {store.location}: {len(written)} batch baru.")
     return 0
 
 
@@ -136,9 +165,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ksln_metrics.engine.rules import RulesError, load_rules
     from ksln_metrics.present.export import export_indicators
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return 2
     try:
         rules = load_rules()
@@ -159,9 +187,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from ksln_metrics.followup.rakor import diff_table
     from ksln_metrics.present.export import to_csv, to_json
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return 2
     if args.date_from > args.date_to:
         print(f"Gagal: --from {args.date_from.isoformat()} setelah --to {args.date_to.isoformat()}.", file=sys.stderr)
@@ -200,7 +227,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         counts = write_synthetic(store, seed=args.seed, scale=args.scale)
     summary = ", ".join(f"{n:,} {table}".replace(",", ".") for table, n in counts.items())
-    print(f"Data sintetis (bukan data resmi) ditulis ke {store.path}: {summary}.")
+    print(f"Data sintetis (bukan data resmi) ditulis ke {store.location}: {summary}.")
     return 0
 
 
@@ -225,13 +252,20 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
+def _unit_example() -> str:
+    """"kode kab/kota (mis. 36.01) atau 36 untuk provinsi", from the configured province."""
+    from ksln_metrics.reference import example_units
+
+    kab, _ = example_units()
+    return f"kode kab/kota (mis. {kab.code}) atau {kab.province} untuk provinsi"
+
+
 def cmd_users_add(args: argparse.Namespace) -> int:
     from ksln_metrics.accounts.users import create_account, describe_role
     from ksln_metrics.reminders.contacts import ContactError, check_email, set_account_email
 
     if (args.role == "analis") != (args.kabkota is not None):
-        print("Gagal: --kabkota wajib untuk analis dan hanya untuk analis (mis. --kabkota 36.02, atau 36 untuk "
-              "provinsi).", file=sys.stderr)
+        print(f"Gagal: --kabkota wajib untuk analis dan hanya untuk analis ({_unit_example()}).", file=sys.stderr)
         return 2
     if args.email is not None:
         try:
@@ -339,8 +373,7 @@ def _add_users(sub) -> None:
     add = commands.add_parser("add", help="buat akun; kata sandi ditanyakan (atau dibaca dari stdin)")
     add.add_argument("name", metavar="NAMA")
     add.add_argument("--role", required=True, choices=list(ROLES), help="peran akun")
-    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE",
-                     help="untuk analis: kode kab/kota (mis. 36.02) atau 36 untuk provinsi")
+    add.add_argument("--kabkota", choices=list(REGIONS), metavar="KODE", help=f"untuk analis: {_unit_example()}")
     add.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari baris pertama stdin")
     add.add_argument("--email", metavar="ALAMAT", default=None, help="alamat surel untuk pengingat (opsional)")
     add.set_defaults(func=cmd_users_add)
@@ -386,9 +419,8 @@ def _meeting_slides(args: argparse.Namespace):
     from ksln_metrics.followup.stories import list_stories
     from ksln_metrics.present.slides import build_slides
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(missing, file=sys.stderr)
         return None, 2
     try:
         rules = load_rules()
@@ -423,13 +455,13 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ksln_metrics.present.report import report_html
-    from ksln_metrics.present.slides import MEETING_NAME, footer_text
+    from ksln_metrics.present.slides import footer_text, meeting_name
 
     made, code = _meeting_slides(args)
     if made is None:
         return code
     slides, as_of, sample = made
-    args.out.write_text(report_html(slides, MEETING_NAME, footer_text(as_of, sample)), encoding="utf-8")
+    args.out.write_text(report_html(slides, meeting_name(), footer_text(as_of, sample)), encoding="utf-8")
     print(f"Laporan luring ditulis ke {args.out}: {len(slides)} halaman.")
     return 0
 
@@ -442,9 +474,8 @@ def _reminder_inputs(args: argparse.Namespace):
 
     from ksln_metrics.engine.rules import RulesError, load_rules
 
-    db = args.db or default_db_path()
-    if not Path(db).is_file():
-        print(f"Gagal: basis data {db} tidak ditemukan.", file=sys.stderr)
+    if missing := _missing_store(args):
+        print(f"Gagal: {missing[0].lower()}{missing[1:]}", file=sys.stderr)
         return None, 2
     try:
         rules = load_rules()
@@ -641,10 +672,15 @@ def _add_reminders(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from ksln_metrics.settings import SettingsError
+
     try:
+        parser = build_parser()  # the --kabkota choices come from the configured province
+        args = parser.parse_args(argv)
         return args.func(args)
+    except SettingsError as exc:
+        print(f"Gagal: pengaturan wilayah tidak dapat dipakai. {exc}", file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)
         return 1

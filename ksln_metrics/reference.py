@@ -1,60 +1,68 @@
 """Reference data: regions, countries, coded values and the canonical columns with synonyms.
 
 Everything the importer, the template and the store agree on is defined here once.
+
+Regions and the configured scope (the API other modules build on)
+-----------------------------------------------------------------
+The province is configuration (``KSLN_PROVINSI`` or ``data/ksln.toml``, see ``ksln_metrics.settings``);
+codes and names come from ``data/wilayah/provinsi.csv`` and ``kabkota.csv`` (Kemendagri codes, 38
+provinces, 514 kab/kota), local aliases from ``data/wilayah/alias.csv``. All are read once and cached.
+
+``scope() -> Scope``: the configured scope. ``Scope`` fields:
+    ``code``            ``"36"`` (a province) or ``"nasional"``
+    ``is_national``     True for ``"nasional"``
+    ``province_name``   ``"Banten"`` (``"Indonesia"`` nationally)
+    ``title``           ``"Provinsi Banten"`` / ``"Nasional"``: page titles, headings
+    ``area``            ``"Provinsi Banten"`` / ``"Indonesia"``: "di {area}", "... {area}"
+    ``government``      ``"Pemerintah Provinsi Banten"`` / ``"Kementerian Dalam Negeri"``
+    ``head``            ``"Gubernur Banten"`` / ``"Menteri Dalam Negeri"``
+    ``secretary``       ``"Sekretaris Daerah Provinsi Banten"`` / ``"Sekretaris Jenderal Kementerian Dalam Negeri"``
+    ``office``          the office that coordinates (letters are sent "melalui" it)
+    ``units_label``     ``"Pemerintah Provinsi Banten dan kabupaten/kota"`` / national equivalent
+    ``capital``         seat of the government, for letters: ``"Serang"`` / ``"Jakarta"``
+    ``mail_domain``     the government's e-mail domain (``"bantenprov.go.id"``), ``""`` when not listed
+                        (both from data/wilayah/pemerintah.csv)
+    ``provinces``       province codes in scope (``("36",)``; all 38 nationally)
+    ``regions``         code -> name of every unit in scope, province government(s) first:
+                        ``{"36": "Provinsi Banten", "36.01": "Kabupaten Pandeglang", ...}``; nationally
+                        the 38 province governments ("XX", "Provinsi X") and the 514 kab/kota, by code
+    ``units_of(p)``     the units of province ``p`` in scope: its government first, then its kab/kota
+``use_scope("32")``: context manager, another scope inside one process (tests, the national lane);
+``settings.reload()`` re-reads ``KSLN_PROVINSI``/the config file (after a test changed the environment).
+
+Scope-independent helpers (all of Indonesia): ``province_of("36.74") -> "36"``, ``units_of("36")`` (kab/kota
+codes of a province), ``province_names()`` (``{"11": "Aceh", ...}``), ``area("36.74") -> Area`` (name, kind,
+province, lat, lng), ``is_province_government(code)``, ``covers(unit, region)`` (an analyst of ``unit`` may
+edit ``region``: the same unit, or the unit is a province government and the region lies in its province).
+
+Live names kept for the existing code: ``REGIONS`` (a read-only mapping that always follows the current
+scope), ``PROVINCE_CODE`` (module attribute, ``scope().code``; import ``province_code()`` instead where the
+scope can change), ``AMBIGUOUS_REGION_NAMES`` (bare name -> the codes it could mean, derived from the
+data), ``region_aliases()``, ``region_name(code)``, ``region_code_from_code(text)``.
 """
 
 from __future__ import annotations
 
+import csv
 import gettext
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 
 import pycountry
 
+from ksln_metrics.paths import DATA_DIR
+
 # --- Regions (Kemendagri codes) -------------------------------------------------
 
-PROVINCE_CODE = "36"
-
-REGIONS: dict[str, str] = {
-    "36": "Provinsi Banten",
-    "36.01": "Kabupaten Pandeglang",
-    "36.02": "Kabupaten Lebak",
-    "36.03": "Kabupaten Tangerang",
-    "36.04": "Kabupaten Serang",
-    "36.71": "Kota Tangerang",
-    "36.72": "Kota Cilegon",
-    "36.73": "Kota Serang",
-    "36.74": "Kota Tangerang Selatan",
-}
-
-# Bare names that belong to both a kabupaten and a kota: never guessed.
-AMBIGUOUS_REGION_NAMES: dict[str, tuple[str, str]] = {
-    "tangerang": ("36.03", "36.71"),
-    "serang": ("36.04", "36.73"),
-}
-
-_KAB_NAMES = {"pandeglang": "36.01", "lebak": "36.02", "tangerang": "36.03", "serang": "36.04"}
-_KOTA_NAMES = {
-    "tangerang": "36.71",
-    "cilegon": "36.72",
-    "serang": "36.73",
-    "tangerang selatan": "36.74",
-    "tangsel": "36.74",
-}
-_KAB_PREFIXES = ("kabupaten", "kab", "pemerintah kabupaten", "pemkab", "pem kab")
-_KOTA_PREFIXES = ("kota", "pemerintah kota", "pemkot", "pem kot", "kotamadya")
-_PROVINCE_NAMES = {
-    "banten",
-    "provinsi banten",
-    "prov banten",
-    "propinsi banten",
-    "pemprov banten",
-    "pemerintah provinsi banten",
-    "pemerintah provinsi",
-    "provinsi",
-}
+WILAYAH_DIR = DATA_DIR / "wilayah"
+NATIONAL = "nasional"
+DEFAULT_PROVINCE_CODE = "36"
 
 
 def normalize_text(value: str) -> str:
@@ -65,34 +73,392 @@ def normalize_text(value: str) -> str:
     return " ".join(text.split())
 
 
-def region_name(code: str) -> str:
-    return REGIONS.get(code, code)
+@dataclass(frozen=True)
+class Area:
+    """One province government or kab/kota of Indonesia, as in data/wilayah."""
+
+    code: str  # "36" or "36.74"
+    name: str  # "Provinsi Banten", "Kabupaten Lebak", "Kota Tangerang Selatan"
+    kind: str  # "provinsi" | "kabupaten" | "kota"
+    province: str  # "36"
+    lat: float
+    lng: float
+
+    @property
+    def bare(self) -> str:
+        """The name without its Provinsi/Kabupaten/Kota prefix: "Banten", "Lebak", "Tangerang Selatan"."""
+        return self.name.split(" ", 1)[1]
+
+    @property
+    def short(self) -> str:
+        """"Provinsi Banten", "Kab. Lebak", "Kota Serang": how a person writes it unambiguously."""
+        return f"Kab. {self.bare}" if self.kind == "kabupaten" else self.name
 
 
 @lru_cache(maxsize=1)
-def region_aliases() -> dict[str, str]:
-    """Every unambiguous way of writing a region (normalised) -> its code."""
-    aliases: dict[str, str] = {name: PROVINCE_CODE for name in _PROVINCE_NAMES}
-    for names, prefixes in ((_KAB_NAMES, _KAB_PREFIXES), (_KOTA_NAMES, _KOTA_PREFIXES)):
-        for name, code in names.items():
+def _areas() -> dict[str, Area]:
+    """Every province and kab/kota, ordered by code (a province just before its kab/kota)."""
+    areas: dict[str, Area] = {}
+    with (WILAYAH_DIR / "provinsi.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            areas[row["kode"]] = Area(row["kode"], f"Provinsi {row['nama']}", "provinsi", row["kode"],
+                                      float(row["lat"]), float(row["lng"]))
+    with (WILAYAH_DIR / "kabkota.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            areas[row["kode"]] = Area(row["kode"], row["nama"], row["jenis"], row["provinsi_kode"],
+                                      float(row["lat"]), float(row["lng"]))
+    return dict(sorted(areas.items()))
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Province code -> official name without prefix: {"11": "Aceh", ..., "36": "Banten", ...}."""
+    return {code: a.bare for code, a in _areas().items() if a.kind == "provinsi"}
+
+
+@lru_cache(maxsize=1)
+def _governments() -> dict[str, tuple[str, str]]:
+    """Scope code -> (seat of the government, e-mail domain or ""), from data/wilayah/pemerintah.csv."""
+    with (WILAYAH_DIR / "pemerintah.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["kode"]: (row["ibukota"].strip(), row["domain_surel"].strip()) for row in csv.DictReader(handle)}
+
+
+@lru_cache(maxsize=1)
+def _units_by_province() -> dict[str, tuple[str, ...]]:
+    units: dict[str, list[str]] = defaultdict(list)
+    for code, a in _areas().items():
+        if a.kind != "provinsi":
+            units[a.province].append(code)
+    return {p: tuple(codes) for p, codes in units.items()}
+
+
+def area(code: str) -> Area | None:
+    """The province or kab/kota with this canonical code anywhere in Indonesia, else None."""
+    return _areas().get(code)
+
+
+def province_of(code: str) -> str:
+    """"36.74" -> "36", "36" -> "36" (the province a code belongs to; no check that it exists)."""
+    return str(code).split(".", 1)[0]
+
+
+def units_of(province: str) -> tuple[str, ...]:
+    """The kab/kota codes of a province (all of Indonesia's data, whatever the scope)."""
+    return _units_by_province().get(province, ())
+
+
+def is_province_government(code: str) -> bool:
+    """A province government ("36") rather than a kab/kota ("36.74")."""
+    return "." not in str(code)
+
+
+def covers(unit: str | None, region: str) -> bool:
+    """An analyst of ``unit`` may edit ``region``: the same unit, or a province government over its kab/kota."""
+    if unit is None:
+        return False
+    return unit == region or (is_province_government(unit) and province_of(region) == unit)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The province (or the whole country) this installation serves; see the module docstring."""
+
+    code: str
+    province_name: str
+    title: str
+    area: str
+    government: str
+    head: str
+    secretary: str
+    office: str
+    units_label: str
+    capital: str
+    mail_domain: str
+    provinces: tuple[str, ...]
+    regions: Mapping[str, str]
+
+    @property
+    def is_national(self) -> bool:
+        return self.code == NATIONAL
+
+    def units_of(self, province: str) -> tuple[str, ...]:
+        """Province ``province``'s government and kab/kota in this scope (empty when outside it)."""
+        if province not in self.provinces:
+            return ()
+        return (province, *units_of(province))
+
+
+@cache
+def _build_scope(code: str) -> Scope:
+    areas = _areas()
+    if code == NATIONAL:
+        regions = {c: a.name for c, a in areas.items()}
+        return Scope(
+            code=NATIONAL, province_name="Indonesia", title="Nasional", area="Indonesia",
+            government="Kementerian Dalam Negeri", head="Menteri Dalam Negeri",
+            secretary="Sekretaris Jenderal Kementerian Dalam Negeri",
+            office="Pusat Fasilitasi Kerja Sama Sekretariat Jenderal Kementerian Dalam Negeri",
+            units_label="pemerintah provinsi dan kabupaten/kota seluruh Indonesia",
+            capital=_governments()[NATIONAL][0], mail_domain=_governments()[NATIONAL][1],
+            provinces=tuple(province_names()), regions=MappingProxyType(regions),
+        )
+    name = province_names()[code]
+    regions = {c: areas[c].name for c in (code, *units_of(code))}
+    return Scope(
+        code=code, province_name=name, title=f"Provinsi {name}", area=f"Provinsi {name}",
+        government=f"Pemerintah Provinsi {name}", head=f"Gubernur {name}",
+        secretary=f"Sekretaris Daerah Provinsi {name}",
+        office=f"Biro Pemerintahan Sekretariat Daerah Provinsi {name}",
+        units_label=f"Pemerintah Provinsi {name} dan kabupaten/kota",
+        capital=_governments()[code][0], mail_domain=_governments()[code][1],
+        provinces=(code,), regions=MappingProxyType(regions),
+    )
+
+
+_active: Scope | None = None
+_overrides: list[str] = []
+
+
+def scope() -> Scope:
+    """The configured scope (``KSLN_PROVINSI`` / data/ksln.toml / default 36), or the one ``use_scope`` set."""
+    current = _active
+    return current if current is not None else _activate()
+
+
+def _activate() -> Scope:
+    global _active
+    from ksln_metrics import settings
+
+    code = _overrides[-1] if _overrides else settings.configured_scope_code()
+    _active = _build_scope(code)
+    return _active
+
+
+def reset_scope() -> None:
+    """Forget the active scope; the next ``scope()`` reads the settings again."""
+    global _active
+    _active = None
+
+
+@contextmanager
+def use_scope(code: str) -> Iterator[Scope]:
+    """Serve ``code`` ("32", "nasional", ...) inside the block, whatever the settings say."""
+    from ksln_metrics import settings
+
+    _overrides.append(settings.validated_scope_code(code, "use_scope"))
+    reset_scope()
+    try:
+        yield scope()
+    finally:
+        _overrides.pop()
+        reset_scope()
+
+
+def province_code() -> str:
+    """The configured province's code ("36"), or "nasional" in the national scope."""
+    return scope().code
+
+
+def __getattr__(name: str):
+    # PROVINCE_CODE follows the scope; `from reference import PROVINCE_CODE` binds the value of that moment.
+    if name == "PROVINCE_CODE":
+        return scope().code
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _LiveRegions(Mapping):
+    """``REGIONS``: code -> name of the units of the current scope (follows ``use_scope``)."""
+
+    def __getitem__(self, code: str) -> str:
+        return scope().regions[code]
+
+    def get(self, code, default=None):
+        return scope().regions.get(code, default)
+
+    def __contains__(self, code) -> bool:
+        return code in scope().regions
+
+    def __iter__(self):
+        return iter(scope().regions)
+
+    def __len__(self) -> int:
+        return len(scope().regions)
+
+    def __repr__(self) -> str:
+        return f"REGIONS({dict(scope().regions)!r})"
+
+
+REGIONS: Mapping[str, str] = _LiveRegions()
+
+
+def region_name(code: str) -> str:
+    """Name of a unit: of the scope, else of Indonesia (a code of another province), else the code itself."""
+    name = scope().regions.get(code)
+    if name is not None:
+        return name
+    found = _areas().get(code)
+    return found.name if found is not None else code
+
+
+def region_short_name(code: str) -> str:
+    """"Kab. Lebak", "Kota Serang", "Provinsi Banten" (charts, tight tables)."""
+    found = _areas().get(code)
+    return found.short if found is not None else region_name(code)
+
+
+# Ways of writing a unit: a prefix (normalised) in front of its bare name.
+_PREFIXES = {
+    "provinsi": ("provinsi", "prov", "propinsi", "pemprov", "pem prov", "pemerintah provinsi"),
+    "kabupaten": ("kabupaten", "kab", "pemerintah kabupaten", "pemkab", "pem kab"),
+    "kota": ("kota", "kot", "pemerintah kota", "pemkot", "pem kot", "kotamadya"),
+}
+# In a province's store these words alone mean its own government.
+_OWN_PROVINCE_WORDS = ("provinsi", "propinsi", "prov", "pemprov", "pemerintah provinsi")
+
+
+@lru_cache(maxsize=1)
+def local_aliases() -> dict[str, tuple[str, ...]]:
+    """Code -> local names from data/wilayah/alias.csv (Tangsel, Jabar, DKI Jakarta, ...)."""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    path = WILAYAH_DIR / "alias.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            aliases[row["kode"].strip()].append(row["alias"].strip())
+    return {code: tuple(names) for code, names in aliases.items()}
+
+
+@dataclass(frozen=True)
+class _RegionTables:
+    aliases: dict[str, str]  # normalised text -> code, unambiguous
+    ambiguous: dict[str, tuple[str, ...]]  # normalised text -> the codes it could mean
+
+
+def _bare_names(found: Area) -> set[str]:
+    bare = normalize_text(found.bare)
+    names = {bare, *(normalize_text(a) for a in local_aliases().get(found.code, ()))}
+    if bare.startswith("administrasi "):  # Kota Administrasi Jakarta Pusat -> Jakarta Pusat
+        names.add(bare.removeprefix("administrasi "))
+    return names
+
+
+@cache
+def _tables(scope_code: str) -> _RegionTables:
+    """Aliases of the scope's units in three tiers; a text claimed by two units of one tier is ambiguous.
+
+    Tier 1: official names and prefixed forms (Kota Bekasi, Kab. Bekasi, Pemkot Bekasi, Prov. Jawa Barat).
+    Tier 2: bare names and local aliases (Lebak, Tangsel, Jawa Barat; Bekasi is claimed twice: ambiguous).
+    Tier 3: the same written without spaces (Tanjungpinang for Tanjung Pinang). A higher tier wins.
+    """
+    tiers: list[dict[str, set[str]]] = [defaultdict(set), defaultdict(set), defaultdict(set)]
+    for code in _build_scope(scope_code).regions:
+        found = _areas()[code]
+        prefixes = _PREFIXES[found.kind]
+        tiers[0][normalize_text(found.name)].add(code)
+        for name in _bare_names(found):
+            squeezed = name.replace(" ", "")
             for prefix in prefixes:
-                aliases[f"{prefix} {name}"] = code
-            if name not in AMBIGUOUS_REGION_NAMES:
-                aliases[name] = code
-    for code, name in REGIONS.items():
-        aliases[normalize_text(name)] = code
-    return aliases
+                tiers[0][f"{prefix} {name}"].add(code)
+                if squeezed != name:
+                    tiers[2][f"{prefix} {squeezed}"].add(code)
+            tiers[1][name].add(code)
+            if squeezed != name:
+                tiers[2][squeezed].add(code)
+    if scope_code != NATIONAL:
+        for word in _OWN_PROVINCE_WORDS:
+            tiers[1][word].add(scope_code)
+    aliases: dict[str, str] = {}
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    for tier in tiers:
+        for text, codes in tier.items():
+            if text in aliases or text in ambiguous:
+                continue
+            if len(codes) == 1:
+                aliases[text] = next(iter(codes))
+            else:
+                ambiguous[text] = tuple(sorted(codes))
+    return _RegionTables(aliases, ambiguous)
 
 
-_CODE_RE = re.compile(r"^\s*36(?:[.\s]?(0[1-4]|7[1-4]))?(?:\.0+)?\s*$")
+def region_aliases() -> dict[str, str]:
+    """Every unambiguous way of writing a unit of the scope (normalised) -> its code."""
+    return _tables(scope().code).aliases
+
+
+def ambiguous_region_names() -> dict[str, tuple[str, ...]]:
+    """Bare names the scope's units share (Tangerang, Bekasi, Gorontalo...) -> the codes they could mean."""
+    return _tables(scope().code).ambiguous
+
+
+def national_region_aliases() -> dict[str, str]:
+    """Like ``region_aliases`` for all of Indonesia: to say which province a foreign name belongs to."""
+    return _tables(NATIONAL).aliases
+
+
+class _LiveAmbiguous(Mapping):
+    """``AMBIGUOUS_REGION_NAMES``: follows the scope, like ``REGIONS``."""
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        return ambiguous_region_names()[name]
+
+    def get(self, name, default=None):
+        return ambiguous_region_names().get(name, default)
+
+    def __contains__(self, name) -> bool:
+        return name in ambiguous_region_names()
+
+    def __iter__(self):
+        return iter(ambiguous_region_names())
+
+    def __len__(self) -> int:
+        return len(ambiguous_region_names())
+
+
+AMBIGUOUS_REGION_NAMES: Mapping[str, tuple[str, ...]] = _LiveAmbiguous()
+
+_CODE_RE = re.compile(r"^\s*(\d{2})(?:[.\s]?(\d{2}))?(?:\.0+)?\s*$")
 
 
 def region_code_from_code(text: str) -> str | None:
-    """'36.74', '3674', '36 74', '36' -> canonical code; None when not a code."""
-    m = _CODE_RE.match(text)
+    """'36.74', '3674', '36 74', '36' -> canonical code of Indonesia's data (any province); None otherwise."""
+    m = _CODE_RE.match(str(text))
     if not m:
         return None
-    return f"36.{m.group(1)}" if m.group(1) else PROVINCE_CODE
+    code = f"{m.group(1)}.{m.group(2)}" if m.group(2) else m.group(1)
+    return code if code in _areas() else None
+
+
+def outside_scope(code: str) -> str | None:
+    """Why a known code cannot be used in this scope ("... Provinsi Banten, bukan Provinsi Jawa Barat"), or None."""
+    current = scope()
+    if code in current.regions:
+        return None
+    found = _areas().get(code)
+    if found is None:
+        return f"kode {code} tidak ada dalam daftar kode Kemendagri"
+    if found.kind == "provinsi":
+        return f"kode {code} adalah {found.name}, bukan {current.title}"
+    province = _areas()[found.province].name
+    return f"kode {code} adalah {found.name}, {province}, bukan {current.title}"
+
+
+def basis_document() -> str:
+    """The source of the indicators and flags, whatever the scope: the rakor report they were derived from."""
+    return f"laporan Rapat Koordinasi Kerja Sama Luar Negeri {_areas()[DEFAULT_PROVINCE_CODE].name} 11 Maret 2019"
+
+
+def example_units() -> tuple[Area, Area]:
+    """A kabupaten and a kota of the scope for examples in texts (the first of each; a kabupaten twice when
+    the province has no kota, as in Sulawesi Barat)."""
+    units = [_areas()[c] for c in scope().regions if not is_province_government(c)]
+    kab = next(a for a in units if a.kind == "kabupaten")
+    kota = next((a for a in reversed(units) if a.kind == "kota"), units[-1])
+    return kab, kota
+
+
+def region_examples() -> str:
+    """"'Kab. Pandeglang', 'Kota Tangerang Selatan' atau 36.74": examples from the scope, for messages."""
+    kab, kota = example_units()
+    return f"'{kab.short}', '{kota.short}' atau {kota.code}"
 
 
 # --- Countries --------------------------------------------------------------------
@@ -396,7 +762,7 @@ PERJANJIAN = Table(
     (
         _ID,
         Column("kabkota", REGION, "Kab/Kota",
-               "Nama atau kode Kemendagri: mis. Kab. Lebak, Kota Tangerang Selatan, 36.74, Provinsi Banten.",
+               "Nama atau kode Kemendagri kab/kota; nama provinsi untuk kerja sama Pemerintah Provinsi.",
                ("kab kota", "kabupaten kota", "kabupaten", "kota", "daerah", "pemerintah daerah", "pemda",
                 "nama daerah", "nama kab kota", "wilayah", "asal daerah"), required=True),
         Column("kabkota_kode", REGION, "Kode Kab/Kota",

@@ -1,10 +1,18 @@
-"""The DuckDB store: schema, connections, the single write path, batches and rollback.
+"""The store: schema, connections, the single write path, batches and rollback — on DuckDB or PostgreSQL.
 
 Every data table is kept as a history table of row versions: a version is valid from the
 batch that wrote it until the batch that replaced or removed it (``valid_to``). The
 tables the rest of the code reads (``perjanjian``, ``kegiatan``, ``indikator``,
 ``laporan``) are views of the versions still valid, so every earlier state can be
 reconstructed and nothing is ever deleted: a removal is a batch that closes a version.
+
+``KSLN_DB`` is a DuckDB file (the embedded default) or ``postgresql://USER@HOST:PORT/DB``;
+the connection API both share is described in ``ksln_metrics.db``. On PostgreSQL several
+processes write at once: batches (commit, rollback) are serialised by a transaction-level
+advisory lock, so each lands in its own transaction, batch ids follow commit order and two
+uploads touching the same rows apply one after the other (the second sees the first's rows,
+exactly as if they had been uploaded one by one). A writer that waits longer than
+``PG_LOCK_TIMEOUT`` (``KSLN_PG_LOCK_TIMEOUT``) gets ``StoreBusy``, like a locked DuckDB file.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +31,16 @@ import duckdb
 import pandas as pd
 
 from ksln_metrics.access import ADMIN, Actor, User, actor_name, data_change_refusal, rollback_refusal
-from ksln_metrics.followup.schema import FOLLOWUP_SCHEMA
+from ksln_metrics.db import check_location, is_postgres, safe_location
+from ksln_metrics.db.cursors import DuckCursor, PgCursor, PgReader, arrow_to_csv, rows_to_frame
+from ksln_metrics.db.errors import BUSY_MESSAGE, StoreBusy, StoreError
+from ksln_metrics.db.migrations import (
+    ACCESS_SCHEMA,
+    DATA_WRITE_LOCK,
+    ID_LOCK_BASE,
+    history_table,
+    migrate,
+)
 from ksln_metrics.paths import DATA_DIR
 from ksln_metrics.reference import (
     CHILD_TABLES,
@@ -31,29 +49,37 @@ from ksln_metrics.reference import (
     TABLES,
     column_kind,
 )
-from ksln_metrics.reminders.schema import REMINDER_SCHEMA
+
+__all__ = ["BUSY_MESSAGE", "AccessDenied", "BatchResult", "Store", "StoreBusy", "StoreError", "TableChange"]
 
 DEFAULT_DB = DATA_DIR / "ksln.duckdb"
+_ACCESS_SCHEMA = ACCESS_SCHEMA  # where it was before migrations: kept for importers
 
 BATCH_KINDS = ("unggah", "contoh", "pembatalan", "perubahan_manual")  # upload, sample data, rollback, one-row edit
 _BATCH_AUDIT = {"contoh": "data_contoh", "perubahan_manual": "perubahan_manual"}  # audit action; others "unggah"
 
-
-def default_db_path() -> Path:
-    """``KSLN_DB`` when set, else ``data/ksln.duckdb`` of the project."""
-    return Path(os.environ.get("KSLN_DB") or DEFAULT_DB)
+PG_LOCK_TIMEOUT = "60s"  # how long a batch waits for another; KSLN_PG_LOCK_TIMEOUT overrides
 
 
-class StoreError(Exception):
-    """A refused store operation, with a message in Bahasa Indonesia for the user."""
+def default_db_location() -> str | Path:
+    """``KSLN_DB`` when set (a file path or a postgresql:// URL), else ``data/ksln.duckdb`` of the project."""
+    value = os.environ.get("KSLN_DB")
+    return store_location(value) if value else DEFAULT_DB
 
 
-class StoreBusy(StoreError):
-    """Another process (e.g. an import from the command line) holds the DuckDB file's lock."""
+def store_location(text: str | Path) -> str | Path:
+    """A ``--db`` argument as a store location: a postgresql:// URL stays text, anything else is a path."""
+    return str(text) if is_postgres(str(text)) else Path(text)
 
 
-BUSY_MESSAGE = ("Data sedang diperbarui oleh proses lain (mis. impor dari baris perintah). Coba lagi sebentar lagi; "
-                "halaman ini mencoba lagi dengan sendirinya.")
+def store_exists(location: str | Path) -> bool:
+    """Whether there is a store to read: the DuckDB file exists; a PostgreSQL URL says so when opened."""
+    return is_postgres(str(location)) or Path(location).is_file()
+
+
+def default_db_path() -> str | Path:
+    """Kept name: the store location of ``KSLN_DB`` (a Path, or a PostgreSQL URL as a string)."""
+    return default_db_location()
 
 
 class AccessDenied(StoreError):
@@ -82,6 +108,11 @@ class BatchResult:
         return any(c.changed for c in self.changes.values())
 
 
+class _Discard(Exception):  # noqa: N818 - control flow: leave a write transaction without committing
+    def __init__(self, result):
+        self.result = result
+
+
 def _describe_batch(regions: set[str], replace: bool, changes: dict[str, TableChange]) -> str:
     """``36.02; perjanjian: 3 baru, 1 diubah`` — what a batch did, for the audit trail."""
     counts = "; ".join(
@@ -100,104 +131,30 @@ def _columns(table: str) -> tuple[str, ...]:
     return STORED_COLUMNS[table]
 
 
-def _history(table: str) -> str:
-    return f"{table}_history"
+_history = history_table
 
 
-# --- accounts and the audit trail (issue #6) -------------------------------------------
-# Kept apart from the data tables: they are not versioned by batch, and ``accounts.py``
-# and ``audit.py`` own their meaning.
-_ACCESS_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS account (
-        user_name VARCHAR PRIMARY KEY,
-        role VARCHAR NOT NULL,
-        kabkota VARCHAR,
-        password_hash VARCHAR NOT NULL,
-        active BOOLEAN NOT NULL DEFAULT TRUE,
-        failed_logins INTEGER NOT NULL DEFAULT 0,
-        locked_until TIMESTAMP,
-        last_login TIMESTAMP,
-        created_at TIMESTAMP NOT NULL,
-        changed_at TIMESTAMP NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS audit (
-        audit_id BIGINT PRIMARY KEY,
-        created_at TIMESTAMP NOT NULL,
-        user_name VARCHAR NOT NULL,
-        action VARCHAR NOT NULL,
-        target VARCHAR,
-        detail VARCHAR,
-        data_json VARCHAR,
-        batch_id BIGINT
-    )""",
-    # One row per login (issue 10 item 11): the browser holds the random session id in an
-    # HttpOnly cookie; the store keeps only its SHA-256, so a copy of this file opens no session.
-    """CREATE TABLE IF NOT EXISTS login_session (
-        token_hash VARCHAR PRIMARY KEY,
-        user_name VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL,
-        expires_at TIMESTAMP NOT NULL,
-        last_seen TIMESTAMP NOT NULL,
-        ended_at TIMESTAMP,
-        end_reason VARCHAR
-    )""",
-]
-
-
-def _schema_sql() -> list[str]:
-    statements = [
-        """CREATE TABLE IF NOT EXISTS batch (
-            batch_id BIGINT PRIMARY KEY,
-            kind VARCHAR NOT NULL,
-            file_name VARCHAR,
-            sha256 VARCHAR,
-            user_name VARCHAR NOT NULL,
-            created_at TIMESTAMP NOT NULL,
-            kabkota VARCHAR,
-            replace_mode BOOLEAN NOT NULL DEFAULT FALSE,
-            rolls_back BIGINT,
-            rolled_back_by BIGINT
-        )""",
-        """CREATE TABLE IF NOT EXISTS batch_count (
-            batch_id BIGINT NOT NULL,
-            table_name VARCHAR NOT NULL,
-            new_rows INTEGER NOT NULL,
-            updated_rows INTEGER NOT NULL,
-            unchanged_rows INTEGER NOT NULL,
-            deleted_rows INTEGER NOT NULL,
-            PRIMARY KEY (batch_id, table_name)
-        )""",
-        """CREATE TABLE IF NOT EXISTS batch_file (
-            batch_id BIGINT PRIMARY KEY,
-            file_name VARCHAR NOT NULL,
-            sha256 VARCHAR NOT NULL,
-            size_bytes BIGINT NOT NULL,
-            content BLOB NOT NULL
-        )""",
-    ]
-    for table in TABLES:
-        cols = ",\n".join(
-            f"{c} {SQL_TYPES[column_kind(table, c)]}" for c in _columns(table)
-        )
-        statements.append(
-            f"""CREATE TABLE IF NOT EXISTS {_history(table)} (
-                {cols},
-                valid_from BIGINT NOT NULL,
-                valid_to BIGINT
-            )"""
-        )
-        statements.append(
-            f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(_columns(table))} "
-            f"FROM {_history(table)} WHERE valid_to IS NULL"
-        )
-    return statements + _ACCESS_SCHEMA + FOLLOWUP_SCHEMA + REMINDER_SCHEMA
+def _casts(table: str, alias: str | None = None) -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"CAST({prefix}{c} AS {SQL_TYPES[column_kind(table, c)]}) AS {c}" for c in _columns(table))
 
 
 class Store:
-    """One DuckDB file: a connection, a cursor per thread, one lock for every write."""
+    """One store: a DuckDB file (a connection, a cursor per thread, one write lock) or a PostgreSQL database."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
-        self.path = Path(path) if path else default_db_path()
+        location = path if path else default_db_location()
+        self._local = threading.local()
+        self._write_lock = threading.RLock()  # re-entrant: a write may audit itself
+        self._engine_copy = None
+        if is_postgres(str(location)):
+            self._open_postgres(check_location(str(location)), read_only)
+        else:
+            self._open_duckdb(Path(location), read_only)
+
+    def _open_duckdb(self, path: Path, read_only: bool) -> None:
+        self.dialect = "duckdb"
+        self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
@@ -205,30 +162,64 @@ class Store:
             if "lock" in str(exc).lower():
                 raise StoreBusy(BUSY_MESSAGE) from exc
             raise
-        self._local = threading.local()
-        self._write_lock = threading.RLock()  # re-entrant: a write may audit itself
         if not read_only:
-            with self._write_lock:
-                cur = self._con.cursor()
-                for statement in _schema_sql():
-                    cur.execute(statement)
-                cur.close()
+            with self.write() as cur:
+                migrate(cur, self.dialect)
+
+    def _open_postgres(self, url: str, read_only: bool) -> None:
+        from ksln_metrics.db.engine_copy import EngineCopy
+        from ksln_metrics.db.postgres import Pool
+
+        self.dialect = "postgres"
+        self.path = url
+        self._con = None
+        self._pool = Pool(url)
+        with self._pool.connection() as con:  # fail now, with a clear message, if unreachable
+            con.rollback()
+        if not read_only:
+            with self.write() as cur:
+                migrate(cur, self.dialect)
+        self._engine_copy = EngineCopy(self._pool)
+
+    @property
+    def location(self) -> str:
+        """Where the store is, safe to show (a PostgreSQL URL never holds a password)."""
+        return safe_location(self.path)
 
     # --- connections -----------------------------------------------------------------
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor: DuckDB connections must not be shared between threads."""
+    def cursor(self):
+        """This thread's DuckDB cursor; on PostgreSQL a reader on pooled connections (see ksln_metrics.db)."""
+        if self.dialect == "postgres":
+            return PgReader(self._pool)
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self._con.cursor()
             self._local.cursor = cur
         return cur
 
+    def engine_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB cursor over the engine's tables: the file itself, or PostgreSQL's rows copied per data version."""
+        if self.dialect == "postgres":
+            return self._engine_copy.cursor()
+        return self.cursor()
+
+    def data_version(self):
+        """Changes whenever the engine's tables change (a batch, a rollback, an attachment)."""
+        if self.dialect == "postgres":
+            return self._engine_copy.version()
+        return int(self.cursor().execute("SELECT COALESCE(max(batch_id), 0) FROM batch").fetchall()[0][0])
+
     def query(self, sql: str, params: list | tuple | dict | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()
 
     def close(self) -> None:
-        self._con.close()
+        if self.dialect == "postgres":
+            if self._engine_copy is not None:
+                self._engine_copy.close()
+            self._pool.close()
+        else:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -236,12 +227,20 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def in_list(self, column: str, param: str) -> str:
+        """SQL text: ``column`` is one of the list parameter ``param`` (``$name`` or ``?``)."""
+        if self.dialect == "postgres":
+            return f"{column} = ANY({param})"
+        return f"list_contains({param}, {column})"
+
     # --- reading -----------------------------------------------------------------------
 
     def table(self, table: str) -> pd.DataFrame:
         """Current rows of one data table, in key order."""
-        order = ", ".join(_key(table))
-        return self.query(f"SELECT * FROM {table} ORDER BY {order}")
+        sql = f"SELECT {', '.join(_columns(table))} FROM {table} ORDER BY {', '.join(_key(table))}"
+        if self.dialect == "postgres":  # the engine's copy (as new as the store): no trip through Python objects
+            return self.engine_cursor().execute(sql).df()
+        return self.query(sql)
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         return {t: self.table(t) for t in TABLES}
@@ -264,12 +263,14 @@ class Store:
         return self.query(
             """SELECT b.batch_id, b.kind, b.file_name, b.sha256, b.user_name, b.created_at,
                       b.kabkota, b.replace_mode, b.rolls_back, b.rolled_back_by,
-                      COALESCE(SUM(c.new_rows), 0)::INTEGER AS new_rows,
-                      COALESCE(SUM(c.updated_rows), 0)::INTEGER AS updated_rows,
-                      COALESCE(SUM(c.unchanged_rows), 0)::INTEGER AS unchanged_rows,
-                      COALESCE(SUM(c.deleted_rows), 0)::INTEGER AS deleted_rows
-               FROM batch b LEFT JOIN batch_count c USING (batch_id)
-               GROUP BY ALL ORDER BY b.batch_id DESC"""
+                      CAST(COALESCE(SUM(c.new_rows), 0) AS INTEGER) AS new_rows,
+                      CAST(COALESCE(SUM(c.updated_rows), 0) AS INTEGER) AS updated_rows,
+                      CAST(COALESCE(SUM(c.unchanged_rows), 0) AS INTEGER) AS unchanged_rows,
+                      CAST(COALESCE(SUM(c.deleted_rows), 0) AS INTEGER) AS deleted_rows
+               FROM batch b LEFT JOIN batch_count c ON c.batch_id = b.batch_id
+               GROUP BY b.batch_id, b.kind, b.file_name, b.sha256, b.user_name, b.created_at,
+                        b.kabkota, b.replace_mode, b.rolls_back, b.rolled_back_by
+               ORDER BY b.batch_id DESC"""
         )
 
     def batch_file(self, batch_id: int) -> tuple[str, bytes] | None:
@@ -291,18 +292,57 @@ class Store:
     def known_agreements(self) -> pd.DataFrame:
         return self.query("SELECT id_perjanjian, kabkota FROM perjanjian")
 
+    # --- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[DuckCursor | PgCursor]:
+        """A cursor in one transaction: committed when the block ends, rolled back on error (see ksln_metrics.db)."""
+        if self.dialect == "postgres":
+            with self._pool.connection() as con:
+                try:
+                    with con.transaction():
+                        yield PgCursor(con.cursor())
+                except Exception as exc:
+                    _raise_busy(exc)
+                    raise
+            return
+        with self._write_lock:
+            raw = self._con.cursor()
+            try:
+                raw.begin()
+                yield DuckCursor(raw)
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                raw.close()
+
+    @contextmanager
+    def _batch_write(self) -> Iterator[DuckCursor | PgCursor]:
+        """``write()`` for the batch path: on PostgreSQL, one batch at a time across every process."""
+        with self.write() as cur:
+            if self.dialect == "postgres":
+                cur.execute(f"SET LOCAL lock_timeout = '{_interval(os.environ.get('KSLN_PG_LOCK_TIMEOUT', PG_LOCK_TIMEOUT))}'")
+                cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
+            yield cur
+            if self.dialect == "postgres":  # the pooled session would keep the staged rows
+                cur.execute("DROP TABLE IF EXISTS pg_temp.incoming, pg_temp.closing, pg_temp.closing_keys")
+
+    @staticmethod
+    def next_id(cur, table: str, column: str) -> int:
+        """``MAX(column) + 1`` of ``table`` inside ``cur``'s transaction, safe while other processes write."""
+        return next_id(cur, table, column)
+
     # --- the write path ----------------------------------------------------------------
 
     def preview(self, tables: dict[str, pd.DataFrame], regions: set[str], *, replace: bool = False) -> dict[str, TableChange]:
         """What committing ``tables`` would change, computed in a transaction that is rolled back."""
-        with self._write_lock:
-            cur = self._con.cursor()
-            try:
-                cur.begin()
-                return self._apply(cur, 0, tables, regions, replace, write=False)
-            finally:
-                cur.rollback()
-                cur.close()
+        try:
+            with self.write() as cur:
+                raise _Discard(self._apply(cur, 0, tables, regions, replace, write=False))
+        except _Discard as done:
+            return done.result
 
     def commit(
         self,
@@ -334,41 +374,44 @@ class Store:
             if refusal:
                 self.audit(user, "unggah_ditolak", target=file_name, detail=refusal)
                 raise AccessDenied(refusal)
-            cur = self._con.cursor()
             try:
-                cur.begin()
-                batch_id = self._next_batch_id(cur)
-                changes = self._apply(cur, batch_id, tables, regions, replace, write=True)
-                for table, keys in (remove or {}).items():
-                    changes.setdefault(table, TableChange()).deleted += self._close_keys(cur, batch_id, table, keys)
-                if not any(c.changed for c in changes.values()):
-                    cur.rollback()
-                    if kind == "unggah":  # a person's upload is an action even when it changes nothing
-                        self.audit(user, "unggah", target=file_name, detail="tidak ada perubahan")
-                    return BatchResult(None, changes)
-                cur.execute(
-                    "INSERT INTO batch (batch_id, kind, file_name, sha256, user_name, created_at, kabkota, replace_mode) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [batch_id, kind, file_name, sha256, actor_name(user), datetime.now(), ";".join(sorted(regions)),
-                     replace],
-                )
-                self._insert_audit(
-                    cur, user, _BATCH_AUDIT.get(kind, "unggah"), target=file_name,
-                    detail=_describe_batch(regions, replace, changes), batch_id=batch_id,
-                )
-                self._record_counts(cur, batch_id, changes)
-                if content is not None:
+                with self._batch_write() as cur:
+                    # Checked again inside the lock: another process may have moved an agreement since.
+                    if self.dialect == "postgres":
+                        refusal = self.change_refusal(user, tables, regions, cur=cur)
+                        if refusal:
+                            raise _Discard(refusal)
+                    batch_id = self._next_batch_id(cur)
+                    changes = self._apply(cur, batch_id, tables, regions, replace, write=True)
+                    for table, keys in (remove or {}).items():
+                        changes.setdefault(table, TableChange()).deleted += self._close_keys(cur, batch_id, table, keys)
+                    if not any(c.changed for c in changes.values()):
+                        raise _Discard(BatchResult(None, changes))
                     cur.execute(
-                        "INSERT INTO batch_file VALUES (?, ?, ?, ?, ?)",
-                        [batch_id, file_name or "", sha256 or "", len(content), content],
+                        "INSERT INTO batch (batch_id, kind, file_name, sha256, user_name, created_at, kabkota, "
+                        "replace_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [batch_id, kind, file_name, sha256, actor_name(user), datetime.now(),
+                         ";".join(sorted(regions)), replace],
                     )
-                cur.commit()
-                return BatchResult(batch_id, changes)
-            except BaseException:
-                cur.rollback()
-                raise
-            finally:
-                cur.close()
+                    self._insert_audit(
+                        cur, user, _BATCH_AUDIT.get(kind, "unggah"), target=file_name,
+                        detail=_describe_batch(regions, replace, changes), batch_id=batch_id,
+                    )
+                    self._record_counts(cur, batch_id, changes)
+                    if content is not None:
+                        cur.execute(
+                            "INSERT INTO batch_file (batch_id, file_name, sha256, size_bytes, content) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            [batch_id, file_name or "", sha256 or "", len(content), content],
+                        )
+                    return BatchResult(batch_id, changes)
+            except _Discard as done:
+                if isinstance(done.result, str):
+                    self.audit(user, "unggah_ditolak", target=file_name, detail=done.result)
+                    raise AccessDenied(done.result) from None
+                if kind == "unggah":  # a person's upload is an action even when it changes nothing
+                    self.audit(user, "unggah", target=file_name, detail="tidak ada perubahan")
+                return done.result
 
     def rollback(self, batch_id: int, *, user: Actor) -> BatchResult:
         """Undo one batch by a new batch that restores the rows it replaced or removed.
@@ -381,9 +424,7 @@ class Store:
             if refusal:
                 self.audit(user, "pembatalan_ditolak", target=f"batch #{batch_id}", detail=refusal)
                 raise AccessDenied(refusal)
-            cur = self._con.cursor()
-            try:
-                cur.begin()
+            with self._batch_write() as cur:
                 rows = cur.execute(
                     "SELECT kind, rolled_back_by FROM batch WHERE batch_id = ?", [batch_id]
                 ).fetchall()
@@ -420,17 +461,12 @@ class Store:
                     detail=_describe_batch(set(filter(None, (regions or "").split(";"))), False, changes),
                     batch_id=new_id,
                 )
-                cur.commit()
                 return BatchResult(new_id, changes)
-            except BaseException:
-                cur.rollback()
-                raise
-            finally:
-                cur.close()
 
     # --- who may write: checks and the audit trail ------------------------------------------
 
-    def change_refusal(self, user: Actor, tables: dict[str, pd.DataFrame], regions: set[str]) -> str | None:
+    def change_refusal(self, user: Actor, tables: dict[str, pd.DataFrame], regions: set[str],
+                       *, cur=None) -> str | None:
         """Why ``user`` may not commit ``tables`` (message in Bahasa Indonesia), or None when allowed.
 
         The units checked are the upload's regions, the units of its agreements, and the
@@ -447,37 +483,41 @@ class Store:
             ids |= set(frame["id_perjanjian"].dropna())
             if name == "perjanjian":
                 touched |= set(frame["kabkota"].dropna())
-        if ids:
-            cur = self._con.cursor()
+        if ids and self.dialect == "postgres":
+            reader = cur if cur is not None else self.cursor()
+            rows = reader.execute(
+                "SELECT DISTINCT kabkota FROM perjanjian WHERE id_perjanjian = ANY(?) AND kabkota IS NOT NULL",
+                [sorted(str(i) for i in ids)],
+            ).fetchall()
+            touched |= {r[0] for r in rows}
+        elif ids:
+            raw = self._con.cursor()
             try:
-                cur.register("touched_ids", pd.DataFrame({"id_perjanjian": sorted(ids)}))
-                rows = cur.execute(
+                raw.register("touched_ids", pd.DataFrame({"id_perjanjian": sorted(ids)}))
+                rows = raw.execute(
                     "SELECT DISTINCT p.kabkota FROM perjanjian p JOIN touched_ids t USING (id_perjanjian) "
                     "WHERE p.kabkota IS NOT NULL"
                 ).fetchall()
-                cur.unregister("touched_ids")
+                raw.unregister("touched_ids")
             finally:
-                cur.close()
+                raw.close()
             touched |= {r[0] for r in rows}
         return data_change_refusal(user, touched)
 
     def batch_regions(self, batch_id: int) -> set[str]:
         """Every unit whose rows ``batch_id`` wrote or closed, and the units it was recorded for."""
-        cur = self._con.cursor()
-        try:
-            stored = cur.execute("SELECT kabkota FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
-            regions = set(filter(None, (stored[0][0] or "").split(";"))) if stored else set()
-            children = " UNION ".join(
-                f"SELECT id_perjanjian FROM {_history(t)} WHERE valid_from = $b OR valid_to = $b" for t in CHILD_TABLES
-            )
-            rows = cur.execute(
-                f"""SELECT DISTINCT kabkota FROM perjanjian_history
-                    WHERE (valid_from = $b OR valid_to = $b
-                           OR id_perjanjian IN ({children})) AND kabkota IS NOT NULL""",
-                {"b": batch_id},
-            ).fetchall()
-        finally:
-            cur.close()
+        cur = self.cursor()
+        stored = cur.execute("SELECT kabkota FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
+        regions = set(filter(None, (stored[0][0] or "").split(";"))) if stored else set()
+        children = " UNION ".join(
+            f"SELECT id_perjanjian FROM {_history(t)} WHERE valid_from = $b OR valid_to = $b" for t in CHILD_TABLES
+        )
+        rows = cur.execute(
+            f"""SELECT DISTINCT kabkota FROM perjanjian_history
+                WHERE (valid_from = $b OR valid_to = $b
+                       OR id_perjanjian IN ({children})) AND kabkota IS NOT NULL""",
+            {"b": batch_id},
+        ).fetchall()
         return regions | {r[0] for r in rows}
 
     def _rollback_refusal(self, user: Actor, batch_id: int) -> str | None:
@@ -495,28 +535,14 @@ class Store:
         """Record an audit entry inside the caller's ``write()`` transaction (kept or undone with it)."""
         return self._insert_audit(cur, user, action, **details)
 
-    @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor in one transaction under the write lock: committed when the block ends, rolled back on error."""
-        with self._write_lock:
-            cur = self._con.cursor()
-            try:
-                cur.begin()
-                yield cur
-                cur.commit()
-            except BaseException:
-                cur.rollback()
-                raise
-            finally:
-                cur.close()
-
     @staticmethod
     def _insert_audit(cur, user: Actor, action: str, *, target: str | None = None, detail: str | None = None,
                       data: dict | list | None = None, batch_id: int | None = None,
                       when: datetime | None = None) -> int:
-        audit_id = cur.execute("SELECT COALESCE(MAX(audit_id), 0) + 1 FROM audit").fetchall()[0][0]
+        audit_id = next_id(cur, "audit", "audit_id")
         cur.execute(
-            "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (audit_id, created_at, user_name, action, target, detail, data_json, batch_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [audit_id, when or datetime.now(), actor_name(user), action, target, detail,
              None if data is None else json.dumps(data, ensure_ascii=False, default=str), batch_id],
         )
@@ -529,6 +555,13 @@ class Store:
         # fetchall: DuckDB refuses new work on a cursor with an unfinished result.
         return cur.execute(sql, params or []).fetchall()[0][0]
 
+    def _dml(self, cur, sql: str, params=None) -> int:
+        """Run an INSERT/UPDATE; how many rows it touched."""
+        cur.execute(sql, params if params is not None else [])
+        if self.dialect == "postgres":
+            return cur.rowcount
+        return cur.fetchall()[0][0]
+
     @staticmethod
     def _next_batch_id(cur) -> int:
         return cur.execute("SELECT COALESCE(MAX(batch_id), 0) + 1 FROM batch").fetchall()[0][0]
@@ -537,7 +570,8 @@ class Store:
     def _record_counts(cur, batch_id: int, changes: dict[str, TableChange]) -> None:
         for table, c in changes.items():
             cur.execute(
-                "INSERT INTO batch_count VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO batch_count (batch_id, table_name, new_rows, updated_rows, unchanged_rows, deleted_rows) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [batch_id, table, c.new, c.updated, c.unchanged, c.deleted],
             )
 
@@ -551,15 +585,40 @@ class Store:
             changes[table] = self._apply_table(cur, batch_id, table, frame, regions, replace, write)
         return changes
 
-    def _stage(self, cur, table: str, frame: pd.DataFrame | None) -> None:
-        cols = _columns(table)
+    def _drop_temp(self, cur, name: str) -> None:
+        # pg_temp: never a permanent table of that name, should one exist.
+        cur.execute(f"DROP TABLE IF EXISTS {'pg_temp.' if self.dialect == 'postgres' else ''}{name}")
+
+    def _temp_table(self, cur, name: str, table: str, columns: tuple[str, ...]) -> None:
+        """An empty temporary table ``name`` with ``columns`` typed as in ``table``'s history."""
+        self._drop_temp(cur, name)
+        cols = ", ".join(f"{c} {SQL_TYPES[column_kind(table, c)]}" for c in columns)
+        types = cols.replace(" DOUBLE", " DOUBLE PRECISION") if self.dialect == "postgres" else cols
+        cur.execute(f"CREATE TEMP TABLE {name} ({types})")
+
+    def _stage(self, cur, table: str, frame: pd.DataFrame | None, name: str = "incoming",
+               columns: tuple[str, ...] | None = None) -> None:
+        """``frame``'s ``columns`` (all stored ones by default) cast to the stored types, as temp table ``name``."""
+        cols = columns or _columns(table)
         casts = ", ".join(f"CAST({c} AS {SQL_TYPES[column_kind(table, c)]}) AS {c}" for c in cols)
-        if frame is None:
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {casts} FROM {table} LIMIT 0")
+        if self.dialect == "duckdb":
+            self._drop_temp(cur, name)
+            if frame is None:
+                cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {casts} FROM {table} LIMIT 0")
+                return
+            cur.register(f"{name}_frame", frame[list(cols)])
+            cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {casts} FROM {name}_frame")
+            cur.unregister(f"{name}_frame")  # not in a finally: after an error it would hide the error
             return
-        cur.register("incoming_frame", frame[list(cols)])
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {casts} FROM incoming_frame")
-        cur.unregister("incoming_frame")  # not in a finally: after an error it would hide the error
+        self._temp_table(cur, name, table, cols)
+        if frame is None or frame.empty:
+            return
+        # The same casts as on DuckDB (DuckDB does them), then COPY of the typed rows as CSV.
+        with duckdb.connect() as local:
+            local.register("frame", frame[list(cols)])
+            typed = local.sql(f"SELECT {casts} FROM frame").to_arrow_table()
+        cur.copy_csv(name, list(cols), arrow_to_csv(typed))
+        cur.execute(f"ANALYZE {name}")  # temporary tables have no statistics until asked: plans need them
 
     def _apply_table(self, cur, batch_id, table, frame, regions, replace, write) -> TableChange:
         cols = _columns(table)
@@ -567,29 +626,30 @@ class Store:
         on = " AND ".join(f"cur.{k} = inc.{k}" for k in key)
         differs = " OR ".join(f"cur.{c} IS DISTINCT FROM inc.{c}" for c in cols if c not in key)
         self._stage(cur, table, frame)
-        total = cur.execute("SELECT count(*) FROM incoming").fetchall()[0][0]
-        updated = cur.execute(
-            f"SELECT count(*) FROM incoming inc JOIN {table} cur ON {on} WHERE {differs}"
-        ).fetchall()[0][0]
-        existing = cur.execute(f"SELECT count(*) FROM incoming inc JOIN {table} cur ON {on}").fetchall()[0][0]
+        total = self._scalar(cur, "SELECT count(*) FROM incoming")
+        updated = self._scalar(cur, f"SELECT count(*) FROM incoming inc JOIN {table} cur ON {on} WHERE {differs}")
+        existing = self._scalar(cur, f"SELECT count(*) FROM incoming inc JOIN {table} cur ON {on}")
         change = TableChange(new=total - existing, updated=updated, unchanged=existing - updated)
 
         # Rows to close: changed ones, and under replace the rows of the file's regions it lacks.
         # A removed agreement takes its children with it.
+        self._drop_temp(cur, "closing")
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE closing AS SELECT {', '.join('cur.' + k for k in key)} "
+            f"CREATE TEMP TABLE closing AS SELECT {', '.join('cur.' + k for k in key)} "
             f"FROM {table} cur JOIN incoming inc ON {on} WHERE {differs}"
         )
+        if self.dialect == "postgres":
+            cur.execute("ANALYZE closing")
         scope = self._replace_scope(table, replace, frame is not None)
         if scope:
             keys = ", ".join(f"cur.{k}" for k in key)
             anti = " AND ".join(f"inc.{k} = cur.{k}" for k in key)
-            deleted = cur.execute(
+            change.deleted = self._dml(
+                cur,
                 f"INSERT INTO closing SELECT {keys} FROM {table} cur WHERE ({scope}) "
                 f"AND NOT EXISTS (SELECT 1 FROM incoming inc WHERE {anti})",
                 {"regions": sorted(regions)} if "$regions" in scope else [],
-            ).fetchall()[0][0]
-            change.deleted = deleted
+            )
         if write:
             match = " AND ".join(f"h.{k} = c.{k}" for k in key)
             cur.execute(
@@ -605,33 +665,29 @@ class Store:
             )
         return change
 
-    @staticmethod
-    def _close_keys(cur, batch_id: int, table: str, keys: pd.DataFrame) -> int:
+    def _close_keys(self, cur, batch_id: int, table: str, keys: pd.DataFrame) -> int:
         """Close the current versions of the rows named by ``keys`` (key columns of ``table``); how many closed."""
         key = _key(table)
-        cur.register("closing_keys", keys[list(key)])
-        try:
-            match = " AND ".join(f"h.{k} IS NOT DISTINCT FROM c.{k}" for k in key)
-            return cur.execute(
-                f"UPDATE {_history(table)} h SET valid_to = ? FROM closing_keys c "
-                f"WHERE h.valid_to IS NULL AND h.valid_from <> ? AND {match}",
-                [batch_id, batch_id],
-            ).fetchall()[0][0]
-        finally:
-            cur.unregister("closing_keys")
+        self._stage(cur, table, keys, name="closing_keys", columns=key)
+        match = " AND ".join(f"h.{k} IS NOT DISTINCT FROM c.{k}" for k in key)
+        return self._dml(
+            cur,
+            f"UPDATE {_history(table)} h SET valid_to = ? FROM closing_keys c "
+            f"WHERE h.valid_to IS NULL AND h.valid_from <> ? AND {match}",
+            [batch_id, batch_id],
+        )
 
-    @staticmethod
-    def _replace_scope(table: str, replace: bool, present: bool) -> str:
+    def _replace_scope(self, table: str, replace: bool, present: bool) -> str:
         """SQL condition on ``cur`` selecting the current rows an upload may remove."""
         if table == "perjanjian":
-            return "list_contains($regions, cur.kabkota)" if replace and present else ""
+            return self.in_list("cur.kabkota", "$regions") if replace and present else ""
         # Children of agreements that no longer exist are always closed (cascade);
         # under replace, also the children of the file's regions it lacks.
         orphan = "cur.id_perjanjian NOT IN (SELECT id_perjanjian FROM perjanjian)"
         if replace and present:
             return (
                 f"{orphan} OR cur.id_perjanjian IN "
-                "(SELECT id_perjanjian FROM perjanjian WHERE list_contains($regions, kabkota))"
+                f"(SELECT id_perjanjian FROM perjanjian WHERE {self.in_list('kabkota', '$regions')})"
             )
         return orphan
 
@@ -672,19 +728,53 @@ class Store:
         both = " AND ".join(f"a.{k} = b.{k}" for k in key)
         updated = self._scalar(
             cur,
-            f"SELECT count(DISTINCT ({', '.join('a.' + k for k in key)})) FROM {h} a JOIN {h} b ON {both} "
-            "WHERE a.valid_from = ? AND b.valid_to = ?",
+            f"SELECT count(*) FROM (SELECT DISTINCT {', '.join('a.' + k for k in key)} FROM {h} a JOIN {h} b "
+            f"ON {both} WHERE a.valid_from = ? AND b.valid_to = ?) d",
             [batch_id, batch_id],
         )
-        removed = self._scalar(
+        removed = self._dml(
             cur,
             f"UPDATE {h} SET valid_to = ? WHERE valid_to IS NULL "
             f"AND EXISTS (SELECT 1 FROM {h} w WHERE w.valid_from = ? AND {wrote})",
             [new_id, batch_id],
         )
-        restored = self._scalar(
+        restored = self._dml(
             cur,
             f"INSERT INTO {h} ({cols}, valid_from) SELECT {cols}, ? FROM {h} WHERE valid_to = ?",
             [new_id, batch_id],
         )
         return TableChange(new=restored - updated, updated=updated, deleted=removed - updated)
+
+
+def next_id(cur, table: str, column: str) -> int:
+    """``MAX(column) + 1`` of ``table`` in the transaction of ``cur`` (a ``write()`` cursor).
+
+    On PostgreSQL a transaction-level advisory lock for that table is taken first, so two
+    processes never get the same id; on DuckDB one process owns the file and writes under a lock.
+    """
+    if getattr(cur, "dialect", "duckdb") == "postgres":
+        lock = ID_LOCK_BASE + zlib.crc32(f"{table}.{column}".encode()) % 100_000
+        cur.execute("SELECT pg_advisory_xact_lock(?)", [lock]).fetchall()
+    return cur.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchall()[0][0]
+
+
+def _interval(text: str) -> str:
+    """A lock_timeout value from configuration, checked (it is put into SQL text)."""
+    import re
+
+    if not re.fullmatch(r"\d+(ms|s|min)?", text.strip()):
+        raise StoreError(f"KSLN_PG_LOCK_TIMEOUT '{text}' tidak valid: tulis mis. 60s atau 500ms.")
+    return text.strip()
+
+
+def _raise_busy(exc: BaseException) -> None:
+    """A PostgreSQL lock wait that timed out becomes StoreBusy, as a locked DuckDB file does."""
+    try:
+        import psycopg.errors
+    except ImportError:  # pragma: no cover - psycopg is a requirement
+        return
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        raise StoreBusy(BUSY_MESSAGE) from exc
+
+
+__all__ += ["rows_to_frame"]  # re-exported for callers converting psycopg results

@@ -35,6 +35,7 @@ from ksln_metrics.accounts.users import (
     logout,
     start_session,
 )
+from ksln_metrics.reference import scope
 from ksln_ui import session_cookie
 from ksln_ui.charts import warm_up
 from ksln_ui.state import get_store
@@ -145,7 +146,7 @@ def login_form(page: str = "") -> None:
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title("Masuk")
-        st.caption("KSLN Monitor — pemantauan Kerja Sama Luar Negeri Pemerintah Provinsi Banten dan kabupaten/kota.")
+        st.caption(f"KSLN Monitor — pemantauan Kerja Sama Luar Negeri {scope().units_label}.")
         if notice := st.session_state.pop(NOTICE, None):
             st.info(notice, icon=":material/info:")
         if not has_accounts(store):

@@ -17,10 +17,11 @@ from typing import TypeVar
 import streamlit as st
 
 from ksln_metrics.clock import today as clock_today
+from ksln_metrics.db import check_location, is_postgres
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
-from ksln_metrics.reference import REGIONS, country_name
-from ksln_metrics.store import Store, StoreBusy, default_db_path
+from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
+from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 
 T = TypeVar("T")
 
@@ -34,22 +35,36 @@ BUSY_RETRY_SECONDS = 3
 
 
 def get_store() -> Store:
-    """The store of ``KSLN_DB`` (or data/ksln.duckdb), opened once per server process.
+    """The store of ``KSLN_DB`` (a DuckDB file, data/ksln.duckdb, or a PostgreSQL URL), opened once per server process.
 
-    While another process holds the file (an import from the command line), the page says so
-    in Bahasa Indonesia and tries again every few seconds; nothing is cached until it opens.
+    While another process holds the file (an import from the command line), or the PostgreSQL
+    server cannot be reached or refuses the login, the page says so in Bahasa Indonesia and
+    tries again every few seconds; nothing is cached until it opens. A PostgreSQL URL that
+    carries a password (or is incomplete) will not mend by waiting: the page says why and stops.
     """
+    location = str(default_db_path())
+    if is_postgres(location):
+        try:
+            check_location(location)
+        except StoreError as exc:  # the message never repeats the password
+            st.error(str(exc), icon=":material/error:")
+            st.stop()
     try:
-        return _open_store(str(default_db_path()))
+        return _open_store(location)
     except StoreBusy as exc:
         st.info(str(exc), icon=":material/hourglass_top:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
+    except StoreError as exc:  # e.g. the PostgreSQL server is restarting or refuses the login
+        st.error(str(exc), icon=":material/error:")
+        time.sleep(BUSY_RETRY_SECONDS)
+        st.rerun()
 
 
-def data_version(store: Store) -> int:
-    """Changes whenever a batch is committed or rolled back (a rollback is a batch too)."""
-    return int(store.query("SELECT COALESCE(max(batch_id), 0) AS v FROM batch")["v"].iloc[0])
+def data_version(store: Store):
+    """Changes whenever a batch is committed or rolled back (a rollback is a batch too), on PostgreSQL also when
+    another process changes the engine's tables; the store says (``Store.data_version``)."""
+    return store.data_version()
 
 
 def rules_version() -> str:
@@ -89,12 +104,12 @@ def get_agreement_detail(agreement_id: str, as_of: date) -> AgreementDetail | No
 
 
 def results_key(view: View) -> tuple:
-    """What a result of the engine for ``view`` depends on: the store, its data version, the rules and the filters.
+    """What a result of the engine for ``view`` depends on: the store, the province, its data version, the rules, the filters.
 
     Anything computed from ``get_results(view.as_of, view.filters)`` alone may be shared under it.
     """
     store = get_store()
-    return str(store.path), data_version(store), rules_version(), view.as_of, view.filters
+    return str(store.path), scope().code, data_version(store), rules_version(), view.as_of, view.filters
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -117,7 +132,7 @@ def _options(db: str, version: int) -> tuple[list[str], list[int]]:
     store = get_store()
     countries = store.query("SELECT DISTINCT negara FROM perjanjian WHERE negara IS NOT NULL ORDER BY 1")["negara"]
     years = store.query(
-        "SELECT DISTINCT year(tanggal_ttd) AS y FROM perjanjian WHERE tanggal_ttd IS NOT NULL ORDER BY 1"
+        "SELECT DISTINCT EXTRACT(YEAR FROM tanggal_ttd) AS y FROM perjanjian WHERE tanggal_ttd IS NOT NULL ORDER BY 1"
     )["y"]
     return countries.tolist(), [int(y) for y in years]
 
@@ -158,7 +173,8 @@ def _keep_filters_across_pages() -> None:
 
 def _own_unit_first(user) -> None:
     # An analyst of one kab/kota starts on their own unit; they may widen the filter.
-    if user is not None and getattr(user, "kabkota", None) not in (None, "36") and "filter_kabkota" not in st.session_state \
+    unit = getattr(user, "kabkota", None)
+    if unit is not None and not is_province_government(unit) and "filter_kabkota" not in st.session_state \
             and _KEPT not in st.session_state:
         st.session_state["filter_kabkota"] = [user.kabkota]
 
@@ -230,7 +246,7 @@ def sample_data_banner(store: Store) -> None:
     """Say it plainly whenever sample data is in the store."""
     if store.has_sample_data():
         st.warning(
-            "**Data contoh** — basis data ini memuat data contoh, bukan data resmi Pemerintah Provinsi Banten.",
+            f"**Data contoh** — basis data ini memuat data contoh, bukan data resmi {scope().government}.",
             icon=":material/science:",
         )
 

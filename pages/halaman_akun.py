@@ -16,7 +16,7 @@ from ksln_metrics.accounts.users import (
     set_role,
     unlock,
 )
-from ksln_metrics.reference import REGIONS
+from ksln_metrics.reference import REGIONS, scope
 from ksln_metrics.reminders.contacts import (
     ContactError,
     account_emails,
@@ -36,6 +36,13 @@ store = get_store()
 
 def unit_label(code: str) -> str:
     return f"{code} — {REGIONS[code]}"
+
+
+def _province_unit_help() -> str:
+    current = scope()
+    if current.is_national:
+        return "Kode dua angka (mis. 32) = pemerintah provinsi: analisnya boleh mengubah data semua unit provinsi itu."
+    return f"{current.code} — {current.title}: analis provinsi boleh mengubah data semua unit."
 
 
 def done(message: str) -> None:
@@ -66,11 +73,11 @@ new_tab, change_tab, recipients_tab = st.tabs(["Tambah akun", "Ubah akun", "Pene
 
 with new_tab, st.form("akun_baru", clear_on_submit=False):
     left, right = st.columns(2)
-    name = left.text_input("Nama pengguna", key="akun_baru_nama", max_chars=40, help="mis. budi.lebak")
+    name = left.text_input("Nama pengguna", key="akun_baru_nama", max_chars=40, help="mis. budi.santoso")
     role = right.selectbox("Peran", list(ROLES), format_func=ROLES.get, key="akun_baru_peran")
     unit = left.selectbox("Kab/Kota (hanya untuk analis)", list(REGIONS), index=None, format_func=unit_label,
                           key="akun_baru_unit", placeholder="Pilih unit analis",
-                          help="36 — Provinsi Banten: analis provinsi boleh mengubah data semua unit.")
+                          help=_province_unit_help())
     password = right.text_input(f"Kata sandi (minimal {MIN_PASSWORD_LENGTH} karakter)", type="password",
                                 key="akun_baru_sandi")
     again = right.text_input("Ulangi kata sandi", type="password", key="akun_baru_ulang")
@@ -158,7 +165,7 @@ with recipients_tab:
                  hide_index=True, key="akun_penerima_daftar")
     with st.form(f"akun_penerima_tambah_{target}", clear_on_submit=True):
         extra = st.text_input("Alamat tambahan", max_chars=254, key=f"akun_penerima_alamat_{target}",
-                              placeholder="mis. kerjasama@lebakkab.go.id")
+                              placeholder="mis. kerjasama@namadaerah.go.id")
         if st.form_submit_button("Tambah penerima", icon=":material/add:", key=f"akun_penerima_kirim_{target}"):
             try:
                 added = add_unit_recipient(store, target, extra, by=admin)

@@ -1,4 +1,4 @@
-"""Kabupaten/Kota: league table, the map of Banten by score, and one unit in detail."""
+"""Kabupaten/Kota: league table, the map of the province by score, and one unit in detail."""
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +7,7 @@ from ksln_metrics.engine.overview import league_table, region_components, region
 from ksln_metrics.engine.rules import COMPONENTS, FLAGS, flag_labels
 from ksln_metrics.formatting import format_date_id, number_text
 from ksln_metrics.present import charts
-from ksln_metrics.reference import region_name
+from ksln_metrics.reference import region_name, scope
 from ksln_ui.charts import newly_picked, show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
@@ -60,7 +60,8 @@ picked_row = st.dataframe(scores, hide_index=True, width="stretch", key="kabkota
                           selection_mode="single-row", column_config=config)
 st.caption(
     "Skor rata-rata dan komponennya dihitung atas perjanjian aktif (poin; jumlah komponen = skor); tepat waktu = "
-    "laporan tepat waktu dari laporan wajib. Provinsi Banten tidak ikut diperingkat. Klik satu baris, satu daerah di "
+    f"laporan tepat waktu dari laporan wajib. {'Pemerintah provinsi' if scope().is_national else scope().title} "
+    "tidak ikut diperingkat. Klik satu baris, satu daerah di "
     "peta atau satu batang untuk membuka rinciannya di bawah."
 )
 rows = picked_row.selection.rows if picked_row else []
@@ -80,7 +81,8 @@ readable_table(pd.DataFrame({
 # --- maps --------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    clicked_map = show(shared("peta_skor", key, lambda: charts.banten_score_map(results.regions)), key="kabkota_peta", pick=True)
+    clicked_map = show(shared("peta_skor", key, lambda: charts.score_map(results.regions)), key="kabkota_peta",
+                       pick=True)
 with right:
     clicked_bar = show(shared("grafik_komponen", key, lambda: charts.score_components_chart(region_components(results.regions))),
                        key="kabkota_komponen", pick=True)

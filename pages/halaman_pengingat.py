@@ -10,7 +10,7 @@ import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import PROVINCE_CODE, REGIONS, region_name
+from ksln_metrics.reference import REGIONS, is_province_government, region_name
 from ksln_metrics.reminders.agenda import Item, agenda, letter_items
 from ksln_metrics.reminders.contacts import unit_recipients
 from ksln_metrics.reminders.ical import calendar_file_name, calendar_ics
@@ -33,7 +33,7 @@ def _agenda(db: str, version: int, rules_key: str, as_of: date, unit: str | None
 
 
 # An analyst of a kab/kota sees only that unit; the province's analysts, the leaders and the admin see every unit.
-own_unit_only = user.role == ANALIS and user.kabkota != PROVINCE_CODE
+own_unit_only = user.role == ANALIS and not (user.kabkota and is_province_government(user.kabkota))
 st.title("Pengingat")
 st.caption("Batas laporan tahunan setiap tahun anggaran, masa berlaku perjanjian dan tindak lanjut — sebelum "
            "terlambat. Kalender (.ics) dapat diimpor ke Thunderbird, Outlook atau Google Calendar; surat pengingat "

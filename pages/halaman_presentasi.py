@@ -9,7 +9,7 @@ from ksln_metrics.mime import HTML_MIME, PPTX_MIME, XLSX_MIME
 from ksln_metrics.present.export import indicators_xlsx
 from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
 from ksln_metrics.present.report import report_html
-from ksln_metrics.present.slides import MEETING_NAME, file_stem, footer_text, scope_text
+from ksln_metrics.present.slides import file_stem, footer_text, meeting_name, scope_text
 from ksln_ui.presentation import FULL_SCREEN_CSS, deck_file, get_slides, show_slide
 from ksln_ui.state import current_view, get_results, get_store
 
@@ -42,7 +42,7 @@ with files.popover("Unduh", icon=":material/download:", width="stretch"):
     st.download_button("Salindia PowerPoint (.pptx)", data=lambda: deck_file(slide_set, footer),
                        file_name=f"{file_stem(view.as_of)}.pptx", mime=PPTX_MIME, key="presentasi_unduh_pptx",
                        icon=":material/slideshow:", on_click="ignore", width="stretch")
-    st.download_button("Laporan luring (.html)", data=lambda: report_html(slides, MEETING_NAME, footer).encode("utf-8"),
+    st.download_button("Laporan luring (.html)", data=lambda: report_html(slides, meeting_name(), footer).encode("utf-8"),
                        file_name=f"{file_stem(view.as_of)}.html", mime=HTML_MIME, key="presentasi_unduh_html",
                        icon=":material/description:", on_click="ignore", width="stretch")
     st.download_button("Indikator dan peringatan (.xlsx)", data=lambda: indicators_xlsx(results, view.as_of),

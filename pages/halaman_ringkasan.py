@@ -151,7 +151,8 @@ with left:
         st.caption("Negara mitra: " + ", ".join(
             f"{row.nama_negara} {format_number_id(row.jumlah, 0)}" for row in countries.itertuples()) + ".")
 with right:
-    if clicked_unit := show(shared("peta_skor", key, lambda: charts.banten_score_map(results.regions)), key="ringkasan_peta_banten", pick=True):
+    if clicked_unit := show(shared("peta_skor", key, lambda: charts.score_map(results.regions)), key="ringkasan_peta",
+                            pick=True):
         st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota
         st.switch_page("pages/halaman_kabupaten_kota.py")
     st.caption("Klik satu daerah untuk membuka rinciannya.")

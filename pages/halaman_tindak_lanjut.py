@@ -5,11 +5,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from ksln_metrics.clock import today as clock_today
 from ksln_metrics.followup import actions as tl
 from ksln_metrics.followup.attachments import list_attachments
 from ksln_metrics.followup.rakor import meetings, record_meeting
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import REGIONS, region_name
+from ksln_metrics.reference import REGIONS, region_name, scope
 from ksln_metrics.store import StoreError
 from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
@@ -254,7 +255,7 @@ else:
 if may_manage:
     with st.expander("Catat rakor"), st.form("tl_rakor_formulir", clear_on_submit=True):
         name = st.text_input("Nama rakor", key="tl_rakor_nama", max_chars=200,
-                             placeholder="Rapat Koordinasi KSLN Provinsi Banten 2026")
+                             placeholder=f"Rapat Koordinasi KSLN {scope().title} {clock_today().year}")
         day = st.date_input("Tanggal rakor", value=None, key="tl_rakor_tanggal", format="DD/MM/YYYY")
         if st.form_submit_button("Simpan rakor", key="tl_rakor_simpan"):
             try:

@@ -9,7 +9,7 @@ from ksln_metrics.importing.ingest import commit_upload, describe_change, known_
 from ksln_metrics.importing.template import template_xlsx
 from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import escape_formula
-from ksln_metrics.reference import TABLES
+from ksln_metrics.reference import TABLES, is_province_government
 from ksln_metrics.store import StoreError
 from ksln_ui.auth import require_role
 from ksln_ui.literal import literal
@@ -25,7 +25,7 @@ store = get_store()
 user = require_role(ANALIS, ADMIN)
 st.title("Unggah Data")
 sample_data_banner(store)
-if user.role == ANALIS and user.kabkota != "36":
+if user.role == ANALIS and not (user.kabkota and is_province_government(user.kabkota)):
     st.caption(f"Anda masuk sebagai **{user.name}** ({user.describe()}): hanya data **{user.kabkota}** yang dapat "
                "diunggah dan dibatalkan; berkas yang berisi data unit lain ditolak seluruhnya.")
 else:

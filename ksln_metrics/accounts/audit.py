@@ -52,19 +52,19 @@ EXPORT_COLUMNS = {"audit_id": "No.", "created_at": "Waktu", "user_name": "Penggu
 def audit_log(store: Store, *, users: Iterable[str] | None = None, actions: Iterable[str] | None = None,
               start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """Audit entries, newest first, filtered by user, action code and date (``end`` included)."""
-    conditions, params = [], {}
+    conditions, params = [], []
     if users:
-        conditions.append("list_contains($users, user_name)")
-        params["users"] = sorted(users)
+        conditions.append("user_name = ANY(?)")
+        params.append(sorted(users))
     if actions:
-        conditions.append("list_contains($actions, action)")
-        params["actions"] = sorted(actions)
+        conditions.append("action = ANY(?)")
+        params.append(sorted(actions))
     if start:
-        conditions.append("created_at >= $start")
-        params["start"] = pd.Timestamp(start).to_pydatetime()
+        conditions.append("created_at >= ?")
+        params.append(pd.Timestamp(start).to_pydatetime())
     if end:
-        conditions.append("created_at < $end")
-        params["end"] = pd.Timestamp(end + timedelta(days=1)).to_pydatetime()
+        conditions.append("created_at < ?")
+        params.append(pd.Timestamp(end + timedelta(days=1)).to_pydatetime())
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     log = store.query(
         "SELECT audit_id, created_at, user_name, action, target, detail, data_json, batch_id "

@@ -92,7 +92,7 @@ def check_name(name: str) -> str:
     if not _NAME.match(key):
         raise AccountError(
             f"Nama pengguna '{name}' tidak sah: 2–40 huruf kecil, angka, titik, garis bawah atau tanda hubung, "
-            "diawali huruf atau angka (mis. budi.lebak)."
+            "diawali huruf atau angka (mis. budi.santoso)."
         )
     return key
 
@@ -194,35 +194,54 @@ def _lock(cur, key: str, now: datetime, policy: LoginPolicy) -> datetime:
     return until
 
 
+_CLAIMED = ("user_name", "role", "kabkota", "password_hash", "active")
+
+
+def _locked_row(cur, key: str, columns: str) -> tuple | None:
+    """``columns`` of the account ``key`` as committed now, its row locked until the transaction ends.
+
+    A no-op ``UPDATE ... RETURNING`` is the portable ``SELECT ... FOR UPDATE`` (which DuckDB
+    lacks): on PostgreSQL it waits for a transaction that holds the row and then returns the
+    row as that one left it, so app processes settling attempts on one account do it one by
+    one. On a DuckDB file one writer at a time holds the store anyway.
+    """
+    rows = cur.execute(f"UPDATE account SET failed_logins = failed_logins WHERE user_name = ? RETURNING {columns}",
+                       [key]).fetchall()
+    return rows[0] if rows else None
+
+
 def _claim_attempt(store: Store, key: str, now: datetime, policy: LoginPolicy) -> dict | None:
     """Count this attempt as a wrong password before the password is checked; the account row, or None when unknown.
 
-    One transaction under the store's write lock: of attempts made at the same moment, only
-    ``policy.max_failures`` get to have their password checked; the next one locks the
-    account. Raises LoginFailed for a locked account (after recording the attempt).
+    The count is one atomic ``UPDATE ... RETURNING`` on the account's row, so attempts made
+    at the same moment, from threads or from other app processes on a shared PostgreSQL,
+    queue on that row: only ``policy.max_failures`` get to have their password checked; the
+    next one locks the account. Raises LoginFailed for a locked account (after recording the attempt).
     """
-    refusal = None
+    claim = ("UPDATE account SET failed_logins = failed_logins + 1 WHERE user_name = ? "
+             "AND (locked_until IS NULL OR locked_until <= ?) AND failed_logins < ? "
+             f"RETURNING {', '.join(_CLAIMED)}")
     with store.write() as cur:
-        frame = cur.execute("SELECT * FROM account WHERE user_name = ?", [key]).df()
-        if frame.empty:
+        claimed = cur.execute(claim, [key, now, policy.max_failures]).fetchall()
+        if claimed:
+            return dict(zip(_CLAIMED, claimed[0], strict=True))
+        state = _locked_row(cur, key, "failed_logins, locked_until")  # not claimable: see why, one at a time
+        if state is None:
             return None
-        row = frame.iloc[0].to_dict()
-        locked_until = row["locked_until"]
-        if pd.notna(locked_until) and now < locked_until:
-            Store._insert_audit(cur, key, "gagal_masuk", target=key,
-                                detail=f"akun terkunci sampai {locked_until:%d-%m-%Y %H.%M}", when=now)
+        failed, locked_until = state
+        if locked_until is not None and now < locked_until:
+            store.audit_in(cur, key, "gagal_masuk", target=key,
+                           detail=f"akun terkunci sampai {locked_until:%d-%m-%Y %H.%M}", when=now)
             refusal = _locked_message(locked_until)
-        elif row["failed_logins"] >= policy.max_failures:  # that many attempts are wrong or still being checked
+        elif failed >= policy.max_failures:  # that many attempts are wrong or still being checked
             until = _lock(cur, key, now, policy)
-            Store._insert_audit(cur, key, "gagal_masuk", target=key,
-                                detail=f"{policy.max_failures} percobaan lain belum selesai diperiksa; "
-                                       f"akun dikunci sampai {until:%d-%m-%Y %H.%M}", when=now)
+            store.audit_in(cur, key, "gagal_masuk", target=key,
+                           detail=f"{policy.max_failures} percobaan lain belum selesai diperiksa; "
+                                  f"akun dikunci sampai {until:%d-%m-%Y %H.%M}", when=now)
             refusal = _locked_message(until)
-        else:
-            cur.execute("UPDATE account SET failed_logins = failed_logins + 1 WHERE user_name = ?", [key])
-    if refusal:
-        raise LoginFailed(refusal)
-    return row
+        else:  # claimable again meanwhile (a login reset the count, a lock ran out): the row is ours now
+            return dict(zip(_CLAIMED, cur.execute(claim, [key, now, policy.max_failures]).fetchall()[0], strict=True))
+    raise LoginFailed(refusal)
 
 
 def authenticate(store: Store, name: str, password: str, *, now: datetime | None = None,
@@ -247,14 +266,13 @@ def authenticate(store: Store, name: str, password: str, *, now: datetime | None
         new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else row["password_hash"]
     refusal = None
     with store.write() as cur:  # settle the attempt against the account as it is now
-        failed, locked_until, active, stored_hash = cur.execute(
-            "SELECT failed_logins, locked_until, active, password_hash FROM account WHERE user_name = ?",
-            [key]).fetchall()[0]
+        failed, locked_until, active, stored_hash = _locked_row(cur, key,
+                                                                "failed_logins, locked_until, active, password_hash")
         right = right and stored_hash == row["password_hash"]  # a password changed meanwhile: the old one is wrong
         if locked_until is not None and now < locked_until:  # locked meanwhile by attempts made at the same time
             detail = "kata sandi " + ("benar" if right else "salah") + \
                 f", tetapi akun sudah dikunci sampai {locked_until:%d-%m-%Y %H.%M}"
-            Store._insert_audit(cur, key, "gagal_masuk", target=key, detail=detail, when=now)
+            store.audit_in(cur, key, "gagal_masuk", target=key, detail=detail, when=now)
             refusal = _locked_message(locked_until)
         elif not right:
             detail = f"kata sandi salah ({failed}/{policy.max_failures})"
@@ -264,10 +282,10 @@ def authenticate(store: Store, name: str, password: str, *, now: datetime | None
                 detail += f"; akun dikunci sampai {until:%d-%m-%Y %H.%M}"
                 refusal = (f"{WRONG} Akun dikunci {policy.lock_minutes} menit karena {policy.max_failures} kali "
                            "kata sandi salah berturut-turut.")
-            Store._insert_audit(cur, key, "gagal_masuk", target=key, detail=detail, when=now)
+            store.audit_in(cur, key, "gagal_masuk", target=key, detail=detail, when=now)
         elif not active:
             cur.execute("UPDATE account SET failed_logins = greatest(failed_logins - 1, 0) WHERE user_name = ?", [key])
-            Store._insert_audit(cur, key, "gagal_masuk", target=key, detail="akun nonaktif", when=now)
+            store.audit_in(cur, key, "gagal_masuk", target=key, detail="akun nonaktif", when=now)
             refusal = "Akun ini dinonaktifkan; hubungi admin."
         else:
             cur.execute(
@@ -275,8 +293,8 @@ def authenticate(store: Store, name: str, password: str, *, now: datetime | None
                 "WHERE user_name = ?",
                 [now, new_hash, key],
             )
-            Store._insert_audit(cur, key, "masuk", target=key, detail=describe_role(row["role"], row["kabkota"]),
-                                when=now)
+            store.audit_in(cur, key, "masuk", target=key, detail=describe_role(row["role"], row["kabkota"]),
+                           when=now)
     if refusal:
         raise LoginFailed(refusal)
     return _user(row)
@@ -377,7 +395,7 @@ def check_session(store: Store, token: str, *, now: datetime | None = None,
         return SessionCheck(User(name, role, kabkota if isinstance(kabkota, str) else None), None, expires_at)
     with store.write() as cur:
         if _end_sessions(cur, "token_hash = ?", [key], ended, now):
-            Store._insert_audit(cur, name, "keluar", target=name, detail=detail, when=now)
+            store.audit_in(cur, name, "keluar", target=name, detail=detail, when=now)
     return SessionCheck(None, ended)
 
 
@@ -387,7 +405,7 @@ def logout(store: Store, user: User, *, token: str | None = None, now: datetime 
     with store.write() as cur:
         if token is not None:
             _end_sessions(cur, "token_hash = ?", [session_key(token)], ENDED_LOGOUT, now)
-        Store._insert_audit(cur, user, "keluar", target=user.name, when=now)
+        store.audit_in(cur, user, "keluar", target=user.name, when=now)
 
 
 # --- managing accounts -----------------------------------------------------------------------------
@@ -417,13 +435,15 @@ def create_account(store: Store, name: str, role: str, password: str, *, kabkota
     now = now or datetime.now()
     password_hash = hash_password(password)
     with store.write() as cur:
-        cur.execute(
+        made = cur.execute(
             "INSERT INTO account (user_name, role, kabkota, password_hash, active, failed_logins, created_at, "
-            "changed_at) VALUES (?, ?, ?, ?, TRUE, 0, ?, ?)",
+            "changed_at) VALUES (?, ?, ?, ?, TRUE, 0, ?, ?) ON CONFLICT (user_name) DO NOTHING RETURNING user_name",
             [key, role, kabkota, password_hash, now, now],
-        )
-        Store._insert_audit(cur, by, "akun_dibuat", target=key, detail=describe_role(role, kabkota),
-                            data={"peran": role, "kabkota": kabkota}, when=now)
+        ).fetchall()
+        if not made:  # taken meanwhile by another admin, on another app process of a shared store
+            raise AccountError(f"Nama pengguna '{key}' sudah dipakai.")
+        store.audit_in(cur, by, "akun_dibuat", target=key, detail=describe_role(role, kabkota),
+                       data={"peran": role, "kabkota": kabkota}, when=now)
     return User(key, role, kabkota)
 
 
@@ -438,8 +458,8 @@ def set_password(store: Store, name: str, password: str, *, by: Actor, now: date
         cur.execute("UPDATE account SET password_hash = ?, failed_logins = 0, locked_until = NULL, changed_at = ? "
                     "WHERE user_name = ?", [password_hash, now, key])
         ended = end_user_sessions(cur, key, ENDED_PASSWORD, now)
-        Store._insert_audit(cur, by, "kata_sandi_diganti", target=key,
-                            detail="oleh admin" + (f"; {ended} sesi diakhiri" if ended else ""), when=now)
+        store.audit_in(cur, by, "kata_sandi_diganti", target=key,
+                       detail="oleh admin" + (f"; {ended} sesi diakhiri" if ended else ""), when=now)
 
 
 def change_own_password(store: Store, user: User, current: str, new: str, *, keep_session: str | None = None,
@@ -459,8 +479,8 @@ def change_own_password(store: Store, user: User, current: str, new: str, *, kee
         cur.execute("UPDATE account SET password_hash = ?, changed_at = ? WHERE user_name = ?",
                     [password_hash, now, user.name])
         ended = end_user_sessions(cur, user.name, ENDED_PASSWORD, now, keep=keep_session)
-        Store._insert_audit(cur, user, "kata_sandi_diganti", target=user.name,
-                            detail="oleh pemilik akun" + (f"; {ended} sesi lain diakhiri" if ended else ""), when=now)
+        store.audit_in(cur, user, "kata_sandi_diganti", target=user.name,
+                       detail="oleh pemilik akun" + (f"; {ended} sesi lain diakhiri" if ended else ""), when=now)
 
 
 def _keeps_an_admin(store: Store, name: str) -> None:
@@ -484,8 +504,8 @@ def set_active(store: Store, name: str, active: bool, *, by: Actor, now: datetim
     with store.write() as cur:
         cur.execute("UPDATE account SET active = ?, changed_at = ? WHERE user_name = ?", [active, now, key])
         ended = 0 if active else end_user_sessions(cur, key, ENDED_DISABLED, now)
-        Store._insert_audit(cur, by, "akun_diaktifkan" if active else "akun_dinonaktifkan", target=key,
-                            detail=f"{ended} sesi diakhiri" if ended else None, when=now)
+        store.audit_in(cur, by, "akun_diaktifkan" if active else "akun_dinonaktifkan", target=key,
+                       detail=f"{ended} sesi diakhiri" if ended else None, when=now)
 
 
 def set_role(store: Store, name: str, role: str, *, kabkota: str | None = None, by: Actor,
@@ -504,9 +524,9 @@ def set_role(store: Store, name: str, role: str, *, kabkota: str | None = None, 
     with store.write() as cur:
         cur.execute("UPDATE account SET role = ?, kabkota = ?, changed_at = ? WHERE user_name = ?",
                     [role, kabkota, now, key])
-        Store._insert_audit(cur, by, "akun_diubah", target=key,
-                            detail=f"{describe_role(row['role'], old_unit)} → {describe_role(role, kabkota)}",
-                            data={"peran": role, "kabkota": kabkota}, when=now)
+        store.audit_in(cur, by, "akun_diubah", target=key,
+                       detail=f"{describe_role(row['role'], old_unit)} → {describe_role(role, kabkota)}",
+                       data={"peran": role, "kabkota": kabkota}, when=now)
 
 
 def unlock(store: Store, name: str, *, by: Actor, now: datetime | None = None) -> None:
@@ -516,7 +536,7 @@ def unlock(store: Store, name: str, *, by: Actor, now: datetime | None = None) -
     now = now or datetime.now()
     with store.write() as cur:
         cur.execute("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE user_name = ?", [key])
-        Store._insert_audit(cur, by, "akun_dibuka", target=key, when=now)
+        store.audit_in(cur, by, "akun_dibuka", target=key, when=now)
 
 
 def new_password() -> str:

@@ -32,7 +32,7 @@ def collection_status(store: Store, as_of: date, kabkota: Iterable[str] | None =
     """One row per (unit, field) with the unit's last upload and tables sent in the year of ``as_of``."""
     params = {"as_of": as_of, "units": list(REGIONS), "status_ditandatangani": list(SIGNED_STATUSES),
               "filter_kabkota": list(kabkota) if kabkota is not None else None}
-    frame = store.cursor().execute(sql_text("status_pengumpulan"), params).df()
+    frame = store.engine_cursor().execute(sql_text("status_pengumpulan"), params).df()
     frame.insert(1, "kabkota_nama", frame["kabkota"].map(region_name))
     frame["kolom_label"] = frame["kolom"].map(lambda c: FIELD_FLAGS[c][0])
     return frame

@@ -1,7 +1,7 @@
 """Success scores and flags per agreement and per kab/kota, for a reference date.
 
 The figures are made by the SQL files in ``ksln_metrics/engine/sql/`` (read them to see how each
-number is computed). Each file produces the temporary table of its own name and says in its
+number is computed). Each file produces the table of its own name and says in its
 header which tables it reads; the order of the steps follows from that. This module only
 runs them, passes the reference date, the settings and the reference lists as parameters,
 and shapes the results.
@@ -17,7 +17,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ksln_metrics.clock import today
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
@@ -25,12 +28,12 @@ from ksln_metrics.engine.rules import FLAG_CODES, FLAGS, SIGNED_DOCUMENT_KINDS, 
 from ksln_metrics.reference import (
     ACTIVE_STATUSES,
     FINISHED_STATUS,
-    PROVINCE_CODE,
     REGIONS,
     SIGNED_STATUSES,
     UNSIGNED_STATUSES,
     country_name,
     normalize_text,
+    province_code,
     region_name,
 )
 from ksln_metrics.store import Store
@@ -46,6 +49,8 @@ MAX_YEARS_BACK = 50
 # Tables of the store the SQL steps read (the data views, attachments, and the batch log).
 STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran", "batch", "batch_count")
 CALENDAR_TABLES = ("batas_laporan", "kalender_kerja")
+# The step whose fiscal years the calendar tables span (read before they are registered).
+CALENDAR_READS = "perjanjian_fakta"
 
 # What one computation returns to the dashboard and the exports; the steps they need
 # follow from the "reads:" lines of the SQL files.
@@ -85,11 +90,16 @@ class Results:
 
 @dataclass(frozen=True)
 class Step:
-    """One SQL file: the tables it reads and the table it produces (named after the file)."""
+    """One SQL file: the tables it reads and the table it produces (named after the file).
+
+    ``inline``: the header says ``-- stored: inline`` (a plain filter, cheaper to read again
+    than to copy), so the step is never stored: every step that reads it runs it inside itself.
+    """
 
     name: str
     reads: tuple[str, ...]
     produces: str
+    inline: bool = False
 
 
 @cache
@@ -99,7 +109,8 @@ def sql_text(name: str) -> str:
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
-_HEADER = re.compile(r"^--\s*(reads|produces):\s*(.+)$", re.MULTILINE)
+_HEADER = re.compile(r"^--\s*(reads|produces|stored):\s*(.+)$", re.MULTILINE)
+_LEADING_WITH = re.compile(r"\A(?:\s|--[^\n]*\n)*WITH\b", re.IGNORECASE)
 
 
 @cache
@@ -117,7 +128,10 @@ def steps() -> dict[str, Step]:
         header = dict(_HEADER.findall(sql_text(path.stem)))
         reads = tuple(t.strip() for t in header.get("reads", "").split(",") if t.strip())
         produces = header.get("produces", "").split(",")[0].strip()
-        found[path.stem] = Step(path.stem, reads, produces)
+        stored = header.get("stored", "table").split()[0]
+        if stored not in ("table", "inline"):
+            raise ValueError(f"{path.name}: 'stored:' is 'table' or 'inline', not {stored!r}")
+        found[path.stem] = Step(path.stem, reads, produces, inline=stored == "inline")
     return found
 
 
@@ -141,13 +155,66 @@ def step_order(targets: Iterable[str]) -> list[str]:
     return order
 
 
-def _execute(cur, name: str, params: dict, into: str | None = None):
-    """Run one SQL file with the parameters it names, optionally into a temporary table."""
+def _statement(name: str, params: dict, inlined: Iterable[str] = ()) -> tuple[str, dict]:
+    """The query of one SQL file and the parameters it names.
+
+    ``inlined``: steps it reads that are not stored; their queries run inside this one as
+    common table expressions of the same names, in this order (each after those it reads).
+    """
+    inlined = tuple(inlined)
     sql = sql_text(name)
-    used = {k: params[k] for k in _parameters_of(name)}
+    if inlined:
+        ctes = ",\n".join(f"{step} AS NOT MATERIALIZED (\n{sql_text(step)}\n)" for step in inlined)
+        leading = _LEADING_WITH.match(sql)
+        sql = f"WITH {ctes},\n{sql[leading.end():]}" if leading else f"WITH {ctes}\n{sql}"
+    return sql, {k: params[k] for step in (*inlined, name) for k in _parameters_of(step)}
+
+
+def _execute(cur, name: str, params: dict, into: str | None = None, inlined: Iterable[str] = ()):
+    """Run one SQL file with the parameters it names, optionally into a temporary table."""
+    sql, used = _statement(name, params, inlined)
     if into:
         sql = f"CREATE OR REPLACE TEMP TABLE {into} AS\n{sql}"
     return cur.execute(sql, used)
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _frame(cur, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """The rows of a query as ``.df()`` gives them, with the text columns taken through Arrow.
+
+    ``.df()`` makes a Python string of every text cell and pandas then copies them into its
+    Arrow-backed strings; tens of thousands of flag sentences cost more than the query did.
+    Text columns with a value are read from Arrow straight into that same pandas type; every
+    other column (and a text column with no value, which ``.df()`` leaves as objects) still
+    goes through ``.df()``, so that the types stay exactly those ``.df()`` gives.
+    """
+    return _frame_of_arrow(cur, cur.sql(sql, params=params or None).to_arrow_table())
+
+
+def _frame_of_arrow(cur, table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of a query as ``.df()`` gives the query (see ``_frame``)."""
+    text = {
+        field.name for field, column in zip(table.schema, table.columns, strict=True)
+        if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+        and column.null_count < len(column)
+    }
+    if not text:
+        return duckdb.from_arrow(table, connection=cur).df()
+    others = [name for name in table.column_names if name not in text]
+    rest = duckdb.from_arrow(table.select(others), connection=cur).df() if others else None
+    return pd.DataFrame({
+        name: pd.array(table.column(name), dtype=_TEXT) if name in text else rest[name]
+        for name in table.column_names
+    })
+
+
+def _region_names(codes: pd.Series) -> pd.Series:
+    """``region_name`` of every code, looked up once per distinct code."""
+    names = {code: region_name(code) for code in codes.dropna().unique()}
+    # Without a code, mapping an empty dict would give floats; the function keeps the type.
+    return codes.map(names) if names else codes.map(region_name)
 
 
 def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str | None = None) -> dict:
@@ -163,7 +230,7 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "status_aktif": list(ACTIVE_STATUSES),
         "status_tanpa_tahun_aktif": list(UNSIGNED_STATUSES),
         "status_selesai": FINISHED_STATUS,
-        "kode_provinsi": PROVINCE_CODE,
+        "kode_provinsi": province_code(),
         "daerah": codes,
         "urutan": list(FLAG_CODES),
         # An empty list has no type in a prepared statement; "" never matches a stored value.
@@ -188,7 +255,7 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
 
 
 def _register_calendar(cur, as_of: date, rules: Rules) -> None:
-    first = cur.execute("SELECT min(tahun_aktif_pertama) FROM perjanjian_fakta").fetchall()[0][0]
+    first = cur.execute(f"SELECT min(tahun_aktif_pertama) FROM {CALENDAR_READS}").fetchall()[0][0]
     first = min(first or as_of.year, as_of.year)
     # The deadline of the last fiscal year falls early in the next calendar year.
     cur.register("batas_laporan", deadline_table(first, as_of.year, rules))
@@ -196,31 +263,77 @@ def _register_calendar(cur, as_of: date, rules: Rules) -> None:
 
 
 class _Run:
-    """One computation in progress: the steps other steps read are temporary tables; the last ones are read once."""
+    """One computation in progress: the steps read several times are kept as Arrow tables; a
+    step read once runs inside the step that reads it; the last ones run when their frame is read."""
 
-    def __init__(self, cur, params: dict, leaves: set[str]):
-        self.cur, self.params, self.leaves = cur, params, leaves
+    def __init__(self, cur, params: dict, stored: set[str], order: list[str]):
+        self.cur, self.params, self.stored, self.order = cur, params, stored, order
+        self.tables: dict[str, pa.Table] = {}
+
+    def inlined_into(self, name: str) -> list[str]:
+        """The steps not stored that ``name`` reads, directly or through each other, in run order."""
+        known, needed, pending = steps(), set(), [name]
+        while pending:
+            for table in known[pending.pop()].reads:
+                if table in known and table not in self.stored and table not in needed:
+                    needed.add(table)
+                    pending.append(table)
+        return [step for step in self.order if step in needed]
+
+    def store(self, name: str) -> None:
+        """Run step ``name`` and register its rows under its name for the steps after it.
+
+        The rows are kept as an Arrow table registered on this thread's cursor rather than a
+        temporary table: DuckDB writes Arrow about twice as fast as its own table storage
+        (which also keeps statistics per column) and scans both alike.
+        """
+        sql, used = _statement(name, self.params, self.inlined_into(name))
+        self.tables[name] = self.cur.sql(sql, params=used or None).to_arrow_table()
+        self.cur.register(name, self.tables[name])
 
     def frame(self, name: str) -> pd.DataFrame:
-        """The result of step ``name`` (a final step runs here, straight into the frame)."""
-        if name in self.leaves:
-            return _execute(self.cur, name, self.params).df()
-        return self.cur.execute(f"SELECT * FROM {name}").df()
+        """The result of step ``name`` (a step not stored runs here, straight into the frame)."""
+        if name in self.stored:
+            return _frame_of_arrow(self.cur, self.tables[name])
+        return _frame(self.cur, *_statement(name, self.params, self.inlined_into(name)))
+
+    def close(self) -> None:
+        for name in self.tables:
+            self.cur.unregister(name)
+        self.tables.clear()
+
+
+def _stored_steps(order: list[str], targets: Iterable[str]) -> set[str]:
+    """The steps worth keeping: read by two or more steps, or by a step and the caller."""
+    readers = {name: 0 for name in order}
+    for name in order:
+        for table in steps()[name].reads:
+            if table in readers:
+                readers[table] += 1
+    for target in targets:
+        if readers[target]:
+            readers[target] += 1
+    if any(set(steps()[name].reads) & set(CALENDAR_TABLES) for name in order):
+        readers[CALENDAR_READS] = max(readers[CALENDAR_READS], 1) + 1
+    return {name for name, count in readers.items() if count >= 2 and not steps()[name].inline}
 
 
 @contextmanager
 def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets: Iterable[str],
               agreement_id: str | None = None) -> Iterator[_Run]:
-    """Run the SQL steps ``targets`` need into this thread's temporary tables; yield the run; drop them after.
+    """Run the SQL steps ``targets`` need into tables of this thread's cursor; yield the run; drop them after.
 
-    Each thread has its own cursor and so its own temporary tables: two computations never
-    share them. A target no other step reads is not stored: it runs when its frame is read.
+    Each thread has its own cursor and so its own registered tables: two computations never
+    share them. A step read by one other step only is not stored: it runs inside that step
+    (a common table expression of its name), so that DuckDB plans the two together; a
+    target no other step reads runs when its frame is read.
     """
+    targets = tuple(targets)
     params = _parameters(as_of, rules, filters, agreement_id)
     order = step_order(targets)
-    read_by_others = {table for name in order for table in steps()[name].reads}
-    stored = [name for name in order if name in read_by_others]
-    cur = store.cursor()
+    stored = _stored_steps(order, targets)
+    run = _Run(store.engine_cursor(), params, stored, order)
+    cur = run.cur
     cur.execute(sql_text("macros"))
     registered = False
     try:
@@ -228,15 +341,14 @@ def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets
             if not registered and set(steps()[name].reads) & set(CALENDAR_TABLES):
                 _register_calendar(cur, as_of, rules)
                 registered = True
-            if name in read_by_others:
-                _execute(cur, name, params, into=name)
-        yield _Run(cur, params, set(order) - read_by_others)
+            if name in stored:
+                run.store(name)
+        yield run
     finally:
         if registered:
             for name in CALENDAR_TABLES:
                 cur.unregister(name)
-        for name in stored:
-            cur.execute(f"DROP TABLE IF EXISTS {name}")
+        run.close()
 
 
 def compute(
@@ -250,12 +362,12 @@ def compute(
     rules = rules or load_rules()
     filters = filters or Filters()
     with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as run:
-        agreements = run.cur.execute("SELECT * FROM perjanjian_skor ORDER BY kabkota_kode, id_perjanjian").df()
+        agreements = _frame(run.cur, "SELECT * FROM perjanjian_skor ORDER BY kabkota_kode, id_perjanjian")
         flags = run.frame("bendera_daftar")
         regions = _region_frame(run)
         summary = run.frame("ringkasan")
         attention = run.frame("perhatian")
-    attention.insert(2, "kabkota_nama", attention["kabkota_kode"].map(region_name))
+    attention.insert(2, "kabkota_nama", _region_names(attention["kabkota_kode"]))
     return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions, summary, attention)
 
 
@@ -301,7 +413,7 @@ def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
 
 
 def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.insert(2, "kabkota_nama", frame["kabkota_kode"].map(region_name))
+    frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"]))
     return frame
 
 
@@ -310,7 +422,7 @@ def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     # definition rather than carried through SQL as thousands of copies.
     labels = {f.code: f.label for f in FLAGS}
     rule_texts = {f.code: rule_text(f, rules) for f in FLAGS}
-    frame.insert(2, "kabkota_nama", frame["kabkota_kode"].map(region_name))
+    frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"]))
     frame.insert(frame.columns.get_loc("code") + 1, "label", frame["code"].map(labels))
     frame["year"] = frame["year"].astype("Int64")
     frame["rule"] = frame["code"].map(rule_texts)
@@ -329,7 +441,7 @@ def _region_frame(run: _Run) -> pd.DataFrame:
         .add_prefix("jumlah_")
         .reset_index(drop=True)
     )
-    regions.insert(1, "kabkota_nama", regions["kabkota_kode"].map(region_name))
+    regions.insert(1, "kabkota_nama", _region_names(regions["kabkota_kode"]))
     peringkat = regions.pop("peringkat").astype("Int64")
     regions = pd.concat([regions, wide], axis=1)
     regions["peringkat"] = peringkat

@@ -15,7 +15,7 @@ import pandas as pd
 from ksln_metrics.engine.indicators import Results
 from ksln_metrics.engine.rules import COMPONENTS, FLAG_BY_CODE, FLAG_CODES, FLAG_PHRASES, Rules
 from ksln_metrics.formatting import format_number_id, number_text
-from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
+from ksln_metrics.reference import country_name, is_province_government, region_name
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def league_table(regions: pd.DataFrame) -> pd.DataFrame:
 
 def is_kabkota(code: str) -> bool:
     """A kab/kota code (``36.01``), as opposed to the province itself (``36``)."""
-    return code != PROVINCE_CODE and "." in code
+    return not is_province_government(code)
 
 
 def attention_ranking(results: Results, rules: Rules, limit: int | None = 3) -> pd.DataFrame:
@@ -208,5 +208,5 @@ def join_id(items: list[str]) -> str:
 
 
 def region_label(code: str) -> str:
-    """Short name for charts: ``Kab. Lebak``, ``Kota Serang``, ``Provinsi Banten``."""
-    return region_name(code).replace("Kabupaten ", "Kab. ")
+    """Short name for charts: ``Kab. Lebak``, ``Kota Serang``, ``Provinsi Jawa Barat``."""
+    return region_name(code).replace("Kabupaten ", "Kab. ").replace(" Administrasi ", " ")  # Kota Jakarta Barat

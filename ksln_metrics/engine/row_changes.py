@@ -2,7 +2,8 @@
 
 The comparison is the store's own (``Store._apply_table``): the incoming rows are cast to the
 stored column types, joined to the current rows on the table's key, and a cell differs when
-``IS DISTINCT FROM`` says so. Nothing is written; the temporary tables live in this thread's cursor.
+``IS DISTINCT FROM`` says so. Nothing is written; the temporary tables live in this thread's engine cursor
+(the DuckDB file itself, or on PostgreSQL the engine's DuckDB copy of the current rows).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _cast_select(table: str, alias: str) -> str:
 def row_changes(store: Store, tables: dict[str, pd.DataFrame]) -> list[RowChanges]:
     """New rows and changed cells of every table in ``tables`` (an upload's canonical frames)."""
     out = []
-    cur = store.cursor()
+    cur = store.engine_cursor()  # DuckDB over the current rows on either backend: register and temp tables work
     for table in (t for t in TABLES if t in tables):
         cols = STORED_COLUMNS[table]
         key = TABLES[table].key

@@ -595,7 +595,7 @@ ATTENTION = RankingDefinition(
     ("perhatian.poin_per_bendera",),
     ("Satu bendera seberat {poin_per_bendera} poin skor; bobot ini asumsi yang perlu dikonfirmasi.",
      "Tanda (terendah) pada alasan hanya muncul bila lebih dari satu kab/kota dengan skor sedang ditampilkan."),
-    ("Provinsi Banten (kode 36) tidak ikut diurutkan.",
+    ("{baris_provinsi} tidak ikut diurutkan.",
      "Kab/kota tanpa poin (skor 100 dan tanpa bendera, atau tanpa perjanjian) tidak ditampilkan."),
 )
 

@@ -23,7 +23,7 @@ from ksln_metrics.access import ADMIN, ANALIS, Actor, User, actor_name
 from ksln_metrics.engine.indicators import Results
 from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import PROVINCE_CODE, REGIONS, region_name
+from ksln_metrics.reference import REGIONS, is_province_government, region_name
 from ksln_metrics.store import AccessDenied, Store, StoreError
 
 STATUSES: dict[str, str] = {
@@ -61,7 +61,7 @@ def manage_refusal(actor: Actor) -> str | None:
     """Why ``actor`` may not create or edit actions (only province analysts and admins may), or None."""
     if not isinstance(actor, User) or actor.role == ADMIN:
         return None
-    if actor.role == ANALIS and actor.kabkota == PROVINCE_CODE:
+    if actor.role == ANALIS and actor.kabkota is not None and is_province_government(actor.kabkota):
         return None
     return (f"Hanya analis Provinsi dan admin yang dapat membuat atau mengubah tindak lanjut; akun {actor.name} "
             f"adalah {actor.describe()}. Tidak ada yang disimpan.")
@@ -138,7 +138,7 @@ def create_action(store: Store, *, user: Actor, description: str, kabkota: str |
         raise ActionError("Tindak lanjut sebuah bendera harus menyebut perjanjiannya. Tidak ada yang disimpan.")
     when = when or datetime.now()
     with store.write() as cur:
-        action_id = cur.execute("SELECT COALESCE(MAX(action_id), 0) + 1 FROM tindak_lanjut").fetchall()[0][0]
+        action_id = store.next_id(cur, "tindak_lanjut", "action_id")
         cur.execute(
             "INSERT INTO tindak_lanjut VALUES (?, ?, ?, ?, ?, ?, ?, 'terbuka', NULL, ?, ?, ?, NULL)",
             [action_id, kabkota, id_perjanjian, flag_code, description, responsible, due_date, when,
@@ -190,15 +190,21 @@ def set_status(store: Store, action_id: int, status: str, *, user: Actor, note: 
     when = when or datetime.now()
     closed = status == "selesai"
     with store.write() as cur:
+        # The update names the status the user saw: on a shared store another user (or app process) may have
+        # moved the action meanwhile; the row it locks also keeps the history numbers of one action in order.
+        moved = cur.execute(
+            "UPDATE tindak_lanjut SET status = ?, changed_at = ?, closed_at = ?, "
+            "evidence_note = CASE WHEN ? THEN ? ELSE evidence_note END WHERE action_id = ? AND status = ? "
+            "RETURNING action_id",
+            [status, when, when if closed else None, closed, note, action_id, row["status"]],
+        ).fetchall()
+        if not moved:
+            raise ActionError(f"Tindak lanjut #{action_id} baru saja diubah pengguna lain; muat ulang halaman lalu "
+                              "ulangi. Tidak ada yang disimpan.")
         seq = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM tindak_lanjut_riwayat WHERE action_id = ?",
                           [action_id]).fetchall()[0][0]
         cur.execute("INSERT INTO tindak_lanjut_riwayat VALUES (?, ?, ?, ?, ?, ?)",
                     [action_id, seq, when, actor_name(user), status, note])
-        cur.execute(
-            "UPDATE tindak_lanjut SET status = ?, changed_at = ?, closed_at = ?, "
-            "evidence_note = CASE WHEN ? THEN ? ELSE evidence_note END WHERE action_id = ?",
-            [status, when, when if closed else None, closed, note, action_id],
-        )
         store.audit_in(cur, user, "tindak_lanjut_status", target=f"tindak lanjut #{action_id}",
                             detail=f"{STATUSES[row['status']]} → {STATUSES[status]}" + (f"; {note}" if note else ""),
                             when=when)
@@ -223,7 +229,7 @@ def list_actions(store: Store, *, kabkota: list[str] | None = None) -> pd.DataFr
     """Every action, newest first, with the labels of its unit, flag and status."""
     where, params = "", []
     if kabkota:
-        where, params = "WHERE list_contains(?, kabkota)", [list(kabkota)]
+        where, params = "WHERE kabkota = ANY(?)", [list(kabkota)]
     frame = store.query(f"SELECT * FROM tindak_lanjut {where} ORDER BY action_id DESC", params)
     frame["kabkota_nama"] = frame["kabkota"].map(region_name)
     frame["status_label"] = frame["status"].map(STATUSES)

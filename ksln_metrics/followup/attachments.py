@@ -171,10 +171,10 @@ def attach(store: Store, *, user: Actor, file_name: str, content: bytes, kind: s
     digest = hashlib.sha256(content).hexdigest()
     when = when or datetime.now()
     with store.write() as cur:
-        known = cur.execute("SELECT count(*) FROM berkas WHERE sha256 = ?", [digest]).fetchall()[0][0]
-        if not known:
-            cur.execute("INSERT INTO berkas VALUES (?, ?, ?, ?)", [digest, len(content), found.mime, content])
-        number = cur.execute("SELECT COALESCE(MAX(lampiran_id), 0) + 1 FROM lampiran").fetchall()[0][0]
+        # Content-addressed: the same file attached twice (or by two writers at once) is stored once.
+        cur.execute("INSERT INTO berkas VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                    [digest, len(content), found.mime, content])
+        number = store.next_id(cur, "lampiran", "lampiran_id")
         cur.execute(
             "INSERT INTO lampiran VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [number, digest, region, id_perjanjian, kegiatan[0] if kegiatan else None,

@@ -44,7 +44,7 @@ def record_meeting(store: Store, name: str, day: date, *, user: Actor, when: dat
         raise ActionError("Tanggal rakor wajib diisi. Tidak ada yang disimpan.")
     when = when or datetime.now()
     with store.write() as cur:
-        number = cur.execute("SELECT COALESCE(MAX(rakor_id), 0) + 1 FROM rakor").fetchall()[0][0]
+        number = store.next_id(cur, "rakor", "rakor_id")
         cur.execute("INSERT INTO rakor VALUES (?, ?, ?, ?, ?)", [number, name, day, actor_name(user), when])
         store.audit_in(cur, user, "rakor_dicatat", target=f"rakor #{number}",
                             detail=f"{name}, {format_date_id(day)}", when=when)
@@ -148,10 +148,10 @@ def _actions_between(store: Store, start: date, end: date, filters: Filters) -> 
     high = datetime.combine(end + timedelta(days=1), datetime.min.time())
     regions = list(filters.kabkota) if filters.kabkota is not None else list(REGIONS)
     common = "SELECT action_id, kabkota, id_perjanjian, flag_code, description, status FROM tindak_lanjut "
-    opened = store.query(common + "WHERE created_at >= ? AND created_at < ? AND list_contains(?, kabkota) "
+    opened = store.query(common + "WHERE created_at >= ? AND created_at < ? AND kabkota = ANY(?) "
                          "ORDER BY action_id", [low, high, regions])
     closed = store.query(common + "WHERE status = 'selesai' AND closed_at >= ? AND closed_at < ? "
-                         "AND list_contains(?, kabkota) ORDER BY action_id", [low, high, regions])
+                         "AND kabkota = ANY(?) ORDER BY action_id", [low, high, regions])
     return opened, closed
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from ksln_metrics.access import Actor, User, actor_name
 from ksln_metrics.followup.actions import ActionError, manage_refusal
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import country_name, region_name
+from ksln_metrics.reference import country_name, region_name, scope
 from ksln_metrics.store import AccessDenied, Store
 
 FIELDS = {"judul": "Judul", "capaian": "Apa yang dicapai", "penerima": "Untuk siapa (penerima manfaat)",
@@ -64,7 +64,7 @@ def save_story(store: Store, *, user: Actor, id_perjanjian: str, judul: str, cap
     photos = [int(p) for p in photos or []]
     if photos:
         found = store.query("SELECT l.lampiran_id FROM lampiran l JOIN berkas b USING (sha256) "
-                            "WHERE l.id_perjanjian = ? AND list_contains(?, b.mime) AND list_contains(?, l.lampiran_id)",
+                            "WHERE l.id_perjanjian = ? AND b.mime = ANY(?) AND l.lampiran_id = ANY(?)",
                             [id_perjanjian, list(PHOTO_MIMES), photos])
         missing = sorted(set(photos) - set(found["lampiran_id"].astype(int)))
         if missing:
@@ -73,7 +73,7 @@ def save_story(store: Store, *, user: Actor, id_perjanjian: str, judul: str, cap
     when = when or datetime.now()
     with store.write() as cur:
         if story_id is None:
-            story_id = cur.execute("SELECT COALESCE(MAX(story_id), 0) + 1 FROM cerita_sukses").fetchall()[0][0]
+            story_id = store.next_id(cur, "cerita_sukses", "story_id")
             cur.execute(
                 "INSERT INTO cerita_sukses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?, NULL, NULL)",
                 [story_id, id_perjanjian, region, values["judul"], values["capaian"], values["penerima"],
@@ -119,7 +119,7 @@ def list_stories(store: Store, *, id_perjanjian: str | None = None, published_on
     if published_only:
         conditions.append("s.terbit")
     if kabkota:
-        conditions.append("list_contains(?, s.kabkota)")
+        conditions.append("s.kabkota = ANY(?)")
         params.append(list(kabkota))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     frame = store.query(
@@ -135,7 +135,7 @@ def story_photos(store: Store, photo_ids: list[int]) -> list[tuple[str, bytes]]:
     if not photo_ids:
         return []
     rows = store.query("SELECT l.lampiran_id, l.file_name, b.content FROM lampiran l JOIN berkas b USING (sha256) "
-                       "WHERE list_contains(?, l.lampiran_id)", [list(photo_ids)])
+                       "WHERE l.lampiran_id = ANY(?)", [list(photo_ids)])
     by_id = {int(r.lampiran_id): (r.file_name, bytes(r.content)) for r in rows.itertuples(index=False)}
     return [by_id[i] for i in photo_ids if i in by_id]
 
@@ -147,7 +147,7 @@ def stories_docx(store: Store, stories: pd.DataFrame, as_of: date) -> bytes:
 
     document = Document()
     document.add_heading("Praktik Baik Kerja Sama Luar Negeri", 0)
-    document.add_paragraph(f"Pemerintah Provinsi Banten dan kabupaten/kota · per {format_date_id(as_of)}")
+    document.add_paragraph(f"{scope().units_label[0].upper()}{scope().units_label[1:]} · per {format_date_id(as_of)}")
     if stories.empty:
         document.add_paragraph("Belum ada cerita sukses yang diterbitkan.")
     for row in stories.to_dict("records"):

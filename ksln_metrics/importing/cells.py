@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ksln_metrics import reference as ref
 from ksln_metrics.reference import BOOL, CODED, COUNTRY, DATE, MONEY, NUMBER, REGION, TEXT, YEAR, Column
@@ -55,7 +57,8 @@ MONTHS = {
 _WEEKDAYS = r"(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _DATE_WORDS = re.compile(rf"^(?:{_WEEKDAYS},?\s+)?(\d{{1,2}})\s+([a-z']+)\.?\s+(\d{{4}})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
-_DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]00:00(?::00)?)?$")
+# A time after the date is ignored: Excel date-time cells reach the parser as "2019-03-11 10:30:00".
+_DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 EXCEL_EPOCH = date(1899, 12, 30)
 # The plausible years of dates and fiscal years; data/aturan.toml [impor] overrides them.
 MIN_YEAR, MAX_YEAR = 1945, 2100
@@ -209,39 +212,63 @@ def parse_bool(value) -> bool:
 
 # --- regions and countries ----------------------------------------------------------------
 
-_LEADING_CODE = re.compile(r"^\s*(36(?:[.\s]?\d{2})?)\s*[-–:.)]?\s*(.*)$")
+_LEADING_CODE = re.compile(r"^\s*(\d{2}(?:[.\s]?\d{2})?)\s*[-–:.)]?\s*(.*)$")
+
+
+def _in_scope(code: str) -> str:
+    if problem := ref.outside_scope(code):
+        raise CellError(problem)
+    return code
+
+
+def _ambiguous_message(text: str, codes: tuple[str, ...]) -> str:
+    options = [f"{ref.region_name(c)} ({c})" for c in codes]
+    listed = ", ".join(options[:-1]) + f" atau {options[-1]}"
+    shorts = " atau ".join(f"'{ref.area(c).short}'" for c in codes)
+    return f"'{text}' ambigu: {listed}? Tulis {shorts}, atau kodenya"
 
 
 def parse_region(value) -> str:
-    """Kab/kota name or Kemendagri code (or both, '36.74 Kota Tangerang Selatan') -> code."""
+    """Kab/kota name or Kemendagri code (or both, '36.74 Kota Tangerang Selatan') -> code of the scope.
+
+    A code or name of another province is refused with a message naming that province; a bare name two
+    units of the scope share (Tangerang, Bekasi...) is refused as ambiguous unless a code says which.
+    """
     if isinstance(value, float):
         value = f"{value:.2f}" if value < 100 else f"{value:.0f}"
     text = str(value).strip()
     code_only = ref.region_code_from_code(text)
     if code_only:
-        return code_only
+        return _in_scope(code_only)
     name_text = text
     code = None
     if m := _LEADING_CODE.match(text):
         code = ref.region_code_from_code(m.group(1))
         if code:
             name_text = m.group(2)
+            _in_scope(code)
     name = ref.normalize_text(name_text)
-    if name in ref.AMBIGUOUS_REGION_NAMES and code is None:
-        kab, kota = ref.AMBIGUOUS_REGION_NAMES[name]
-        raise CellError(
-            f"'{text}' ambigu: {ref.region_name(kab)} ({kab}) atau {ref.region_name(kota)} ({kota})? "
-            f"Tulis 'Kab. {name.title()}' atau 'Kota {name.title()}', atau kodenya"
-        )
+    ambiguous = ref.ambiguous_region_names().get(name)
+    if ambiguous is not None:
+        if code in ambiguous:
+            return code
+        if code is None:
+            raise CellError(_ambiguous_message(text, ambiguous))
+        raise CellError(f"kode {code} ({ref.region_name(code)}) bertentangan dengan nama '{name_text.strip()}' "
+                        f"({' atau '.join(ref.region_name(c) for c in ambiguous)})")
     from_name = ref.region_aliases().get(name)
-    if code and name in ref.AMBIGUOUS_REGION_NAMES and code in ref.AMBIGUOUS_REGION_NAMES[name]:
-        return code
     if from_name is None:
         if code and not name:
             return code
+        foreign = ref.national_region_aliases().get(name)
+        if foreign is not None and code is None:
+            here = ref.scope()
+            raise CellError(f"'{text}' adalah {ref.region_name(foreign)} ({foreign}) di "
+                            f"{ref.region_name(ref.province_of(foreign))}, bukan {here.title}; basis data ini hanya "
+                            f"memuat unit {here.title}")
         raise CellError(
-            "kab/kota tidak dikenal; diharapkan nama atau kode Kemendagri, mis. 'Kab. Lebak', "
-            "'Kota Tangerang Selatan' atau 36.74"
+            f"kab/kota tidak dikenal; diharapkan nama atau kode Kemendagri unit {ref.scope().title}, "
+            f"mis. {ref.region_examples()}"
         )
     if code and code != from_name:
         raise CellError(
@@ -304,13 +331,61 @@ SCALAR_PARSERS = {
 
 # --- whole columns ----------------------------------------------------------------------
 
+def is_text_column(raw: pd.Series) -> bool:
+    """True for a column of text as the readers give it (Arrow-backed strings, missing as NA)."""
+    return isinstance(raw.dtype, pd.StringDtype)
+
+
+_LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
+_MARKER_SET = pa.array(sorted(EMPTY_MARKERS), type=pa.string())
+
+
 def empty_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is empty: missing, blank, or a dash."""
+    if is_text_column(raw):
+        # In Arrow, no Python call per cell: only cells short or padded with spaces can be a marker,
+        # and only those are stripped and lowered.
+        values = _arrow(raw)
+        maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER),
+                                    pc.match_substring_regex(values, _PADDED)), False)
+        empty = pc.fill_null(pc.is_null(values), True).to_numpy(zero_copy_only=False).copy()
+        where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+        if len(where):
+            short = pc.utf8_lower(pc.utf8_trim_whitespace(values.take(pa.array(where))))
+            empty[where] |= pc.fill_null(pc.is_in(short, value_set=_MARKER_SET), False).to_numpy(zero_copy_only=False)
+        return pd.Series(empty, index=raw.index)
     values = raw.to_numpy(dtype=object)
     missing = pd.isna(values)
     markers = EMPTY_MARKERS
     blank = [type(v) is str and v.strip().lower() in markers for v in values]
     return pd.Series(missing | np.array(blank, dtype=bool), index=raw.index)
+
+
+# The characters ``str.split()`` splits on, as one character class that Arrow's RE2 and Python's re
+# both read the same way: ``parse_text`` over a whole text column in one regular-expression pass.
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_WHITESPACE_CLASS = "[" + _WHITESPACE + "]"
+_WHITESPACE_RUNS = _WHITESPACE_CLASS + "+"
+_WHITESPACE_ENDS = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
+
+
+_OTHER_WHITESPACE = "[" + _WHITESPACE.replace(" ", "") + "]"
+_PADDED = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$"
+_UNTIDY = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$|{_WHITESPACE_CLASS}{{2}}|{_OTHER_WHITESPACE}"
+
+
+def normalize_spaces(texts: pd.Series) -> pd.Series:
+    """``parse_text`` of every cell of a text column: runs of white space as one space, none at the ends.
+
+    One search finds the few cells that need it; only those are rewritten.
+    """
+    untidy = texts.str.contains(_UNTIDY, regex=True).fillna(False).to_numpy(dtype=bool)
+    if not untidy.any():
+        return texts
+    tidy = texts.copy()
+    fixed = texts[untidy].str.replace(_WHITESPACE_RUNS, " ", regex=True).str.replace(_WHITESPACE_ENDS, "", regex=True)
+    tidy[untidy] = fixed
+    return tidy
 
 
 def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
@@ -319,8 +394,10 @@ def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
     Text goes through the same patterns as ``_number_text``, vectorised; NaN where a
     cell is none of them, so the scalar parser can explain it.
     """
-    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).astype(bool)
+    if is_text_column(raw):
+        return pd.Series(_numeric_text_fast_path(_arrow(raw), kind), index=raw.index)
     out = pd.Series(np.nan, index=raw.index, dtype="float64")
+    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).astype(bool)
     if is_number.any():
         out[is_number] = raw[is_number].astype("float64")
     strings = raw[~is_number].astype(str)
@@ -339,9 +416,99 @@ def _numeric_fast_path(raw: pd.Series, kind: str) -> pd.Series:
     normal = t.where(~dots, t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     normal = normal.where(~commas, t.str.replace(",", "", regex=False))
     normal = normal.where(~decimal_comma, t.str.replace(",", ".", regex=False))
-    known = dots | commas | decimal_comma | plain
+    known = (dots | commas | decimal_comma | plain).fillna(False).astype(bool)
     out[known[known].index] = pd.to_numeric(normal[known], errors="coerce")
     return out
+
+
+def _arrow(texts: pd.Series) -> pa.Array:
+    """The Arrow strings behind a text column (no copy)."""
+    values = pa.array(texts.array)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+# The patterns of _number_text for Arrow's RE2: digits as [0-9] (Python's \d also takes other
+# scripts' digits; those cells fall to the scalar parser, which reads them as before).
+_WS = "[" + _WHITESPACE + "]"
+_CURRENCY_RE2 = f"(?i)^(?:rp\\.?|idr){_WS}*"
+_TRAILING_RE2 = f"(?:,-|\\.-|,00-|-){_WS}*$"
+_DOTS_RE2 = r"^-?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$"
+_COMMAS_RE2 = r"^-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_DECIMAL_COMMA_RE2 = r"^-?[0-9]+,[0-9]+$"
+_PLAIN_RE2 = r"^-?[0-9]+(?:\.[0-9]+)?$"
+
+
+def _numeric_text_fast_path(t: pa.Array, kind: str) -> np.ndarray:
+    """``_numeric_fast_path`` of text, in Arrow compute: float64, NaN where no pattern fits."""
+    t = pc.utf8_trim_whitespace(t)
+    if kind == MONEY:
+        t = pc.replace_substring_regex(pc.replace_substring_regex(t, _CURRENCY_RE2, ""), _TRAILING_RE2, "")
+    else:
+        t = pc.utf8_trim_whitespace(pc.utf8_rtrim(t, "%"))
+    t = pc.replace_substring_regex(t, _WS, "")
+    dots = pc.match_substring_regex(t, _DOTS_RE2)
+    commas = pc.and_(pc.match_substring_regex(t, _COMMAS_RE2), pc.invert(dots))
+    decimal_comma = pc.match_substring_regex(t, _DECIMAL_COMMA_RE2)
+    plain = pc.and_(pc.match_substring_regex(t, _PLAIN_RE2), pc.invert(dots))
+    normal = pc.if_else(dots, pc.replace_substring(pc.replace_substring(t, ".", ""), ",", "."), t)
+    normal = pc.if_else(commas, pc.replace_substring(t, ",", ""), normal)
+    normal = pc.if_else(decimal_comma, pc.replace_substring(t, ",", "."), normal)
+    known = pc.fill_null(pc.or_(pc.or_(dots, commas), pc.or_(decimal_comma, plain)), False)
+    numbers = pc.cast(pc.if_else(known, normal, pa.scalar(None, pa.string())), pa.float64())
+    return numbers.to_numpy(zero_copy_only=False)
+
+
+_DATE_FAST_FORMATS = ((r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?$", "%Y-%m-%d"), (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", "%d/%m/%Y"))
+
+
+def _date_fast_path(texts: pd.Series, years: tuple[int, int]) -> np.ndarray:
+    """Dates in the two shapes that fill whole columns (Excel's ``2019-03-11 00:00:00``, ``11/03/2019``) at once.
+
+    NaT where a value has another shape, is no calendar date or lies outside ``years``: those go
+    to :func:`parse_date`, which says why.
+    """
+    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[s]")
+    t = pc.utf8_trim_whitespace(_arrow(texts))
+    for pattern, fmt in _DATE_FAST_FORMATS:
+        hit = pc.fill_null(pc.match_substring_regex(t, pattern), False).to_numpy(zero_copy_only=False)
+        if hit.any():
+            shown = pc.utf8_slice_codeunits(t.filter(pa.array(hit)), 0, 10)
+            found = pc.strptime(shown, format=fmt, unit="s", error_is_null=True)
+            # strptime rolls 31/02 over to 03/03: only a date that prints back as written is one.
+            found = pc.if_else(pc.equal(pc.strftime(found, format=fmt), shown), found, pa.scalar(None, found.type))
+            out[hit] = found.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+    year = out.astype("datetime64[Y]").astype("int64", copy=False) + 1970
+    out[np.isnat(out) | (year < years[0]) | (year > years[1])] = np.datetime64("NaT")
+    return out
+
+
+def _parse_distinct_text(column: Column, distinct: pd.Series, years: tuple[int, int]) -> tuple[pd.Series, np.ndarray]:
+    """:func:`_parse_distinct` of distinct text values: whole-column fast paths, the scalar parser for the rest."""
+    if column.kind not in (MONEY, NUMBER, DATE):
+        parsed, messages = _parse_distinct(column, distinct.astype(object), years)
+        return pd.Series(_typed(column.kind, parsed)), messages.to_numpy(dtype=object)
+    errors = np.full(len(distinct), None, dtype=object)
+    if column.kind == DATE:
+        values = _date_fast_path(distinct, years)
+        rest = np.flatnonzero(np.isnat(values))
+        parser = lambda v: parse_date(v, years)  # noqa: E731
+    else:
+        values = _numeric_fast_path(distinct, column.kind).to_numpy(dtype="float64", copy=True)
+        ok = np.isfinite(values)
+        if column.kind == MONEY:
+            values = np.round(values, 2)
+            ok &= (values >= 0) & (values < MONEY_MAX)
+        values[~ok] = np.nan
+        rest = np.flatnonzero(~ok)
+        parser = SCALAR_PARSERS[column.kind]
+    for i, cell in zip(rest, distinct.iloc[rest].to_numpy(dtype=object), strict=True):
+        try:
+            parsed = parser(cell)
+        except CellError as exc:
+            errors[i] = str(exc)
+            continue
+        values[i] = np.datetime64(parsed, "s") if column.kind == DATE else parsed
+    return pd.Series(values), errors
 
 
 def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
@@ -350,9 +517,11 @@ def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
 
     Values are None/NA where the cell is empty or invalid; messages are None where valid.
     Each distinct cell value is parsed once: a column of 100,000 activities holds a few
-    thousand dates and amounts.
+    thousand dates and amounts. Free text is normalised over the whole column at once.
     """
     empty = empty_mask(raw) if empty is None else empty
+    if is_text_column(raw):
+        return _parse_text_column(column, raw, empty.to_numpy(dtype=bool), years)
     values = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     errors = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     todo = raw[~empty]
@@ -369,6 +538,35 @@ def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
     values[todo.index] = parsed.to_numpy(dtype=object)[codes]
     errors[todo.index] = messages.to_numpy(dtype=object)[codes]
     return _typed(column.kind, values), errors.where(errors.notna(), None)
+
+
+def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
+                       years: tuple[int, int]) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_series` of a text column: distinct values parsed once, then spread by position.
+
+    Only the distinct values ever become Python objects; the result is built with numpy takes.
+    """
+    n = len(raw)
+    errors = np.full(n, None, dtype=object)
+    todo = np.flatnonzero(~empty)
+    if column.kind == TEXT:
+        values = np.full(n, None, dtype=object)
+        if len(todo):
+            values[todo] = normalize_spaces(raw.iloc[todo]).to_numpy(dtype=object)
+        return pd.Series(values, index=raw.index, dtype=object), pd.Series(errors, index=raw.index, dtype=object)
+    codes, uniques = pd.factorize(raw.iloc[todo]) if len(todo) else (np.empty(0, dtype=np.intp), raw.iloc[:0])
+    typed, messages = _parse_distinct_text(column, pd.Series(uniques, dtype=raw.dtype), years)
+    positions = np.full(n, -1, dtype=np.intp)  # -1: empty, filled with NA by the take below
+    positions[todo] = codes
+    if typed.dtype == object:  # text values stay Python objects, None where empty (as parse_series gives)
+        spread = np.full(n, None, dtype=object)
+        spread[todo] = typed.to_numpy(dtype=object)[codes]
+        out = pd.Series(spread, index=raw.index, dtype=object)
+    else:
+        out = pd.Series(pd.api.extensions.take(typed.array, positions, allow_fill=True), index=raw.index)
+    if len(todo):
+        errors[todo] = messages[codes]
+    return out, pd.Series(errors, index=raw.index, dtype=object)
 
 
 def _parse_distinct(column: Column, todo: pd.Series, years: tuple[int, int]) -> tuple[pd.Series, pd.Series]:

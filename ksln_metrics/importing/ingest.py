@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import html
 import io
@@ -21,8 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import duckdb
+import fastexcel
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import python_calamine
 
 from ksln_metrics import reference as ref
@@ -30,7 +34,7 @@ from ksln_metrics.access import Actor
 from ksln_metrics.engine.indicators import sql_text
 from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.importing import sandbox
-from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, parse_series
+from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, is_text_column, parse_series
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
 
@@ -49,6 +53,8 @@ AUXILIARY_SHEETS = {"petunjuk", "daftar", "instruksi", "cara pengisian", "readme
 # Header cells that number the rows ("No.", "No Urut"): expected, never imported.
 ROW_NUMBER_HEADERS = {"no", "no urut", "nomor urut", "urut", "nomor", "#"}
 _TOTAL_LABEL = r"^\s*(?:jumlah|total|grand total|sub ?total)\b"
+# CONTROL_CHARACTERS as a class that Arrow's RE2 and Python's re read alike (ASCII ones escaped, others literal).
+_CONTROL_CLASS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +73,7 @@ class Limits:
     max_columns: int = 1_000
     isolated: bool = True
     years: tuple[int, int] | None = None  # plausible years; None: [impor] of the rules file
+    scope: str | None = None  # the province (or "nasional") whose units are valid; None: the configured one
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -156,10 +163,34 @@ def derive_agreement_id(region: str, partner: str, signed) -> str:
 
 @dataclass
 class _Sheet:
+    """One sheet as a grid of text cells, read column by column (Arrow-backed, never one object per cell).
+
+    ``grid`` column ``j`` is spreadsheet column ``j`` (A = 0), row ``i`` is row ``first_row + i``;
+    every cell is text as the reader gives it (Excel numbers and dates as fastexcel writes them:
+    ``150000000``, ``2019-03-11 00:00:00``), NA where the cell is empty.
+    """
+
     name: str
-    rows: list[list]  # raw cells; rows[i] is Excel row i + 1
-    first_row: int = 1  # Excel row number of rows[0]
-    frame: pd.DataFrame | None = None  # CSV read by pandas instead of ``rows``
+    grid: pd.DataFrame
+    first_row: int = 1
+
+    def head(self) -> list[list]:
+        """The first rows as lists of cells (None where empty), for finding the header."""
+        rows = self.grid.head(HEADER_SCAN_ROWS)
+        return [[None if pd.isna(v) else v for v in row] for row in rows.itertuples(index=False, name=None)]
+
+
+def _text_column(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """An Arrow column as a pandas text column (no copy of the strings)."""
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return values.to_pandas()
+
+
+def _text_grid(columns: list[pd.Series], height: int) -> pd.DataFrame:
+    grid = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame(index=range(height))
+    grid.columns = range(grid.shape[1])
+    return grid
 
 
 def _check_file(file_name: str, content: bytes, limits: Limits) -> str:
@@ -212,24 +243,39 @@ def _check_zip(content: bytes, ext: str, limits: Limits) -> None:
 
 
 def _excel_sheets(content: bytes, ext: str, limits: Limits) -> list[_Sheet]:
-    if ext in (".xlsx", ".xlsm"):
-        _check_xlsx_extent(content, limits)
+    """Every sheet of a workbook (xlsx, xls, ods) read by fastexcel into Arrow text columns."""
+    merged = _check_xlsx_extent(content, limits) if ext in (".xlsx", ".xlsm") else {}
     try:
-        workbook = python_calamine.load_workbook(io.BytesIO(content))
+        workbook = fastexcel.read_excel(content)
+        if ext == ".xls":
+            merged = _xls_merged_cells(content)
         sheets = []
         for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            _check_extent(name, sheet.height, sheet.width, limits)
-            rows = sheet.to_python(skip_empty_area=False)
-            _fill_merged_cells(rows, sheet.merged_cell_ranges or [])
-            sheets.append(_Sheet(strip_control_characters(name), rows))
+            # Every cell as text, from row 1 (skip_rows=0) so that row numbers are the sheet's own.
+            sheet = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            columns = sheet.available_columns()
+            first_column = columns[0].absolute_index if columns else 0
+            _check_extent(name, sheet.total_height, first_column + sheet.width, limits)
+            batch = sheet.to_arrow()
+            height = batch.num_rows
+            padding = [_text_column(pa.nulls(height, pa.string())) for _ in range(first_column)]
+            grid = _text_grid(padding + [_text_column(batch.column(i)) for i in range(batch.num_columns)], height)
+            del batch
+            _fill_merged_cells(grid, merged.get(name, []))
+            sheets.append(_Sheet(strip_control_characters(name), grid))
         return sheets
-    except python_calamine.PasswordError:
-        raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
     except (Rejected, MemoryError):
         raise
     except Exception as exc:  # calamine raises several types for damaged files
+        if "password" in str(exc).lower() or isinstance(exc, python_calamine.PasswordError):
+            raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
         raise Rejected(f"berkas tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__}); simpan ulang dari Excel") from None
+
+
+def _xls_merged_cells(content: bytes) -> dict[str, list]:
+    """Merged ranges of an .xls per sheet (fastexcel does not report them; calamine's own reader does)."""
+    workbook = python_calamine.load_workbook(io.BytesIO(content))
+    return {name: workbook.get_sheet_by_name(name).merged_cell_ranges or [] for name in workbook.sheet_names}
 
 
 def _column_letters(number: int) -> str:
@@ -270,41 +316,78 @@ _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,9})"')
 _FAR_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,9})"')  # a literal start: searched at C speed
 _SHEET_ENTRY = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# A reference beyond column Z or beyond row 999,999: the quick bound below cannot vouch for the sheet.
+_FAR_REFERENCE = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z][0-9]{7})')
+QUICK_SCAN_BYTES = 1 << 20
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 
 
-def _check_xlsx_extent(content: bytes, limits: Limits) -> None:
+def _check_xlsx_extent(content: bytes, limits: Limits) -> dict[str, list]:
     """The used range of every worksheet from its XML, before calamine allocates a grid for it.
 
     Cell references are scanned with a few regular expressions (C speed, no XML tree); the
-    cell count is checked too, for writers that leave the references out.
+    cell count is checked too, for writers that leave the references out. Returns the merged
+    ranges of each sheet (((row, column), (row, column)) from 0), which fastexcel does not report.
     """
+    merged: dict[str, list] = {}
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         names = _sheet_names(archive)
         for info in archive.infolist():
             if not _SHEET_ENTRY.match(info.filename):
                 continue
             data = archive.read(info)
-            cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
-            found = _ROW_NUMBER_FAST.findall(data)
-            if len(found) == data.count(b"<row") and all(span for _, span in found):
-                # Excel writes each row's column span: no need to look at every cell. A span that
-                # lies is caught by the memory budget of the worker.
-                row_numbers = [r for r, _ in found]
-                columns = max((int(span) for span in {span for _, span in found}), default=0)
-            else:
-                row_numbers = [r for r, _ in found] if len(found) == data.count(b"<row") else _ROW_NUMBER.findall(data)
-                letters = _CELL_COLUMN_FAST.findall(data)
-                if len(letters) < cells or b":c " in data:
-                    letters = _CELL_COLUMN.findall(data)
-                columns = max((_column_number(c) for c in set(letters)), default=0)
-            rows = max((int(r) for r in set(row_numbers)), default=0)
-            rows = max([rows, *(int(r) for r in set(_FAR_CELL_ROW.findall(data)))])
             sheet = names.get(info.filename, PurePath(info.filename).stem)
-            _check_extent(sheet, rows, columns, limits)
-            if cells > limits.max_cells:
-                raise Rejected(f"lembar '{sheet}' berisi {ref_count(cells)} sel; batasnya {ref_count(limits.max_cells)} "
-                               "sel. Pecah berkas menjadi beberapa berkas")
+            if len(data) > QUICK_SCAN_BYTES and (rows := _quick_row_bound(data, limits)):
+                _check_extent(sheet, rows, 26, limits)
+            else:
+                _check_sheet_xml(sheet, data, limits)
+            tail = data.rfind(b"mergeCells")
+            if tail >= 0:
+                merged[sheet] = [
+                    ((int(r0) - 1, _column_number(c0) - 1), (int(r1) - 1, _column_number(c1) - 1))
+                    for c0, r0, c1, r1 in _MERGE_CELL.findall(data, max(0, data.find(b"<mergeCells") - 1))
+                ]
             del data
+    return merged
+
+
+def _quick_row_bound(data: bytes, limits: Limits) -> int | None:
+    """The last row of a large sheet whose cells all lie in columns A to Z, or None when that is not certain.
+
+    Two C-speed passes instead of the full scan: the number of the last ``<row>`` (rows come in
+    order), and one search for any reference beyond column Z or row 999,999. What this bound does
+    not see (rows out of order) is still refused after reading, from the sheet's size, or by the
+    worker's memory budget.
+    """
+    last = data.rfind(b"<row ")
+    found = _ROW_NUMBER_FAST.match(data, last) if last >= 0 else None
+    if found is None or _FAR_REFERENCE.search(data):
+        return None
+    rows = int(found.group(1))
+    return rows if rows * 26 <= limits.max_cells else None
+
+
+def _check_sheet_xml(sheet: str, data: bytes, limits: Limits) -> None:
+    """The full scan of one worksheet's XML: every row number and cell reference."""
+    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+    found = _ROW_NUMBER_FAST.findall(data)
+    if len(found) == data.count(b"<row") and all(span for _, span in found):
+        # Excel writes each row's column span: no need to look at every cell. A span that
+        # lies is caught by the memory budget of the worker.
+        row_numbers = [r for r, _ in found]
+        columns = max((int(span) for span in {span for _, span in found}), default=0)
+    else:
+        row_numbers = [r for r, _ in found] if len(found) == data.count(b"<row") else _ROW_NUMBER.findall(data)
+        letters = _CELL_COLUMN_FAST.findall(data)
+        if len(letters) < cells or b":c " in data:
+            letters = _CELL_COLUMN.findall(data)
+        columns = max((_column_number(c) for c in set(letters)), default=0)
+    rows = max((int(r) for r in set(row_numbers)), default=0)
+    rows = max([rows, *(int(r) for r in set(_FAR_CELL_ROW.findall(data)))])
+    _check_extent(sheet, rows, columns, limits)
+    if cells > limits.max_cells:
+        raise Rejected(f"lembar '{sheet}' berisi {ref_count(cells)} sel; batasnya {ref_count(limits.max_cells)} "
+                       "sel. Pecah berkas menjadi beberapa berkas")
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -330,16 +413,22 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _fill_merged_cells(rows: list[list], ranges) -> None:
-    """Give every cell of a merged header range the text of its top-left cell."""
+def _fill_merged_cells(grid: pd.DataFrame, ranges) -> None:
+    """Give every empty cell of a merged header range the text of its top-left cell."""
+    height, width = grid.shape
     for (r0, c0), (r1, c1) in ranges:
-        if r0 >= HEADER_SCAN_ROWS or r0 >= len(rows):
+        if r0 >= HEADER_SCAN_ROWS or r0 >= height or c0 >= width:
             continue
-        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
-                if rows[r][c] in ("", None):
-                    rows[r][c] = value
+        value = grid.iat[r0, c0]
+        if pd.isna(value):
+            continue
+        for c in range(c0, min(c1, width - 1) + 1):
+            cells = grid[c].iloc[r0:min(r1, height - 1) + 1]
+            blank = cells.isna() | cells.eq("")
+            if blank.any():
+                column = grid[c].copy()
+                column.iloc[np.flatnonzero(blank.to_numpy()) + r0] = value
+                grid[c] = column
 
 
 SAVE_AS_UTF8 = "simpan ulang dari Excel sebagai \"CSV UTF-8 (Comma delimited)\", atau unggah .xlsx"
@@ -419,29 +508,65 @@ def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
         reader.problem(NO_SHEET, None, "-", warning, WARNING)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
     _check_csv_width(text, limits)
-    best: tuple[int, str, int] | None = None
+    best: tuple[int, str, int, int] | None = None
     for delimiter in (";", ",", "\t", "|"):
         rows = list(csv.reader(head, delimiter=delimiter))
         found = _find_header(rows, TABLES.values())
         score = len(found[2]) if found else 0
         if best is None or score > best[0]:
-            best = (score, delimiter, max((len(r) for r in rows), default=1))
+            best = (score, delimiter, max((len(r) for r in rows), default=1), found[1] if found else -1)
     delimiter, width = (best[1], best[2]) if best and best[0] else (";", 1)
+    if best and best[0] and (grid := _csv_grid_below_header(text, delimiter, best[3], width)) is not None:
+        return _Sheet(NO_SHEET, grid)
     try:
         # Title rows above the header have fewer fields: name the columns up front so the
         # fast C parser pads them instead of refusing the file.
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=object,
+        grid = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype="str",
             keep_default_na=False, skip_blank_lines=False, engine="c", quotechar='"',
         )
-        rows = None
     except (pd.errors.ParserError, ValueError):
         # Ragged rows (more fields further down): read them all, padded to one width.
-        frame = None
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         width = max((len(r) for r in rows), default=0)
-        rows = [r + [""] * (width - len(r)) for r in rows]
-    return _Sheet(NO_SHEET, rows or [], frame=frame)
+        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
+    return _Sheet(NO_SHEET, grid)
+
+
+def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: int) -> pd.DataFrame | None:
+    """The grid of a regular CSV, its rows below the header read by pyarrow's CSV reader (C++, threads).
+
+    Regular: no quotes and no lone carriage returns above the header, and every row below it has
+    the header's number of fields (Excel's CSV export pads them all). Anything else gives None,
+    and the file is read by pandas as before.
+    """
+    position = 0
+    for _ in range(header_row + 1):
+        end = text.find("\n", position)
+        if end < 0:
+            return None
+        position = end + 1
+    top = text[:position]
+    if '"' in top or "\r" in top.replace("\r\n", ""):
+        return None
+    top_rows = list(csv.reader(top.splitlines(), delimiter=delimiter))
+    if len(top_rows) != header_row + 1 or len(top_rows[header_row]) != width:
+        return None
+    names = [str(j) for j in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text[position:].encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    above = pd.DataFrame([r + [""] * (width - len(r)) for r in top_rows], columns=range(width), dtype="str")
+    below = _text_grid([_text_column(table.column(j)) for j in range(width)], table.num_rows)
+    return pd.concat([above, below], ignore_index=True)
 
 
 def _check_csv_width(text: str, limits: Limits) -> None:
@@ -478,7 +603,13 @@ _SYNONYMS = {name: _synonyms(table) for name, table in TABLES.items()}
 def _cell_text(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return ref.normalize_text(value) if isinstance(value, str) else ""
+    return _normalized(value) if isinstance(value, str) else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalized(text: str) -> str:
+    """``normalize_text`` of a header candidate: the same few cells are looked at per table and per delimiter."""
+    return ref.normalize_text(text)
 
 
 def _header_candidates(rows: list[list], r: int, j: int) -> list[str]:
@@ -570,8 +701,7 @@ class _Reader:
         return parts
 
     def _part(self, sheet: _Sheet) -> _Part | None:
-        frame_all = sheet.frame
-        head_rows = sheet.rows[:HEADER_SCAN_ROWS] if frame_all is None else frame_all.head(HEADER_SCAN_ROWS).values.tolist()
+        head_rows = sheet.head()
         named = _table_for_sheet(sheet.name) if sheet.name != NO_SHEET else None
         found = _find_header(head_rows, [named] if named else TABLES.values())
         if found is None:
@@ -590,18 +720,12 @@ class _Reader:
                 shown = _shown(value) if text else _shown(head_rows[header_row - 1][j])
                 self.problem(sheet.name, header_row + sheet.first_row, shown, "kolom tidak dikenal, diabaikan", WARNING)
 
-        if frame_all is None:
-            data = pd.DataFrame(sheet.rows[header_row + 1:], dtype=object)
-        else:
-            data = frame_all.iloc[header_row + 1:].reset_index(drop=True)
+        data = sheet.grid.iloc[header_row + 1:].reset_index(drop=True)
         first_data_row = header_row + 1 + sheet.first_row
-        data["_row"] = np.arange(first_data_row, first_data_row + len(data))
-        row_label = _row_labels(data)
-        cols = {canonical: data[j] if j in data.columns else pd.Series([None] * len(data), dtype=object)
-                for j, canonical in matched.items()}
-        frame = pd.DataFrame(cols)
-        frame["_row"] = data["_row"].to_numpy()
-        frame, empties = self._drop_non_data_rows(frame, table, row_label)
+        label_columns = data[list(data.columns)[:3]]
+        frame = pd.DataFrame({canonical: data[j] for j, canonical in matched.items()})
+        frame["_row"] = np.arange(first_data_row, first_data_row + len(data))
+        frame, empties = self._drop_non_data_rows(frame, table, label_columns)
 
         missing = [c for c in table.columns if c.required and c.name not in frame.columns]
         missing = [c for c in missing if not self._satisfied_otherwise(table, c.name, frame)]
@@ -621,7 +745,7 @@ class _Reader:
         return False
 
     @staticmethod
-    def _drop_non_data_rows(frame: pd.DataFrame, table: Table, row_label: pd.Series) -> pd.DataFrame:
+    def _drop_non_data_rows(frame: pd.DataFrame, table: Table, label_columns: pd.DataFrame) -> pd.DataFrame:
         data_cols = [c for c in frame.columns if c != "_row"]
         empties = pd.DataFrame({c: empty_mask(frame[c]) for c in data_cols})
         blank = empties.all(axis=1)
@@ -631,10 +755,12 @@ class _Reader:
         is_total = pd.Series(False, index=frame.index)
         if candidates.any():
             rows = frame[candidates]
-            label_text = row_label[candidates].fillna("").astype(str)
+            label_text = _row_labels(label_columns[candidates.to_numpy()]).fillna("").astype(str)
             hit = label_text.str.contains(_TOTAL_LABEL, case=False, regex=True)
             for c in data_cols:
-                if rows[c].dtype == object:
+                if is_text_column(rows[c]):
+                    hit |= rows[c].str.contains(_TOTAL_LABEL, case=False, regex=True).fillna(False).astype(bool)
+                elif rows[c].dtype == object:
                     texts = rows[c].map(lambda v: v if isinstance(v, str) else "")
                     hit |= texts.str.contains(_TOTAL_LABEL, case=False, regex=True)
             is_total[hit[hit].index] = True
@@ -675,10 +801,15 @@ class _Reader:
     def _strip_control_characters(self, part: _Part, name: str) -> None:
         """Remove control and direction-override characters from the text cells of a column, with a warning each."""
         raw = part.frame[name]
-        texts = [v for v in raw.to_numpy(dtype=object) if type(v) is str]
-        if not texts or not CONTROL_CHARACTERS.search("".join(texts)):  # one search for the common clean column
-            return
-        hit = raw.map(lambda v: type(v) is str and CONTROL_CHARACTERS.search(v) is not None).astype(bool)
+        if is_text_column(raw):  # one pass in Arrow over the whole column
+            hit = raw.str.contains(_CONTROL_CLASS, regex=True).fillna(False).astype(bool)
+            if not hit.any():
+                return
+        else:
+            texts = [v for v in raw.to_numpy(dtype=object) if type(v) is str]
+            if not texts or not CONTROL_CHARACTERS.search("".join(texts)):  # one search for the common clean column
+                return
+            hit = raw.map(lambda v: type(v) is str and CONTROL_CHARACTERS.search(v) is not None).astype(bool)
         header = part.headers[name]
         for count, index in enumerate(raw.index[hit]):
             value = raw.at[index]
@@ -733,13 +864,17 @@ def _shown(value) -> str:
 
 
 def _row_labels(data: pd.DataFrame) -> pd.Series:
-    """The first text cell of each row: where 'JUMLAH' or 'TOTAL' is written."""
-    labels = [None] * len(data)
-    for j in [c for c in data.columns if c != "_row"][:3]:
-        column = data[j].to_numpy(dtype=object)
-        labels = [lab if lab is not None else (v if type(v) is str and v.strip() else None)
-                  for lab, v in zip(labels, column, strict=True)]
-    return pd.Series(labels, index=data.index, dtype=object)
+    """The first text cell of each row among the first three columns: where 'JUMLAH' or 'TOTAL' is written.
+
+    Cells that are a plain number (the row numbers of a "No." column) are not labels.
+    """
+    labels = pd.Series(None, index=data.index, dtype=object)
+    for j in list(data.columns)[:3]:
+        column = data[j]
+        stripped = column.str.strip()
+        is_label = (stripped.ne("") & ~stripped.str.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?")).fillna(False).astype(bool)
+        labels = labels.where(labels.notna(), column.where(is_label).astype(object))
+    return labels.where(labels.notna(), None)
 
 
 def _numbering_row(frame: pd.DataFrame) -> pd.Series:
@@ -887,6 +1022,8 @@ def read_upload(
         known = store.known_agreements() if store is not None else pd.DataFrame(columns=["id_perjanjian", "kabkota"])
     if limits.years is None:  # read here, where the rules file is the app's, and sent to the worker
         limits = dataclasses.replace(limits, years=_plausible_years())
+    if limits.scope is None:  # likewise the scope: the long-lived worker may have started under another one
+        limits = dataclasses.replace(limits, scope=ref.scope().code)
     if not limits.isolated:
         return read_upload_here(file_name, content, known=known, limits=limits)
     upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
@@ -912,7 +1049,10 @@ def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, lim
         # Overflow in pandas/numpy (amounts of 1e308) is judged by the cell parsers; the English
         # RuntimeWarning must not reach the analyst's screen or terminal.
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _read_here(file_name, content, known, limits)
+        if limits.scope is None or limits.scope == ref.scope().code:
+            return _read_here(file_name, content, known, limits)
+        with ref.use_scope(limits.scope):
+            return _read_here(file_name, content, known, limits)
 
 
 def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:

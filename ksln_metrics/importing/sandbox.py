@@ -9,7 +9,8 @@ that dies is replaced on the next file and the file is refused with a message.
 
 Requests and answers are pickles framed by their length, over the worker's stdin and stdout:
 the parent sends (file name, bytes, known agreements, limits), the worker answers with the
-canonical frames and the problems, never the file again.
+canonical frames and the problems, never the file again. The text columns of the frames travel
+as Arrow arrays (one buffer each, see :func:`pack_tables`), not as a pickle per string.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
 
 MEMORY_ENV = "KSLN_IMPORT_MEMORY_MB"
 DEFAULT_MEMORY_MB = 2048
@@ -47,6 +51,32 @@ class Answer:
     tables: dict
     problems: list
     regions: set
+
+
+def pack_tables(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
+    """Frames for the pipe: each text column (str or None per cell) as one Arrow array, the rest as it is."""
+    packed = {}
+    for name, frame in tables.items():
+        texts = {}
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                try:
+                    texts[column] = pa.array(frame[column].to_numpy(), type=pa.string(), from_pandas=True)
+                except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pickled with the rest
+                    continue
+        packed[name] = (frame.drop(columns=list(texts)), texts, list(frame.columns))
+    return packed
+
+
+def unpack_tables(packed: dict[str, tuple]) -> dict[str, pd.DataFrame]:
+    """:func:`pack_tables` undone: text columns back to Python strings (None where empty)."""
+    tables = {}
+    for name, (rest, texts, order) in packed.items():
+        frame = rest.copy(deep=False)
+        for column, values in texts.items():
+            frame[column] = pd.Series(values.to_numpy(zero_copy_only=False), index=rest.index, dtype=object)
+        tables[name] = frame[order]
+    return tables
 
 
 def memory_budget_bytes() -> int:
@@ -118,7 +148,8 @@ class _Worker:
                 raise WorkerFailed(_death_reason(code)) from None
             if status == "error":
                 raise WorkerFailed(value)
-            return Answer(*value)
+            tables, problems, regions = value
+            return Answer(unpack_tables(tables), problems, regions)
 
     def _stop(self, gently: bool = False) -> int | None:
         process, self.process = self.process, None
@@ -208,7 +239,7 @@ def serve() -> None:
         try:
             upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
             # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
-            answer = ("ok", (upload.tables, upload.problems, upload.regions))
+            answer = ("ok", (pack_tables(upload.tables), upload.problems, upload.regions))
         except MemoryError:
             answer = ("error", "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar)")
         del content

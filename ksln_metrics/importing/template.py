@@ -24,6 +24,11 @@ from ksln_metrics.reference import (
     YEAR,
     Column,
     Table,
+    ambiguous_region_names,
+    area,
+    example_units,
+    local_aliases,
+    scope,
 )
 
 LISTS_SHEET = "Daftar"
@@ -63,6 +68,14 @@ def _is_parent_column(table: Table, column: Column) -> bool:
     return table.name != "perjanjian" and column.name in ("id_perjanjian", *PARENT_LOOKUP_COLUMNS)
 
 
+def _help(column: Column) -> str:
+    """The column's help; for the unit columns with examples of the configured province."""
+    if column.kind != REGION:
+        return column.help
+    kab, kota = example_units()
+    return f"{column.help} Mis. {kab.short}, {kota.name}, {kota.code}, {scope().title}."
+
+
 def _header_comment(table: Table, column: Column) -> str:
     if column.required:
         marker = "(wajib)"
@@ -70,7 +83,7 @@ def _header_comment(table: Table, column: Column) -> str:
         marker = "(wajib: isi ID Perjanjian, atau Kab/Kota + Mitra + Tanggal Penandatanganan)"
     else:
         marker = "(tidak wajib)"
-    text = f"{column.label} {marker}\n{column.help}"
+    text = f"{column.label} {marker}\n{_help(column)}"
     if column.kind == CODED:
         text += "\nPilihan: " + ", ".join(column.choices) + "."
     elif column.kind == BOOL:
@@ -147,7 +160,7 @@ def _list_validation(formula: str, column: Column) -> DataValidation:
     # A warning, not a stop: the importer also accepts synonyms such as "Kab. Lebak".
     validation.errorStyle = "warning"
     validation.showErrorMessage = True
-    validation.prompt = column.help
+    validation.prompt = _help(column)[:255]  # Excel caps an input message at 255 characters
     validation.promptTitle = column.label[:32]  # Excel caps the title at 32 characters
     validation.showInputMessage = True
     return validation
@@ -184,10 +197,34 @@ class _ListsSheet:
 # --- instructions ------------------------------------------------------------------------------
 
 
+def _region_examples() -> str:
+    """"Kabupaten Pandeglang, Kab. Pandeglang, Tangsel, 36.74": full name, short name, a local alias, a code."""
+    kab, kota = example_units()
+    local = next((alias for code in scope().regions if "." in code for alias in local_aliases().get(code, ())), None)
+    return ", ".join([kab.name, kab.short, *([local] if local else []), kota.code])
+
+
+# Names listed one by one in the instructions; the national scope has more (all are refused the same way).
+_AMBIGUITY_LISTED = 8
+
+
+def _ambiguity_lines() -> list[tuple[str, str]]:
+    """The bare names this scope's units share, and how to write them instead (derived from the data)."""
+    ambiguous = ambiguous_region_names()
+    if not ambiguous:
+        return []
+    names = list(ambiguous.items())[:_AMBIGUITY_LISTED]
+    quoted = ", ".join(f"\"{name.title()}\"" for name, _ in names)
+    instead = "; ".join(" atau ".join(area(c).name for c in codes) for _, codes in names)
+    more = f" (dan {len(ambiguous) - len(names)} nama lain)" if len(ambiguous) > len(names) else ""
+    return [("", f"Perhatian: {quoted}{more} saja tidak cukup karena lebih dari satu daerah bernama itu. "
+                 f"Tulis {instead}, atau kodenya.")]
+
+
 def _instruction_lines(report_working_days: int) -> list[tuple[str, str]]:
     """(style, text) lines of the instructions sheet; style is 'title', 'heading' or ''."""
     lines: list[tuple[str, str]] = [
-        ("title", "Templat Impor Data Kerja Sama Luar Negeri (KSLN) — Provinsi Banten"),
+        ("title", f"Templat Impor Data Kerja Sama Luar Negeri (KSLN) — {scope().title}"),
         ("", ("Isi satu baris per data pada lembar Perjanjian, Kegiatan, Indikator dan Laporan, lalu unggah "
              "berkas ini di halaman Unggah Data. Baris 1 setiap lembar adalah judul kolom: jangan diubah.")),
         ("", ("Lembar yang tidak dipakai boleh dibiarkan kosong. Arahkan kursor ke judul kolom untuk "
@@ -210,6 +247,7 @@ def _instruction_lines(report_working_days: int) -> list[tuple[str, str]]:
             required += ", serta ID Perjanjian atau Kab/Kota + Mitra + Tanggal Penandatanganan"
         lines.append(("", f"{table.sheet}: {descriptions[table.name]} Kolom wajib: {required}."))
     regions = "; ".join(f"{code} = {name}" for code, name in REGIONS.items())
+    kab, _ = example_units()
     lines += [
         ("heading", "Menghubungkan baris dengan perjanjian"),
         ("", ("Pada lembar Kegiatan, Indikator dan Laporan, sebutkan perjanjiannya dengan ID Perjanjian, "
@@ -223,10 +261,8 @@ def _instruction_lines(report_working_days: int) -> list[tuple[str, str]]:
         ("", "Tahun: empat angka, mis. 2024."),
         ("", ("Negara: nama dalam bahasa Indonesia atau Inggris, atau kode ISO, mis. Jepang, Korea Selatan, "
              "Tiongkok, Australia, JPN.")),
-        ("", ("Kab/Kota: nama atau kode Kemendagri, mis. Kabupaten Lebak, Kab. Lebak, Tangsel, 36.74. "
-             f"Daftar kode: {regions}.")),
-        ("", ("Perhatian: \"Tangerang\" dan \"Serang\" saja tidak cukup karena ada kabupaten dan kota dengan "
-             "nama itu. Tulis Kabupaten Tangerang atau Kota Tangerang, Kabupaten Serang atau Kota Serang.")),
+        ("", f"Kab/Kota: nama atau kode Kemendagri, mis. {_region_examples()}. Daftar kode: {regions}."),
+        *_ambiguity_lines(),
     ]
     for table in TABLES.values():
         for column in table.columns:
@@ -239,12 +275,12 @@ def _instruction_lines(report_working_days: int) -> list[tuple[str, str]]:
              "mengganti seluruh data kab/kota tersebut.")),
         ("", "Setiap unggahan tercatat di riwayat unggahan dan dapat dibatalkan."),
         ("heading", "Contoh pengisian (jangan disalin ke lembar data bila bukan data sebenarnya)"),
-        ("", ("Perjanjian: Kab/Kota = Kabupaten Lebak; Judul Perjanjian = Nota Kesepahaman tentang Kerja Sama "
+        ("", (f"Perjanjian: Kab/Kota = {kab.name}; Judul Perjanjian = Nota Kesepahaman tentang Kerja Sama "
              "Pengembangan Pariwisata; Jenis = KSDPL; Bentuk Kerja Sama = sister city; Mitra = Kota Contoh; "
              "Negara Mitra = Jepang; Status = berjalan; Tanggal Penandatanganan = 11 Maret 2019; "
-             "Masa Berlaku (Tahun) = 5; Penandatangan = Bupati Lebak; Tanggal Persetujuan DPRD = 04/02/2019; "
+             f"Masa Berlaku (Tahun) = 5; Penandatangan = Bupati {kab.bare}; Tanggal Persetujuan DPRD = 04/02/2019; "
              "Anggaran (Rp) = Rp 150.000.000,00; Ada RIK = Ya.")),
-        ("", ("Kegiatan: Kab/Kota = Kabupaten Lebak; Mitra = Kota Contoh; Tanggal Penandatanganan = 11/03/2019; "
+        ("", (f"Kegiatan: Kab/Kota = {kab.name}; Mitra = Kota Contoh; Tanggal Penandatanganan = 11/03/2019; "
              "Tanggal Kegiatan = 20/08/2019; Nama Kegiatan = Pelatihan pemandu wisata; "
              "Jenis Kegiatan = pelatihan; Sumber Dana = APBD.")),
         ("", ("Indikator: ID Perjanjian (atau Kab/Kota + Mitra + Tanggal Penandatanganan); Tahun = 2019; "

@@ -24,7 +24,7 @@ from ksln_metrics.engine.rules import (
     setting_label,
 )
 from ksln_metrics.formatting import format_date_id, format_number_id
-from ksln_metrics.reference import country_name
+from ksln_metrics.reference import basis_document, country_name, example_units, scope
 
 
 def _months_later(day: date, months: int) -> date:
@@ -61,15 +61,16 @@ def example_values(rules: Rules) -> dict[str, str]:
     warned = _months_later(ends, -rules.expiring_months)
     head_jenis = rules.head_signatory_jenis
     delegate = next((t for t in rules.non_head_titles if t.isalpha()), None)
+    kab, kota = example_units()
     if head_jenis and delegate:
-        signatory = (f"{head_jenis[0]} Kabupaten Lebak ditandatangani \"{delegate.capitalize()} Bupati Lebak\": jabatan "
-                     f"memuat \"{delegate}\", jadi bukan kepala daerah sendiri.")
+        signatory = (f"{head_jenis[0]} {kab.name} ditandatangani \"{delegate.capitalize()} Bupati {kab.bare}\": "
+                     f"jabatan memuat \"{delegate}\", jadi bukan kepala daerah sendiri.")
     elif head_jenis:
-        signatory = f"{head_jenis[0]} Kabupaten Lebak ditandatangani \"Sekretaris DPRD\": bukan jabatan kepala daerah."
+        signatory = f"{head_jenis[0]} {kab.name} ditandatangani \"Sekretaris DPRD\": bukan jabatan kepala daerah."
     else:
         signatory = "Tidak ada jenis kerja sama yang wajib ditandatangani kepala daerah: bendera ini tidak muncul."
     countries = rules.countries_without_relations
-    country = (f"Usulan kerja sama Kota Tangerang dengan mitra di {country_name(countries[0])} ({countries[0]}) "
+    country = (f"Usulan kerja sama {kota.name} dengan mitra di {country_name(countries[0])} ({countries[0]}) "
                "berstatus proses: bendera ini sudah muncul sebelum penandatanganan." if countries else
                "Daftar negara kosong: bendera ini tidak muncul.")
     per_flag = rules.attention_points_per_flag
@@ -96,6 +97,7 @@ def example_values(rules: Rules) -> dict[str, str]:
         "contoh_capaian": _points(0.9, rules.weight_achievement),
         "contoh_pelaporan": _points(2 / 3, rules.weight_reporting),
         "contoh_perhatian": attention,
+        "baris_provinsi": _province_rows(),
     }
 
 
@@ -189,11 +191,18 @@ def _score_intro(rules: Rules) -> list[str]:
     ]
 
 
+def _province_rows() -> str:
+    current = scope()
+    if current.is_national:
+        return "Setiap provinsi (kode dua angka, mis. 32)"
+    return f"{current.title} (kode {current.code})"
+
+
 def _regions() -> list[str]:
     return [
         "## Angka per kabupaten/kota",
         "",
-        "Provinsi Banten (kode 36) tampil sebagai baris sendiri berisi kerja sama Pemerintah Provinsi; setiap "
+        f"{_province_rows()} tampil sebagai baris sendiri berisi kerja sama Pemerintah Provinsi; setiap "
         "kab/kota tampil walaupun belum punya perjanjian.",
         "",
         "- **Jumlah perjanjian** dan **jumlah aktif** (lihat Istilah).",
@@ -219,8 +228,8 @@ def methodology_markdown(rules: Rules, as_of: date | None = None) -> str:
         "",
         "Halaman ini menjelaskan setiap angka dan bendera KSLN Monitor dengan susunan yang sama: aturan, contoh, "
         "mengapa penting, keluaran, pengaturan yang memengaruhinya (dapat diubah admin di halaman Pengaturan), "
-        "pengecualian dan asumsi. Contoh dihitung dari pengaturan yang berlaku. Dasar utamanya adalah laporan "
-        "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten 11 Maret 2019.",
+        "pengecualian dan asumsi. Contoh dihitung dari pengaturan yang berlaku. Dasar utamanya adalah "
+        f"{basis_document()}.",
         "",
         *_glossary(rules, year),
         *_score_intro(rules),

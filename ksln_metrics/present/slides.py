@@ -41,12 +41,23 @@ from ksln_metrics.engine.rules import (
 from ksln_metrics.formatting import format_date_id, format_number_id, number_text
 from ksln_metrics.present import charts
 from ksln_metrics.present.tables import league_display
-from ksln_metrics.reference import PROVINCE_CODE, country_name, region_name
+from ksln_metrics.reference import basis_document, country_name, region_name, scope
 
 if TYPE_CHECKING:
     from ksln_metrics.followup.rakor import Since
 
-MEETING_NAME = "Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Banten"
+def meeting_name() -> str:
+    """"Rapat Koordinasi Kerja Sama Luar Negeri Provinsi Jawa Barat" (the configured scope)."""
+    current = scope()
+    return f"Rapat Koordinasi Kerja Sama Luar Negeri {'Nasional' if current.is_national else current.title}"
+
+
+def __getattr__(name: str):
+    # MEETING_NAME follows the scope (kept for existing imports; new code calls meeting_name()).
+    if name == "MEETING_NAME":
+        return meeting_name()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Slides that every deck has, whatever the filters; one slide per region comes on top of them.
 FIXED_KINDS = ("judul", "ringkasan", "negara", "peringatan", "klasemen", "berakhir", "laporan", "metodologi")
@@ -101,9 +112,8 @@ def build_slides(results: Results, as_of: date, filters: Filters | None = None, 
 
 
 def region_order(regions: pd.DataFrame) -> list[str]:
-    """The province first, then the kab/kota by their Kemendagri code."""
-    codes = list(regions["kabkota_kode"]) if len(regions) else []
-    return sorted(codes, key=lambda c: (c != PROVINCE_CODE, c))
+    """By Kemendagri code: a province government just before its kab/kota ("36" < "36.01")."""
+    return sorted(regions["kabkota_kode"]) if len(regions) else []
 
 
 # --- words and numbers ---------------------------------------------------------------------------------
@@ -182,13 +192,12 @@ def title_slide(as_of: date, filters: Filters, meeting_date: date, sample_data: 
         Bullet(f"Cakupan: {scope_text(filters)}"),
     ]
     if sample_data:
-        bullets.append(Bullet("Data contoh — bukan data resmi Pemerintah Provinsi Banten."))
+        bullets.append(Bullet(f"Data contoh — bukan data resmi {scope().government}."))
     return Slide(
-        "judul", MEETING_NAME, "Pemantauan kerja sama luar negeri Provinsi Banten dan kabupaten/kota",
+        "judul", meeting_name(), f"Pemantauan kerja sama luar negeri {scope().units_label}",
         tuple(bullets),
         notes=(f"Semua angka dihitung oleh KSLN Monitor per {format_date_id(as_of)}: kegiatan, laporan dan "
-               "persetujuan bertanggal setelahnya belum dihitung. Dasar: laporan Rapat Koordinasi KSLN Provinsi "
-               "Banten 11 Maret 2019."),
+               f"persetujuan bertanggal setelahnya belum dihitung. Dasar: {basis_document()}."),
     )
 
 
@@ -215,7 +224,7 @@ def overview_slide(results: Results, as_of: date, rules: Rules) -> Slide:
     notes += [f"Perhatian {row.urutan}. {row.kabkota_nama}: {row.alasan}; poin perhatian {row.poin_teks}." for row
               in attention.itertuples(index=False)]
     return Slide("ringkasan", "Gambaran umum", f"Per {format_date_id(as_of)}", tuple(bullets),
-                 figure=charts.banten_score_map(results.regions), notes="\n".join(notes))
+                 figure=charts.score_map(results.regions), notes="\n".join(notes))
 
 
 def partner_slide(results: Results) -> Slide:

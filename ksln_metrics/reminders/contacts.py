@@ -13,7 +13,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from ksln_metrics.access import ANALIS, Actor, admin_refusal
-from ksln_metrics.reference import REGIONS, region_name
+from ksln_metrics.reference import REGIONS, region_name, scope
 from ksln_metrics.store import Store
 
 
@@ -33,18 +33,22 @@ def check_email(text: str) -> str:
     return checked.normalized
 
 
+def _example() -> str:
+    return f"nama@{scope().mail_domain or 'namainstansi.go.id'}"
+
+
 def _reason(exc: EmailNotValidError) -> str:
     # email-validator explains in English; its common cases are said in Indonesian here.
     text = str(exc)
     if "must have an @-sign" in text:
-        return "tidak ada tanda @; tulis seperti nama@bantenprov.go.id."
+        return f"tidak ada tanda @; tulis seperti {_example()}."
     if "before the @-sign" in text:
         return "ada karakter yang tidak boleh (mis. spasi) sebelum tanda @."
     if "special-use or reserved" in text:
         return "nama domain sesudah @ adalah nama khusus yang tidak dapat menerima surel."
     if "after the @-sign" in text:
-        return "nama domain sesudah @ tidak sah atau tidak lengkap, mis. nama@bantenprov.go.id."
-    return "tulis seperti nama@bantenprov.go.id."
+        return f"nama domain sesudah @ tidak sah atau tidak lengkap, mis. {_example()}."
+    return f"tulis seperti {_example()}."
 
 
 def _require_admin(by: Actor, what: str) -> None:
@@ -74,12 +78,14 @@ def set_account_email(store: Store, name: str, email: str | None, *, by: Actor,
     address = check_email(email) if email and email.strip() else None
     now = now or datetime.now()
     with store.write() as cur:
-        cur.execute("DELETE FROM account_email WHERE user_name = ?", [name])
         if address:
-            cur.execute("INSERT INTO account_email VALUES (?, ?, ?)", [name, address, now])
-        Store._insert_audit(cur, by, "surel_akun_diubah", target=name,
-                            detail=f"alamat surel {'diisi' if address else 'dihapus'}",
-                            data={"surel": address}, when=now)
+            cur.execute("INSERT INTO account_email VALUES (?, ?, ?) ON CONFLICT (user_name) "
+                        "DO UPDATE SET email = excluded.email, changed_at = excluded.changed_at", [name, address, now])
+        else:
+            cur.execute("DELETE FROM account_email WHERE user_name = ?", [name])
+        store.audit_in(cur, by, "surel_akun_diubah", target=name,
+                       detail=f"alamat surel {'diisi' if address else 'dihapus'}",
+                       data={"surel": address}, when=now)
     return address
 
 
@@ -98,10 +104,10 @@ def add_unit_recipient(store: Store, kabkota: str, email: str, *, by: Actor, now
         return address
     now = now or datetime.now()
     with store.write() as cur:
-        cur.execute("INSERT INTO unit_recipient VALUES (?, ?, ?, ?)",
+        cur.execute("INSERT INTO unit_recipient VALUES (?, ?, ?, ?) ON CONFLICT (kabkota, email) DO NOTHING",
                     [unit, address, by if isinstance(by, str) else by.name, now])
-        Store._insert_audit(cur, by, "penerima_ditambah", target=unit,
-                            detail=f"penerima pengingat {region_name(unit)} ditambah", data={"surel": address}, when=now)
+        store.audit_in(cur, by, "penerima_ditambah", target=unit,
+                       detail=f"penerima pengingat {region_name(unit)} ditambah", data={"surel": address}, when=now)
     return address
 
 
@@ -112,8 +118,8 @@ def remove_unit_recipient(store: Store, kabkota: str, email: str, *, by: Actor, 
     now = now or datetime.now()
     with store.write() as cur:
         cur.execute("DELETE FROM unit_recipient WHERE kabkota = ? AND email = ?", [unit, email])
-        Store._insert_audit(cur, by, "penerima_dihapus", target=unit,
-                            detail=f"penerima pengingat {region_name(unit)} dihapus", data={"surel": email}, when=now)
+        store.audit_in(cur, by, "penerima_dihapus", target=unit,
+                       detail=f"penerima pengingat {region_name(unit)} dihapus", data={"surel": email}, when=now)
 
 
 def unit_recipients(store: Store, kabkota: str) -> pd.DataFrame:

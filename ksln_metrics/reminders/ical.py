@@ -14,16 +14,34 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Event
 
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import region_name
+from ksln_metrics.reference import normalize_text, region_name, scope
 from ksln_metrics.reminders.agenda import ACTION, EXPIRY, REPORT, Item
 
-PRODID = "-//Pemerintah Provinsi Banten//KSLN Monitor//ID"
-UID_DOMAIN = "ksln-monitor.bantenprov.go.id"
+
+def prodid() -> str:
+    """``-//Pemerintah Provinsi Banten//KSLN Monitor//ID`` for the configured scope."""
+    return f"-//{scope().government}//KSLN Monitor//ID"
+
+
+def uid_domain() -> str:
+    """The right-hand side of event UIDs: the government's mail domain (``.invalid`` when none is listed)."""
+    current = scope()
+    return f"ksln-monitor.{current.mail_domain or 'provinsi-' + current.code + '.invalid'}"
+
+
+def __getattr__(name: str):
+    # PRODID and UID_DOMAIN follow the scope (kept for existing imports).
+    if name == "PRODID":
+        return prodid()
+    if name == "UID_DOMAIN":
+        return uid_domain()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 _CATEGORY = {REPORT: "Laporan tahunan KSLN", EXPIRY: "Masa berlaku KSLN", ACTION: "Tindak lanjut KSLN"}
 
 
 def calendar_name(kabkota: str | None) -> str:
-    return f"Kalender KSLN — {region_name(kabkota) if kabkota else 'semua unit Provinsi Banten'}"
+    return f"Kalender KSLN — {region_name(kabkota) if kabkota else 'semua unit ' + scope().area}"
 
 
 def _summary(item: Item) -> str:
@@ -57,15 +75,16 @@ def calendar_ics(items: Iterable[Item], as_of: date, kabkota: str | None = None,
     """The .ics of ``items`` (a unit's, or every unit's when ``kabkota`` is None)."""
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     cal = Calendar()
-    cal.add("prodid", PRODID)
+    cal.add("prodid", prodid())
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", calendar_name(kabkota))
     cal.add("x-wr-timezone", "Asia/Jakarta")
+    domain = uid_domain()
     for item in items:
         event = Event()
-        event.add("uid", f"{item.key.replace(':', '-')}@{UID_DOMAIN}")
+        event.add("uid", f"{item.key.replace(':', '-')}@{domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", item.tanggal)
         event.add("dtend", item.tanggal + timedelta(days=1))
@@ -79,5 +98,5 @@ def calendar_ics(items: Iterable[Item], as_of: date, kabkota: str | None = None,
 
 
 def calendar_file_name(kabkota: str | None, as_of: date) -> str:
-    unit = kabkota.replace(".", "") if kabkota else "banten"
+    unit = kabkota.replace(".", "") if kabkota else normalize_text(scope().province_name).replace(" ", "_")
     return f"kalender_ksln_{unit}_{as_of.isoformat()}.ics"

@@ -19,24 +19,36 @@ from docx.shared import Cm, Pt
 
 from ksln_metrics.engine.rules import Rules
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import PROVINCE_CODE, region_name
+from ksln_metrics.reference import is_province_government, region_name, scope
 from ksln_metrics.reminders.agenda import ACTION, ENDED, EXPIRY, LATE, MISSING, REPORT, Item
 
-PLACE = "Serang"
 SUBJECT = "Pengingat Laporan Tahunan, Masa Berlaku, dan Tindak Lanjut Kerja Sama Luar Negeri"
 NUMBER_PLACEHOLDER = "……/……/Pem/"
-SIGNER_TITLE = "KEPALA BIRO PEMERINTAHAN\nSEKRETARIAT DAERAH PROVINSI BANTEN,"
 SIGNER_NAME = "[Nama Kepala Biro Pemerintahan]"
 SIGNER_ID = "NIP. [………………………]"
-LETTERHEAD = ("[KOP SURAT — ganti dengan kop resmi]", "PEMERINTAH PROVINSI BANTEN", "SEKRETARIAT DAERAH",
-              "BIRO PEMERINTAHAN")
+def signer_title() -> str:
+    """Who signs the reminders: the head of the office that coordinates KSLN in the scope."""
+    current = scope()
+    if current.is_national:
+        return "KEPALA PUSAT FASILITASI KERJA SAMA\nSEKRETARIAT JENDERAL KEMENTERIAN DALAM NEGERI,"
+    return f"KEPALA BIRO PEMERINTAHAN\nSEKRETARIAT DAERAH {current.title.upper()},"
+
+
+def letterhead() -> tuple[str, ...]:
+    """The placeholder letterhead of the scope's government (the real one is pasted in by the office)."""
+    current = scope()
+    if current.is_national:
+        return ("[KOP SURAT — ganti dengan kop resmi]", "KEMENTERIAN DALAM NEGERI", "SEKRETARIAT JENDERAL",
+                "PUSAT FASILITASI KERJA SAMA")
+    return ("[KOP SURAT — ganti dengan kop resmi]", current.government.upper(), "SEKRETARIAT DAERAH",
+            "BIRO PEMERINTAHAN")
 
 
 def addressee(kabkota: str) -> str:
     """``Bupati Lebak``, ``Wali Kota Tangerang Selatan``; for the province the heads of its own OPD."""
     name = region_name(kabkota)
-    if kabkota == PROVINCE_CODE:
-        return "Kepala Perangkat Daerah Pelaksana Kerja Sama Luar Negeri di Lingkungan Pemerintah Provinsi Banten"
+    if is_province_government(kabkota):
+        return f"Kepala Perangkat Daerah Pelaksana Kerja Sama Luar Negeri di Lingkungan Pemerintah {name}"
     if name.startswith("Kabupaten "):
         return "Bupati " + name.removeprefix("Kabupaten ")
     return "Wali Kota " + name.removeprefix("Kota ")
@@ -98,11 +110,11 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
     style.font.name = "Arial"
     style.font.size = Pt(11)
 
-    for n, line in enumerate(LETTERHEAD):
+    for n, line in enumerate(letterhead()):
         _paragraph(doc, line, bold=n > 0, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, "_" * 78, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
 
-    _paragraph(doc, f"{PLACE}, {format_date_id(as_of)}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
+    _paragraph(doc, f"{scope().capital}, {format_date_id(as_of)}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
     for label, value in (("Nomor", f"{NUMBER_PLACEHOLDER}{as_of.year}"), ("Sifat", "Biasa"), ("Lampiran", "-"),
                          ("Perihal", SUBJECT)):
         # One tab stop so that the colons line up, as in a typed letter.
@@ -113,7 +125,7 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
     _paragraph(doc, "      Tempat", space_after=12)
 
     _paragraph(doc, (
-        "Dalam rangka pemantauan dan pembinaan Kerja Sama Luar Negeri (KSLN) di Provinsi Banten, dan sesuai "
+        f"Dalam rangka pemantauan dan pembinaan Kerja Sama Luar Negeri (KSLN) di {scope().area}, dan sesuai "
         f"rekomendasi Rapat Koordinasi KSLN bahwa hasil setiap kerja sama dilaporkan setiap tahun paling lambat "
         f"{rules.report_working_days} hari kerja setelah tahun anggaran berakhir, dengan hormat kami sampaikan "
         f"hal-hal yang memerlukan perhatian {region_name(kabkota)} berdasarkan data per {format_date_id(as_of)}:"
@@ -150,13 +162,12 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
     ) if wanted]
     _paragraph(doc, (
         "Sehubungan dengan hal tersebut, kami mohon Saudara berkenan menugaskan perangkat daerah terkait untuk "
-        f"{_joined(requests)}, dan melaporkannya kepada Gubernur Banten melalui Biro Pemerintahan Sekretariat "
-        "Daerah Provinsi Banten."
+        f"{_joined(requests)}, dan melaporkannya kepada {scope().head} melalui {scope().office}."
     ), space_after=6)
     _paragraph(doc, "Demikian kami sampaikan. Atas perhatian dan kerja sama Saudara, kami ucapkan terima kasih.",
                space_after=18)
 
-    for line in SIGNER_TITLE.split("\n"):
+    for line in signer_title().split("\n"):
         _paragraph(doc, line, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.left_indent = Cm(8)
     for _ in range(3):
         _paragraph(doc)
@@ -164,8 +175,8 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
         _paragraph(doc, line, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.left_indent = Cm(8)
     _paragraph(doc, space_after=12)
     _paragraph(doc, "Tembusan:")
-    _paragraph(doc, "1. Yth. Gubernur Banten (sebagai laporan);")
-    _paragraph(doc, "2. Yth. Sekretaris Daerah Provinsi Banten.")
+    _paragraph(doc, f"1. Yth. {scope().head} (sebagai laporan);")
+    _paragraph(doc, f"2. Yth. {scope().secretary}.")
 
     out = io.BytesIO()
     doc.save(out)

@@ -23,14 +23,19 @@ import pandas as pd
 
 from ksln_metrics.engine.rules import Rules
 from ksln_metrics.formatting import format_date_id
-from ksln_metrics.reference import region_name
+from ksln_metrics.reference import region_name, scope
 from ksln_metrics.reminders.agenda import Item, agenda
 from ksln_metrics.reminders.contacts import ContactError, check_email, recipients_for
 from ksln_metrics.reminders.ical import calendar_file_name, calendar_ics
 from ksln_metrics.reminders.windows import Reminder, due_reminders
 from ksln_metrics.store import Store
 
-DEFAULT_SENDER = "ksln-monitor@bantenprov.go.id"
+
+def default_sender() -> str | None:
+    """``ksln-monitor@`` the scope government's mail domain (data/wilayah/pemerintah.csv), None when not listed."""
+    domain = scope().mail_domain
+    return f"ksln-monitor@{domain}" if domain else None
+
 NO_RECIPIENTS = "tidak ada alamat penerima untuk unit ini (isi surel analisnya atau penerima tambahan di halaman Akun)"
 
 
@@ -45,7 +50,7 @@ class SmtpSettings:
     starttls: bool = False
     user: str | None = None
     password: str | None = field(default=None, repr=False)
-    sender: str = DEFAULT_SENDER
+    sender: str = field(default_factory=lambda: default_sender() or "")
     timeout: float = 30.0
 
     @classmethod
@@ -67,7 +72,11 @@ class SmtpSettings:
             raise MailSettingsError(f"port SMTP '{port_text}' tidak sah; tulis angka 1–65535.") from None
         starttls = env.get("KSLN_SMTP_STARTTLS", "").strip().lower() in ("1", "ya", "true", "yes")
         try:
-            sender = check_email(env.get("KSLN_SMTP_FROM", DEFAULT_SENDER))
+            sender_text = env.get("KSLN_SMTP_FROM") or default_sender()
+            if not sender_text:
+                raise MailSettingsError(f"Alamat pengirim belum diatur untuk {scope().title}: isi KSLN_SMTP_FROM, "
+                                        "mis. ksln-monitor@namainstansi.go.id.")
+            sender = check_email(sender_text)
         except ContactError as exc:
             raise MailSettingsError(f"KSLN_SMTP_FROM: {exc}") from None
         return cls(host, port, starttls, env.get("KSLN_SMTP_USER") or None, env.get("KSLN_SMTP_PASSWORD") or None,
@@ -113,15 +122,16 @@ def _intro(kabkota: str, as_of: date) -> str:
             f"berikut hal yang perlu diperhatikan per {format_date_id(as_of)}:")
 
 
-_OUTRO = ("Kalender batas laporan dan masa berlaku unit Anda terlampir (berkas .ics; buka dengan Thunderbird, "
-          "Outlook atau Google Calendar).\n\nPesan ini dikirim otomatis oleh KSLN Monitor, Biro Pemerintahan "
-          "Sekretariat Daerah Provinsi Banten. Bila laporan sudah disampaikan, abaikan pesan ini.")
+def _outro() -> str:
+    return ("Kalender batas laporan dan masa berlaku unit Anda terlampir (berkas .ics; buka dengan Thunderbird, "
+            f"Outlook atau Google Calendar).\n\nPesan ini dikirim otomatis oleh KSLN Monitor, {scope().office}. "
+            "Bila laporan sudah disampaikan, abaikan pesan ini.")
 
 
 def message_text(kabkota: str, reminders: list[Reminder], as_of: date) -> str:
     lines = [_intro(kabkota, as_of), ""]
     lines += [f"{n}. {r.item.line(as_of)} [{r.label}]" for n, r in enumerate(reminders, 1)]
-    return "\n".join([*lines, "", _OUTRO, ""])
+    return "\n".join([*lines, "", _outro(), ""])
 
 
 def message_html(kabkota: str, reminders: list[Reminder], as_of: date) -> str:
@@ -130,7 +140,7 @@ def message_html(kabkota: str, reminders: list[Reminder], as_of: date) -> str:
     rows = "".join(
         f"<li><strong>{esc(r.item.title())}</strong><br>{esc(r.item.state(as_of))} <em>({esc(r.label)})</em></li>"
         for r in reminders)
-    outro = "".join(f"<p>{esc(part)}</p>" for part in _OUTRO.split("\n\n"))
+    outro = "".join(f"<p>{esc(part)}</p>" for part in _outro().split("\n\n"))
     return (f'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"></head><body>'
             f"<p>{intro}</p><ol>{rows}</ol>{outro}</body></html>")
 
@@ -179,8 +189,7 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
 
 def _record(store: Store, outcome: Outcome, as_of: date, subject: str, now: datetime) -> None:
     with store.write() as cur:
-        notification_id = cur.execute(
-            "SELECT COALESCE(MAX(notification_id), 0) + 1 FROM notification").fetchall()[0][0]
+        notification_id = store.next_id(cur, "notification", "notification_id")
         cur.execute("INSERT INTO notification VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [notification_id, now, as_of, outcome.kabkota, ", ".join(outcome.recipients), subject,
                      outcome.delivered, outcome.error])
@@ -225,4 +234,5 @@ def notification_log(store: Store, limit: int = 500) -> pd.DataFrame:
         "SELECT n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error, "
         "string_agg(i.description, '\n' ORDER BY i.item_key) AS items "
         "FROM notification n LEFT JOIN notification_item i USING (notification_id) "
-        "GROUP BY ALL ORDER BY n.notification_id DESC LIMIT ?", [limit])
+        "GROUP BY n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error "
+        "ORDER BY n.notification_id DESC LIMIT ?", [limit])

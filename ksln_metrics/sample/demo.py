@@ -1,4 +1,7 @@
-"""Sample data ("data contoh"): plausible agreements of Banten and its kab/kota, clearly labelled.
+"""Sample data ("data contoh"): plausible agreements of a province and its kab/kota, clearly labelled.
+
+The catalogue is written for Banten (``CATALOGUE_PROVINCE``); another configured province gets the same
+scenarios moved onto its own units (``_catalogue``), so a Jawa Barat store never holds Banten's units.
 
 Dates that a flag depends on are built relative to ``today``, so every flag of DESIGN §5
 fires for some agreement whatever day the demo is loaded; the same ``today`` always gives
@@ -8,13 +11,13 @@ the same rows, so loading twice on one day writes nothing the second time.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
 
 from ksln_metrics.clock import today as clock_today
-from ksln_metrics.reference import REGIONS, SEVEN_CRITERIA, STORED_COLUMNS, TABLES, region_name
+from ksln_metrics.reference import SEVEN_CRITERIA, STORED_COLUMNS, TABLES, area, region_name, scope, units_of
 from ksln_metrics.store import BatchResult, Store
 
 DEMO_NOTE = "Data contoh — bukan data resmi"
@@ -158,17 +161,21 @@ _ACTIVITIES = (
 )
 _FUNDING = ("APBD", "APBD", "APBN", "Hibah mitra", "APBD dan hibah mitra")
 
-_HEAD_OF_REGION = {
-    "36": "Gubernur Banten",
-    "36.01": "Bupati Pandeglang",
-    "36.02": "Bupati Lebak",
-    "36.03": "Bupati Tangerang",
-    "36.04": "Bupati Serang",
-    "36.71": "Wali Kota Tangerang",
-    "36.72": "Wali Kota Cilegon",
-    "36.73": "Wali Kota Serang",
-    "36.74": "Wali Kota Tangerang Selatan",
-}
+# The catalogue below is written for the units of this province; another province's sample data moves each
+# block of agreements onto one of its own units (see ``_catalogue``).
+CATALOGUE_PROVINCE = "36"
+
+
+class DemoError(ValueError):
+    """Sample data cannot be made for the configured scope; the message is Indonesian."""
+
+
+def _head_of(code: str) -> str:
+    """``Gubernur Banten``, ``Bupati Lebak``, ``Wali Kota Tangerang Selatan``."""
+    found = area(code)
+    title = {"provinsi": "Gubernur", "kabupaten": "Bupati", "kota": "Wali Kota"}[found.kind]
+    return f"{title} {found.bare}"
+
 
 _KSDPL, _KSDLL = "KSDPL", "KSDLL"
 _SP, _SC, _KT, _HIBAH, _MODAL = (
@@ -285,7 +292,10 @@ _CATALOGUE: tuple[_Plan, ...] = (
 )
 
 # Leaders who signed in person although the regular head had been replaced: "Plt." counts as the head.
-_ACTING_SIGNER = {("36.02", "Wageningen Agro Partnership Foundation"): "Plt. Bupati Lebak"}
+# (catalogue unit, partner) -> the prefix of the head's title ("Plt. Bupati Lebak").
+_ACTING_SIGNER = {("36.02", "Wageningen Agro Partnership Foundation"): "Plt."}
+# Implementing agencies whose name does not carry the unit's name: the generic name for another unit.
+_LOCAL_AGENCIES = {"Perumda Tirta Kerta Raharja": "Perumda Air Minum"}
 
 
 # The flags of DESIGN §5 each scenario is built to raise, whatever day the demo is loaded.
@@ -307,13 +317,47 @@ _EXPECTED_FLAGS: dict[str, frozenset[str]] = {
 }
 
 
+def _catalogue() -> tuple[tuple[_Plan, str], ...]:
+    """(plan, the catalogue unit it comes from) for the configured province.
+
+    The catalogue's own province gets it as written. Another province gets the catalogue province's block
+    for its government and, unit by unit in code order, the kab/kota blocks in turn (a province with more
+    than eight kab/kota sees each block more than once, on different units); region names in agencies
+    follow the unit. The national scope has no sample data: refused with a message.
+    """
+    current = scope()
+    if current.is_national:
+        raise DemoError("Data contoh hanya tersedia untuk satu provinsi (KSLN_PROVINSI=kode provinsi). Basis data "
+                        "nasional diisi dengan data ekspor provinsi.")
+    if current.code == CATALOGUE_PROVINCE:
+        return tuple((plan, plan.region) for plan in _CATALOGUE)
+    blocks: dict[str, list[_Plan]] = {}
+    for plan in _CATALOGUE:
+        blocks.setdefault(plan.region, []).append(plan)
+    sources = list(units_of(CATALOGUE_PROVINCE))
+    pairs = [(current.code, CATALOGUE_PROVINCE),
+             *((unit, sources[i % len(sources)]) for i, unit in enumerate(units_of(current.code)))]
+    moved = []
+    for target, source in pairs:
+        for plan in blocks[source]:
+            opd = plan.opd.replace(region_name(source), region_name(target))
+            if opd == plan.opd:
+                opd = f"{_LOCAL_AGENCIES.get(opd, opd)} {region_name(target)}"
+            moved.append((replace(plan, region=target, opd=opd), source))
+    return tuple(moved)
+
+
 def _plans() -> dict[str, _Plan]:
     """The catalogue keyed by agreement id: CONTOH-<region code without dot>-<nn>."""
-    plans: dict[str, _Plan] = {}
+    return {agreement_id: plan for agreement_id, (plan, _) in _numbered().items()}
+
+
+def _numbered() -> dict[str, tuple[_Plan, str]]:
+    plans: dict[str, tuple[_Plan, str]] = {}
     counters: dict[str, int] = {}
-    for plan in _CATALOGUE:
+    for plan, source in _catalogue():
         counters[plan.region] = counters.get(plan.region, 0) + 1
-        plans[f"CONTOH-{plan.region.replace('.', '')}-{counters[plan.region]:02d}"] = plan
+        plans[f"CONTOH-{plan.region.replace('.', '')}-{counters[plan.region]:02d}"] = (plan, source)
     return plans
 
 
@@ -326,7 +370,7 @@ def load_demo(store: Store, today: date | None = None) -> list[BatchResult]:
     """Write the sample data, one batch per region; a second load on the same day changes nothing."""
     tables = demo_tables(today or clock_today())
     results = []
-    for code in REGIONS:
+    for code in scope().regions:
         ids = set(tables["perjanjian"].loc[tables["perjanjian"]["kabkota"] == code, "id_perjanjian"])
         region_tables = {name: frame[frame["id_perjanjian"].isin(ids)].reset_index(drop=True)
                          for name, frame in tables.items()}
@@ -340,8 +384,8 @@ def load_demo(store: Store, today: date | None = None) -> list[BatchResult]:
 def demo_tables(today: date) -> dict[str, pd.DataFrame]:
     """Every sample row as frames of the stored columns, for ``today``."""
     rows: dict[str, list[dict]] = {name: [] for name in STORED_COLUMNS}
-    for agreement_id, plan in _plans().items():
-        built = _Agreement(plan, agreement_id, today).build()
+    for agreement_id, (plan, source) in _numbered().items():
+        built = _Agreement(plan, agreement_id, today, source).build()
         for name, table_rows in built.items():
             # Every column present in every row: a missing key would become NaN, not NULL.
             rows[name].extend({**dict.fromkeys(STORED_COLUMNS[name]), **r} for r in table_rows)
@@ -379,8 +423,9 @@ def _report_day(rng: random.Random, fiscal_year: int) -> date:
 class _Agreement:
     """Builds the rows of one agreement from its plan, for a given ``today``."""
 
-    def __init__(self, plan: _Plan, agreement_id: str, today: date):
+    def __init__(self, plan: _Plan, agreement_id: str, today: date, source: str | None = None):
         self.plan = plan
+        self.source = source or plan.region  # the catalogue unit the plan was written for
         self.id = agreement_id
         self.today = today
         self.rng = random.Random(f"{SEED}-{agreement_id}")
@@ -428,7 +473,8 @@ class _Agreement:
     def build(self) -> dict[str, list[dict]]:
         p, rng, t = self.plan, self.rng, self.today
         signed = self._signing_date()
-        head = _HEAD_OF_REGION[p.region]
+        head = _head_of(p.region)
+        acting = _ACTING_SIGNER.get((self.source, p.mitra))
         row = {
             "id_perjanjian": self.id,
             "kabkota": p.region,
@@ -463,7 +509,7 @@ class _Agreement:
             "tanggal_ttd": signed,
             "tanggal_berakhir": end,
             "masa_berlaku_tahun": float(years),
-            "penandatangan": _ACTING_SIGNER.get((p.region, p.mitra), head),
+            "penandatangan": f"{acting} {head}" if acting else head,
             "tanggal_persetujuan_dprd": signed - timedelta(days=rng.randint(40, 90)),
             "tanggal_persetujuan_pusat": signed - timedelta(days=rng.randint(10, 35)),
             "tanggal_surat_kuasa": signed - timedelta(days=rng.randint(3, 9)),
@@ -476,7 +522,7 @@ class _Agreement:
         if p.scenario in (NO_CENTRAL, NO_APPROVALS):
             row["tanggal_persetujuan_pusat"] = None
         if p.scenario == DELEGATED:
-            row["penandatangan"] = head.replace("Bupati", "Wakil Bupati")
+            row["penandatangan"] = f"Wakil {head}"
         if p.scenario == SEKDA:
             row["penandatangan"] = f"Sekretaris Daerah {region_name(p.region)}"
         if p.scenario == CEREMONIAL:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ksln_metrics.reference import JENIS_KEGIATAN, REGIONS, SEVEN_CRITERIA, STORED_COLUMNS
+from ksln_metrics.reference import JENIS_KEGIATAN, REGIONS, SEVEN_CRITERIA, STORED_COLUMNS, units_of
 from ksln_metrics.store import Store
 
 PROVINCE_CODES = (
@@ -53,7 +53,7 @@ def region_codes(rng: np.random.Generator, national: bool) -> list[str]:
     codes: list[str] = []
     for province in PROVINCE_CODES:
         if province == "36":
-            codes += list(REGIONS)
+            codes += [province, *units_of(province)]  # the real ones, whatever the configured scope
             continue
         n_kab, n_kota = int(rng.integers(4, 17)), int(rng.integers(1, 5))
         codes.append(province)

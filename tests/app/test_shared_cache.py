@@ -8,8 +8,8 @@ from tests.app.pages_support import open_page
 
 def test_two_sessions_share_one_map_and_a_new_batch_draws_it_again(demo_db, monkeypatch):
     drawn = []
-    original = charts.banten_score_map
-    monkeypatch.setattr(charts, "banten_score_map", lambda regions: drawn.append(len(regions)) or original(regions))
+    original = charts.score_map
+    monkeypatch.setattr(charts, "score_map", lambda regions: drawn.append(len(regions)) or original(regions))
     first = open_page("ringkasan")
     second = open_page("ringkasan", as_user="pimpinan")
     assert not first.exception and not second.exception

@@ -94,9 +94,12 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError("streamlit did not become healthy in time")
 
 
-def make_store(workdir: Path, today: date = E2E_TODAY) -> dict[str, str]:
-    """The demo store for ``today`` with the e2e accounts and a copy of the rules in ``workdir``; the environment naming them."""
-    db = workdir / "demo.duckdb"
+def make_store(workdir: Path, today: date = E2E_TODAY, db: str | Path | None = None) -> dict[str, str]:
+    """The demo store for ``today`` with the e2e accounts and a copy of the rules in ``workdir``; the environment naming them.
+
+    The store is ``db`` (a PostgreSQL URL, say) when given, else a DuckDB file in ``workdir``.
+    """
+    db = db or workdir / "demo.duckdb"
     with Store(db) as store:
         load_demo(store, today=today)
         for name, (role, unit, password) in E2E_ACCOUNTS.items():
@@ -107,9 +110,9 @@ def make_store(workdir: Path, today: date = E2E_TODAY) -> dict[str, str]:
 
 
 @contextmanager
-def serve(workdir: Path, env: dict[str, str]) -> Iterator[str]:
-    """`streamlit run app.py` on a free port of 127.0.0.1 until the block ends; yields its URL."""
-    port = _free_port()
+def serve(workdir: Path, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on ``port`` (default: a free one) of 127.0.0.1 until the block ends; yields its URL."""
+    port = port or _free_port()
     log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

@@ -121,11 +121,11 @@ def test_every_flag_reason_is_inside_the_window(laptop, app_url):
 
 def test_clicking_a_unit_on_the_banten_map_opens_it(laptop, app_url):
     open_as(laptop, app_url)
-    plot = laptop.locator(".st-key-ringkasan_peta_banten .js-plotly-plot")
+    plot = laptop.locator(".st-key-ringkasan_peta .js-plotly-plot")
     plot.scroll_into_view_if_needed()
     dots = plot.locator(".scattergeo .point")
     dots.first.wait_for()
-    # The dots are drawn in the order of UNIT_LABELS: the fourth is Kota Cilegon.
+    # The dots are drawn in the order of charts.unit_labels("36"): the fourth is Kota Cilegon.
     dots.nth(3).click(force=True)
     laptop.wait_for_function(
         "() => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText.trim() === 'Kabupaten/Kota'; }",

@@ -48,8 +48,9 @@ def remind(db: Path, port: int, as_of: str = "2026-01-05") -> subprocess.Complet
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
-    path = tmp_path / "smtp.duckdb"
+def db(store_location) -> Path | str:
+    """The reminder store on a DuckDB file, then on PostgreSQL (the command gets PGPASSWORD from the environment)."""
+    path = store_location
     reminder_store(path).close()
     return path
 

@@ -29,8 +29,8 @@ ADMIN = User("admin", "admin")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "akun.duckdb") as store:
+def store(store_location):
+    with Store(store_location) as store:
         create_account(store, "admin", "admin", "sandi-admin-panjang", by="pengujian")
         create_account(store, "budi.lebak", "analis", "sandi-budi-panjang", kabkota="36.02", by=ADMIN)
         yield store
@@ -188,3 +188,16 @@ def test_first_admin_gets_a_random_password_once(tmp_path):
         assert audit(store, "akun_dibuat")[["user_name", "target"]].values.tolist() == [["sistem", "admin"]]
     with Store(tmp_path / "lain.duckdb") as other:
         assert ensure_admin(other)[1] != password
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_refused_and_nothing_is_written(store, monkeypatch):
+    """Two admins on two app processes create the same name: the second insert finds the row and refuses."""
+    from ksln_metrics.accounts import users
+
+    before = audit(store)
+    monkeypatch.setattr(users, "_row", lambda store, name: None)  # the check ran before the other admin's insert
+    with pytest.raises(AccountError, match="sudah dipakai"):
+        create_account(store, "budi.lebak", "pimpinan", "sandi-lain-panjang", by=ADMIN)
+    monkeypatch.undo()
+    assert active_user(store, "budi.lebak") == User("budi.lebak", "analis", "36.02")  # the first account stands
+    assert audit(store).equals(before)

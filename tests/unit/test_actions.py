@@ -34,14 +34,14 @@ T0 = datetime(2026, 3, 2, 9, 0)
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_location):
     rows = [
         perjanjian("LBK-1", kabkota="36.02", penandatangan="Bupati Lebak", tanggal_ttd=date(2023, 3, 1)),
         perjanjian("TGS-1", kabkota="36.74", penandatangan="Wali Kota Tangerang Selatan",
                    tanggal_persetujuan_dprd=None),
     ]
     reports = [laporan(i, y, f"{y + 1}-01-05") for i in ("LBK-1", "TGS-1") for y in (2023, 2024)]
-    with build_store(tmp_path / "tl.duckdb", rows, laporan_rows=reports) as store:
+    with build_store(store_location, rows, laporan_rows=reports) as store:
         yield store
 
 

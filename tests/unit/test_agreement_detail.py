@@ -16,9 +16,9 @@ AS_OF = d("2025-03-01")  # P1 signed 1 March 2023: FY2023 and FY2024 due, FY2025
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_location):  # DuckDB and PostgreSQL
     store = build_store(
-        tmp_path / "s.duckdb",
+        store_location,
         [perjanjian("P1"), perjanjian("P2", judul="Sister city Jepang", mitra="Kota Kochi", tanggal_persetujuan_dprd=None,
                                       penandatangan="Wakil Bupati Pandeglang"),
          perjanjian("P3", status="usulan", tanggal_ttd=None)],

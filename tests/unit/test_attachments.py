@@ -56,10 +56,10 @@ def docx_bytes(macro: bool = False) -> bytes:
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_location):
     rows = [perjanjian("LBK-1", kabkota="36.02", penandatangan="Bupati Lebak"),
             perjanjian("TGS-1", kabkota="36.74", penandatangan="Wali Kota Tangerang Selatan")]
-    with build_store(tmp_path / "lampiran.duckdb", rows) as store:
+    with build_store(store_location, rows) as store:
         yield store
 
 

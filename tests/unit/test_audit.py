@@ -9,8 +9,8 @@ from ksln_metrics.accounts.audit import audit_csv, audit_log, audit_xlsx
 from ksln_metrics.store import Store
 
 
-def test_filters_and_exports(tmp_path):
-    with Store(tmp_path / "audit.duckdb") as store:
+def test_filters_and_exports(store_location):
+    with Store(store_location) as store:
         store.audit("budi", "masuk", target="budi", when=datetime(2026, 3, 1, 8, 0))
         store.audit("=HYPERLINK(\"http://x\")", "gagal_masuk", detail="akun tidak dikenal", when=datetime(2026, 3, 2, 9))
         store.audit("ani", "pengaturan", detail="@SUM(A1)", when=datetime(2026, 3, 3, 23, 59))

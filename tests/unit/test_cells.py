@@ -109,7 +109,19 @@ def test_code_that_contradicts_its_name():
 
 def test_unknown_region():
     with pytest.raises(CellError, match="tidak dikenal"):
+        parse_region("Kabupaten Antah Berantah")
+
+
+def test_region_of_another_province_names_it():
+    with pytest.raises(CellError, match=r"Kabupaten Bogor \(32\.01\) di Provinsi Jawa Barat, bukan Provinsi Banten"):
         parse_region("Kabupaten Bogor")
+    with pytest.raises(CellError, match="kode 32.75 adalah Kota Bekasi, Provinsi Jawa Barat, bukan Provinsi Banten"):
+        parse_region("3275")
+
+
+def test_code_that_contradicts_an_ambiguous_name():
+    with pytest.raises(CellError, match="bertentangan"):
+        parse_region("36.01 Tangerang")
 
 
 @pytest.mark.parametrize(

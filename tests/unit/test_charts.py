@@ -72,7 +72,7 @@ def all_figures():
         "liga": charts.score_league_chart(regions),
         "komponen": charts.score_components_chart(region_components(regions)),
         "dunia": charts.partner_country_map(agreements_per_country(agreements)),
-        "banten": charts.banten_score_map(regions),
+        "banten": charts.score_map(regions),
     }
 
 
@@ -169,9 +169,9 @@ def test_every_banten_unit_is_named_with_a_leader_line_from_a_point_inside_it(fi
     assert any("Kota Cilegon" in t for t in written) and any("Kab. Lebak" in t and "75,63" in t for t in written)
     lines = [t for t in fig.data if getattr(t, "mode", None) == "lines"]
     assert len(lines) == len(KAB_KOTA)
-    features = {f["properties"]["kode"]: f for f in charts.banten_geojson()["features"]}
-    lon_range, lat_range = charts.BANTEN_LON_RANGE, charts.BANTEN_LAT_RANGE
-    for code, place in charts.UNIT_LABELS.items():
+    features = {f["properties"]["kode"]: f for f in charts.kabkota_geojson("36")["features"]}
+    lon_range, lat_range = charts.map_ranges("36")
+    for code, place in charts.unit_labels("36").items():
         inside = [other for other, feature in features.items() if _contains(feature, place["anchor"])]
         assert inside == [code], f"{code}: its dot lies in {inside}"
         assert lon_range[0] < place["label"][0] < lon_range[1] and lat_range[0] < place["label"][1] < lat_range[1]
@@ -241,7 +241,7 @@ def test_empty_frames_give_a_message_not_an_error():
         charts.score_league_chart(regions),
         charts.score_components_chart(region_components(regions)),
         charts.partner_country_map(agreements_per_country(empty_agreements)),
-        charts.banten_score_map(regions),
+        charts.score_map(regions),
     ]
     for fig in figs:
         fig.to_json()

@@ -21,9 +21,10 @@ def ksln(*args, stdin=None, env_db=None):
 
 
 @pytest.fixture
-def db(tmp_path):
-    """A store with an admin, a Lebak analyst and a leader, made through the command line."""
-    path = tmp_path / "akun.duckdb"
+def db(store_location):
+    """A store (DuckDB file, then PostgreSQL) with an admin, a Lebak analyst and a leader, made through the command
+    line; on PostgreSQL every process gets the password from PGPASSWORD."""
+    path = store_location
     first = ksln("users", "ensure-admin", "--db", path)
     assert first.returncode == 0 and "kata sandi    :" in first.stdout
     assert ksln("users", "ensure-admin", "--db", path).stdout == ""  # printed once only

@@ -27,8 +27,8 @@ def _upload(store, name: str, rows: list[dict], when: datetime) -> None:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "status.duckdb") as store:
+def store(store_location):  # DuckDB and PostgreSQL
+    with Store(store_location) as store:
         _upload(store, "lebak_2025.xlsx", LEBAK, datetime(2025, 11, 3, 9, 0))
         _upload(store, "lebak_2026.xlsx", [{**LEBAK[0], "Status": "selesai"}], datetime(2026, 3, 2, 10, 30))
         _upload(store, "cilegon.xlsx", [agreement(**{"ID Perjanjian": "CLG-001", "Kab/Kota": "Kota Cilegon"})],

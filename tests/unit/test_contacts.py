@@ -24,8 +24,8 @@ LEBAK_ANALYST = User("budi.lebak", "analis", "36.02")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "kontak.duckdb") as s:
+def store(store_location):
+    with Store(store_location) as s:
         create_account(s, "budi.lebak", "analis", "sandi-budi-panjang", kabkota="36.02", by="pengujian")
         create_account(s, "sari.lebak", "analis", "sandi-sari-panjang", kabkota="36.02", by="pengujian")
         create_account(s, "prov", "analis", "sandi-prov-panjang", kabkota="36", by="pengujian")
@@ -83,8 +83,8 @@ def test_only_the_admin_changes_contacts_and_every_change_is_audited(store):
     assert "surel_akun_diubah" in actions and "penerima_ditambah" in actions
 
 
-def test_users_add_with_email_and_users_email(tmp_path, monkeypatch):
-    db = tmp_path / "cli.duckdb"
+def test_users_add_with_email_and_users_email(store_location, tmp_path, monkeypatch):
+    db = store_location
     with Store(db) as s:
         create_account(s, "admin", "admin", "sandi-admin-panjang", by="pengujian")
     stdin = tmp_path / "sandi.txt"

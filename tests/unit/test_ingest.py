@@ -10,8 +10,8 @@ from tests.unit.realistic_files import agreement, agreements_workbook, kegiatan_
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "ksln.duckdb") as s:
+def store(store_location):  # every test runs on DuckDB and on PostgreSQL
+    with Store(store_location) as s:
         yield s
 
 

@@ -18,8 +18,8 @@ RIGHT = "sandi-budi-panjang"
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "balapan.duckdb") as store:
+def store(store_location):
+    with Store(store_location) as store:
         create_account(store, "budi.lebak", "analis", RIGHT, kabkota="36.02", by="pengujian")
         yield store
 
@@ -130,3 +130,67 @@ def test_a_few_parallel_attempts_below_the_limit_do_not_lock_out_the_right_passw
     assert answers[-1] == "masuk"
     assert answers[:3] == ["Nama pengguna atau kata sandi salah."] * 3
     assert pd.isna(account(store)["locked_until"]) and account(store)["failed_logins"] == 0
+
+
+CLAIM_SCRIPT = """
+import sys, time
+from datetime import datetime
+from pathlib import Path
+from ksln_metrics.accounts import users
+from ksln_metrics.store import Store
+
+real_verify = users._verify
+
+
+def slow_verify(password_hash, password):
+    time.sleep(1.5)  # every process claims its attempt while the first checks are still running
+    return real_verify(password_hash, password)
+
+
+users._verify = slow_verify
+url, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+with Store(url) as store:
+    ready.touch()
+    while not go.exists():
+        time.sleep(0.005)
+    try:
+        users.authenticate(store, "budi.lebak", sys.argv[4], now=datetime(2026, 3, 2, 9, 0),
+                           policy=users.LoginPolicy(max_failures=3, lock_minutes=15))
+        print("masuk")
+    except users.LoginFailed:
+        print("ditolak")
+"""
+
+
+def test_attempts_from_eight_app_processes_on_one_postgres_check_at_most_the_limit(pg_url, tmp_path):
+    """Replicas share the account row: the claim is one atomic UPDATE, so processes cannot all slip past the limit."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with Store(pg_url) as store:
+        create_account(store, "budi.lebak", "analis", RIGHT, kabkota="36.02", by="pengujian")
+    go = tmp_path / "go"
+    passwords = [f"salah-sandi-budi-{i}" for i in range(8)]
+    processes = [subprocess.Popen([sys.executable, "-c", CLAIM_SCRIPT, pg_url, str(tmp_path / f"siap{i}"), str(go),
+                                   password], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+                 for i, password in enumerate(passwords)]
+    try:
+        deadline = time.monotonic() + 120
+        while not all((tmp_path / f"siap{i}").exists() for i in range(len(passwords))):
+            assert time.monotonic() < deadline, "the processes did not open the store"
+            assert all(p.poll() is None for p in processes), "a process ended before the start"
+            time.sleep(0.05)
+        go.touch()
+        outcomes = [p.communicate(timeout=120)[0].strip() for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+    with Store(pg_url) as store:
+        checked = attempts_audited(store)
+        state = account(store)
+    assert outcomes == ["ditolak"] * len(passwords)
+    assert len(checked) == len(passwords)  # every attempt is in the audit trail
+    assert checked["detail"].str.startswith("kata sandi salah").sum() == 3  # only the limit reached the check
+    assert pd.notna(state["locked_until"])  # and the account is locked

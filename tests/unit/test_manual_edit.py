@@ -15,10 +15,10 @@ TANGSEL = User("sari.tangsel", "analis", "36.74")
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_location):
     rows = [perjanjian("LBK-1", kabkota="36.02", penandatangan="Bupati Lebak", anggaran=150_000_000.5),
             perjanjian("TGS-1", kabkota="36.74", penandatangan="Wali Kota Tangerang Selatan")]
-    with build_store(tmp_path / "ubah.duckdb", rows, [kegiatan("LBK-1", "2024-05-01", nama_kegiatan="Pelatihan guru")],
+    with build_store(store_location, rows, [kegiatan("LBK-1", "2024-05-01", nama_kegiatan="Pelatihan guru")],
                      [indikator("LBK-1", 2024, 40, 30, nama="Guru dilatih")],
                      [laporan("LBK-1", 2024, "2025-01-08")]) as store:
         yield store

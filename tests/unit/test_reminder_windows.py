@@ -27,8 +27,8 @@ def rules():
 
 
 @pytest.fixture
-def store(tmp_path):
-    with reminder_store(tmp_path / "pengingat.duckdb") as s:
+def store(store_location):
+    with reminder_store(store_location) as s:
         yield s
 
 

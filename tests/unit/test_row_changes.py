@@ -18,8 +18,8 @@ ROWS = [
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "pratinjau.duckdb") as store:
+def store(store_location):  # DuckDB and PostgreSQL
+    with Store(store_location) as store:
         first = read_upload("lebak.xlsx", simple_agreement_xlsx(ROWS))
         assert first.ok, first.problems
         commit_upload(store, first, user="admin")

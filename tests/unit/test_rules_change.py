@@ -33,8 +33,8 @@ def rules_file(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "audit.duckdb") as store:
+def store(store_location):
+    with Store(store_location) as store:
         yield store
 
 

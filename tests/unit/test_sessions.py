@@ -37,8 +37,8 @@ BUDI = User("budi.lebak", "analis", "36.02")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "sesi.duckdb") as store:
+def store(store_location):
+    with Store(store_location) as store:
         create_account(store, "admin", "admin", "sandi-admin-panjang", by="pengujian")
         create_account(store, "budi.lebak", "analis", "sandi-budi-panjang", kabkota="36.02", by=ADMIN)
         yield store

@@ -69,3 +69,16 @@ def test_the_ceremonial_rule_is_written_once():
             assert "list_contains($jenis_seremonial" not in body, path.name
     assert "kegiatan_seremonial(" in indicators.sql_text("kegiatan_tahun")
     assert "kegiatan_seremonial(" in indicators.sql_text("kegiatan_sifat")
+
+
+def test_every_mean_sums_in_a_fixed_order():
+    """DuckDB sums doubles in parallel in whatever order the threads finish, so a mean that ties at its
+    last shown decimal rounded either way from one run to the next at national scale (a region's rank
+    moved with it). An ordered aggregate sums in one order every time."""
+    found = 0
+    for path in SQL_DIR.glob("*.sql"):
+        body = re.sub(r"--[^\n]*", "", path.read_text())
+        for call in re.findall(r"\bavg\(([^()]*)\)", body, flags=re.IGNORECASE):
+            found += 1
+            assert " ORDER BY " in call.upper(), (path.name, call)
+    assert found >= 7

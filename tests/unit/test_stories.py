@@ -24,10 +24,10 @@ T0 = datetime(2026, 2, 1, 9)
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_location):
     rows = [perjanjian("LBK-1", kabkota="36.02", penandatangan="Bupati Lebak", mitra="Kota Suwon", negara="KOR"),
             perjanjian("TGS-1", kabkota="36.74", penandatangan="Wali Kota Tangerang Selatan")]
-    with build_store(tmp_path / "cerita.duckdb", rows) as store:
+    with build_store(store_location, rows) as store:
         yield store
 
 

@@ -3,6 +3,11 @@
 -- labelled and documented once in ksln_metrics/engine/rules.py (FLAGS); thresholds come
 -- from data/aturan.toml as parameters.
 --
+-- The sentences of the most frequent flags are built with concat (one copy, where a chain
+-- of || copies the text at every step). concat skips an empty part where || would empty the
+-- whole sentence, so it is used only where the WHERE of the branch already rules every
+-- empty part out (e.g. a late report has both a date received and a deadline).
+--
 -- reads: perjanjian_fakta, tahun_anggaran, lampiran
 -- produces: bendera, one row per agreement, flag code and (report flags) fiscal year
 WITH a AS (
@@ -43,10 +48,10 @@ WHERE aktif
 
 UNION ALL
 SELECT id_perjanjian, 'late_report', tahun_anggaran,
-    'Laporan TA ' || tahun_anggaran || ' masuk ' || tanggal_id(diterima) || ', '
-    || CASE WHEN hari_kerja_terlambat > 0 THEN angka_id(hari_kerja_terlambat) || ' hari kerja setelah batas '
-            ELSE 'hari libur sesudah batas ' END
-    || tanggal_id(batas) || '.'
+    concat('Laporan TA ', tahun_anggaran, ' masuk ', tanggal_id(diterima), ', ',
+           CASE WHEN hari_kerja_terlambat > 0 THEN concat(angka_id(hari_kerja_terlambat), ' hari kerja setelah batas ')
+                ELSE 'hari libur sesudah batas ' END,
+           tanggal_id(batas), '.')
 FROM tahun_anggaran
 WHERE terlambat
 
@@ -59,28 +64,28 @@ WHERE belum_masuk
 
 UNION ALL
 SELECT id_perjanjian, 'no_dprd_approval', NULL,
-    ttd_teks || ', tetapi tanggal persetujuan DPRD tidak tercatat'
-    || CASE WHEN tanggal_persetujuan_dprd > $as_of
-            THEN ' sampai ' || tanggal_id($as_of) || ' (tercatat ' || tanggal_id(tanggal_persetujuan_dprd) || ')'
-            ELSE '' END || '.'
+    concat(ttd_teks, ', tetapi tanggal persetujuan DPRD tidak tercatat',
+           CASE WHEN tanggal_persetujuan_dprd > $as_of
+                THEN concat(' sampai ', tanggal_id($as_of), ' (tercatat ', tanggal_id(tanggal_persetujuan_dprd), ')')
+                ELSE '' END, '.')
 FROM a
 WHERE ditandatangani AND NOT ada_persetujuan_dprd
 
 UNION ALL
 SELECT id_perjanjian, 'no_central_approval', NULL,
-    ttd_teks || ', tetapi tanggal persetujuan Pemerintah Pusat tidak tercatat'
-    || CASE WHEN tanggal_persetujuan_pusat > $as_of
-            THEN ' sampai ' || tanggal_id($as_of) || ' (tercatat ' || tanggal_id(tanggal_persetujuan_pusat) || ')'
-            ELSE '' END || '.'
+    concat(ttd_teks, ', tetapi tanggal persetujuan Pemerintah Pusat tidak tercatat',
+           CASE WHEN tanggal_persetujuan_pusat > $as_of
+                THEN concat(' sampai ', tanggal_id($as_of), ' (tercatat ', tanggal_id(tanggal_persetujuan_pusat), ')')
+                ELSE '' END, '.')
 FROM a
 WHERE ditandatangani AND NOT ada_persetujuan_pusat
 
 UNION ALL
 SELECT id_perjanjian, 'delegated_signature', NULL,
     CASE WHEN penandatangan_kosong
-         THEN 'Penandatangan ' || jenis || ' ini tidak tercatat, padahal harus kepala daerah sendiri.'
-         ELSE jenis || ' ini ditandatangani oleh "' || trim(penandatangan)
-              || '", bukan Gubernur atau Bupati/Wali Kota sendiri.'
+         THEN concat('Penandatangan ', jenis, ' ini tidak tercatat, padahal harus kepala daerah sendiri.')
+         ELSE concat(jenis, ' ini ditandatangani oleh "', trim(penandatangan),
+                     '", bukan Gubernur atau Bupati/Wali Kota sendiri.')
     END
 FROM a
 WHERE ditandatangani AND NOT penandatangan_sah
@@ -102,8 +107,8 @@ WHERE aktif AND berakhir <= CAST($as_of + to_months($segera_berakhir_bulan) AS D
 
 UNION ALL
 SELECT id_perjanjian, 'expired', NULL,
-    'Masa berlaku berakhir ' || tanggal_id(berakhir) || ', tetapi per ' || tanggal_id($as_of)
-    || ' statusnya masih ' || status || '.'
+    concat('Masa berlaku berakhir ', tanggal_id(berakhir), ', tetapi per ', tanggal_id($as_of),
+           ' statusnya masih ', status, '.')
 FROM a
 WHERE list_contains($status_aktif, status) AND berakhir < $as_of
 

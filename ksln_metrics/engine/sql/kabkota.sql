@@ -17,11 +17,11 @@ per_daerah AS (
         count(*) AS jumlah_perjanjian,
         count(*) FILTER (WHERE aktif) AS jumlah_aktif,
         count(*) FILTER (WHERE ditandatangani) AS jumlah_ditandatangani,
-        avg(skor) FILTER (WHERE aktif) AS skor_rata_rata,
-        avg(skor_kepatuhan) FILTER (WHERE aktif) AS skor_kepatuhan,
-        avg(skor_tindak_lanjut) FILTER (WHERE aktif) AS skor_tindak_lanjut,
-        avg(skor_capaian) FILTER (WHERE aktif) AS skor_capaian,
-        avg(skor_pelaporan) FILTER (WHERE aktif) AS skor_pelaporan,
+        avg(skor ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_rata_rata,
+        avg(skor_kepatuhan ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_kepatuhan,
+        avg(skor_tindak_lanjut ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_tindak_lanjut,
+        avg(skor_capaian ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_capaian,
+        avg(skor_pelaporan ORDER BY id_perjanjian) FILTER (WHERE aktif) AS skor_pelaporan,
         sum(laporan_wajib) AS laporan_wajib,
         sum(laporan_tepat_waktu) AS laporan_tepat_waktu
     FROM perjanjian_skor

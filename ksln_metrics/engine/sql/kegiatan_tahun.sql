@@ -14,14 +14,19 @@ WITH k AS (
         kegiatan_seremonial(jenis_kegiatan, $jenis_seremonial) AS seremonial
     FROM kegiatan
     WHERE tanggal <= $as_of
-      AND id_perjanjian IN (SELECT id_perjanjian FROM perjanjian_pilihan)
+),
+per_tahun AS (
+    SELECT
+        id_perjanjian,
+        tahun,
+        count(*) FILTER (WHERE NOT seremonial) AS kegiatan_substantif,
+        count(*) FILTER (WHERE seremonial) AS kegiatan_seremonial,
+        max(tanggal) FILTER (WHERE NOT seremonial) AS substantif_terakhir,
+        max(tanggal) AS kegiatan_terakhir
+    FROM k
+    GROUP BY id_perjanjian, tahun
 )
-SELECT
-    id_perjanjian,
-    tahun,
-    count(*) FILTER (WHERE NOT seremonial) AS kegiatan_substantif,
-    count(*) FILTER (WHERE seremonial) AS kegiatan_seremonial,
-    max(tanggal) FILTER (WHERE NOT seremonial) AS substantif_terakhir,
-    max(tanggal) AS kegiatan_terakhir
-FROM k
-GROUP BY id_perjanjian, tahun
+-- The chosen agreements are kept after counting: matching the few rows per agreement and
+-- year costs less than matching every activity.
+SELECT * FROM per_tahun
+WHERE id_perjanjian IN (SELECT id_perjanjian FROM perjanjian_pilihan)

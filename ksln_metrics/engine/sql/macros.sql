@@ -2,12 +2,16 @@
 -- (format_date_id, and integers with a dot for thousands). A test keeps the two equal.
 CREATE OR REPLACE TEMP MACRO tanggal_id(d) AS
     CASE WHEN d IS NULL THEN '' ELSE
-        CAST(day(d) AS VARCHAR) || ' ' ||
-        ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus',
-         'September', 'Oktober', 'November', 'Desember'][month(d)] || ' ' ||
-        CAST(year(d) AS VARCHAR)
+        -- concat builds the text in one go (a chain of || copies it at every step); d is not
+        -- empty here, so no part is.
+        concat(day(d), ' ',
+               ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus',
+                'September', 'Oktober', 'November', 'Desember'][month(d)], ' ',
+               year(d))
     END;
-CREATE OR REPLACE TEMP MACRO angka_id(n) AS replace(format('{:,}', n), ',', '.');
+-- Below a thousand there is no separator to write: the number as it is.
+CREATE OR REPLACE TEMP MACRO angka_id(n) AS
+    CASE WHEN n > -1000 AND n < 1000 THEN CAST(n AS VARCHAR) ELSE replace(format('{:,}', n), ',', '.') END;
 
 -- The one definition of a ceremonial activity: its type is in the configured list
 -- (kegiatan.jenis_seremonial, passed as a parameter). Every other activity, an empty type

@@ -35,7 +35,7 @@ kegiatan_total AS (
     GROUP BY id_perjanjian
 ),
 indikator_total AS (
-    SELECT id_perjanjian, count(*) AS jumlah_indikator, avg(capaian) AS capaian
+    SELECT id_perjanjian, count(*) AS jumlah_indikator, avg(capaian ORDER BY capaian) AS capaian
     FROM indikator_capaian
     GROUP BY id_perjanjian
 ),

@@ -3,6 +3,7 @@
 --
 -- reads: perjanjian
 -- produces: perjanjian_pilihan, one row per agreement
+-- stored: inline (a filter of perjanjian, read again by each step rather than copied)
 SELECT
     id_perjanjian, kabkota, judul, mitra, negara, jenis, bentuk, status, nomor_mou, penandatangan, tanggal_ttd,
     tanggal_surat_kuasa, tanggal_persetujuan_dprd, tanggal_persetujuan_pusat, tanggal_pks, ada_rik, ada_awp,
