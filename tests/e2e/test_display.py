@@ -185,6 +185,7 @@ def test_every_slide_fits_the_projector_and_says_data_contoh(page, app_url, size
         page.screenshot(path=str(ARTIFACTS / f"salindia-{width}x{height}-{number:02d}.png"))
         table = page.locator(".st-key-presentasi_isi table")
         if table.count():
+            table.first.wait_for()  # the slide's table, not the previous slide's one being replaced
             box = table.first.bounding_box()
             assert box["y"] + box["height"] <= height + 1, f"salindia {number}: tabel melewati bawah layar"
             assert box["x"] + box["width"] <= width + 1, f"salindia {number}: tabel melewati sisi kanan"
