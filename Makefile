@@ -26,9 +26,9 @@ lint: setup
 test: setup lint
 	$(PY) -m pytest
 
+# Every benchmark in bench/ (bench_*.py), one after the other; each ends with `NAME: VALUE (target T) ok|ABOVE`.
 bench: setup
-	$(PY) bench/bench_ingest.py
-	$(PY) bench/bench_indicators.py
+	@status=0; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

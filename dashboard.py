@@ -6,7 +6,7 @@ import streamlit as st
 
 from ksln_metrics.reference import scope
 from ksln_metrics.settings import SettingsError
-from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for
+from ksln_ui.auth import account_sidebar, current_user, login_form, pages_for, send_session_cookie
 from ksln_ui.state import sidebar_filters
 
 ICON = str(Path(__file__).parent / "static" / "favicon.png")
@@ -44,5 +44,6 @@ if user is None:
 # expanded: with more than twelve pages Streamlit would hide some behind an English "View more" button.
 navigation = st.navigation(pages_for(user, pages), expanded=True)
 account_sidebar(user)
+send_session_cookie()
 sidebar_filters(navigation, user)
 navigation.run()

@@ -11,6 +11,7 @@ run, so a change of role takes effect on the next click.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -36,11 +37,13 @@ from ksln_metrics.accounts.users import (
 )
 from ksln_metrics.reference import scope
 from ksln_ui import session_cookie
+from ksln_ui.charts import warm_up
 from ksln_ui.state import get_store
 
 SESSION_USER = "auth_pengguna"
 SESSION_TOKEN = "auth_sesi"  # this tab's session id (the same one as the cookie's when served through app.py)
 NOTICE = "auth_pesan"
+MAIN_PAGE = "pages/halaman_ringkasan.py"  # where a login goes when the role may not open the page asked for
 
 # url_path -> the roles that see the page; every page not listed is seen by every role.
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
@@ -116,16 +119,22 @@ def require_role(*roles: str) -> User:
     return user
 
 
-def _open_in_browser(url: str) -> None:
-    """Send the browser to ``url`` (the message st.login uses to go to its identity provider)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+COOKIE_HANDOFF = "auth_kuki"  # the one-time address that gives this browser its cookie, until sent to it
 
-    ctx = get_script_run_ctx()
-    if ctx is not None:
-        msg = ForwardMsg()
-        msg.auth_redirect.url = url
-        ctx.enqueue(msg)
+# Fetched by the page itself, without leaving it: the browser keeps the cookie of the answer
+# (the redirect is not followed), and the page already shows the app, so the login costs no
+# reload of the frontend and its chart library. The address is the app's own (handoff_url):
+# a fixed route, a random code of URL-safe characters and a url_path checked by its pattern.
+_COOKIE_FETCH = """<script>fetch({url}, {{credentials: "same-origin", redirect: "manual", cache: "no-store"}});</script>"""
+
+
+def send_session_cookie() -> None:
+    """After a login through app.py: let the browser fetch its session cookie once, from the page now shown."""
+    url = st.session_state.pop(COOKIE_HANDOFF, None)
+    if isinstance(url, str):
+        with st.sidebar:
+            literal_url = json.dumps(url).replace("<", "\\u003c")  # never closes the script element
+            st.html(_COOKIE_FETCH.format(url=literal_url), unsafe_allow_javascript=True, width="content")
 
 
 def login_form(page: str = "") -> None:
@@ -151,6 +160,7 @@ def login_form(page: str = "") -> None:
             password = st.text_input("Kata sandi", type="password", key="masuk_sandi", autocomplete="current-password",
                                      max_chars=200)
             submitted = st.form_submit_button("Masuk", type="primary", icon=":material/login:", key="masuk_kirim")
+        warm_up()  # the first page after the login draws its charts without waiting for plotly.js
         if submitted:
             try:
                 user = authenticate(store, name, password)
@@ -162,11 +172,10 @@ def login_form(page: str = "") -> None:
             token = start_session(store, user, now=now, policy=policy)
             st.session_state[SESSION_USER] = user
             st.session_state[SESSION_TOKEN] = token
-            if session_cookie.served():  # the browser fetches its cookie, then opens the page with it
-                allowed = user.role in PAGE_ROLES.get(page, tuple(ROLES))  # else the main page, not "Page not found"
-                _open_in_browser(session_cookie.handoff_url(token, page if allowed else "", policy.max_hours * 3600))
-                st.success("Berhasil masuk; halaman sedang dibuka…", icon=":material/login:")
-                return
+            if session_cookie.served():  # the cookie follows in the next run (send_session_cookie)
+                st.session_state[COOKIE_HANDOFF] = session_cookie.handoff_url(token, page, policy.max_hours * 3600)
+            if user.role not in PAGE_ROLES.get(page, tuple(ROLES)):  # the main page, not "Page not found"
+                st.switch_page(MAIN_PAGE)
             st.rerun()
 
 

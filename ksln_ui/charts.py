@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -117,3 +121,36 @@ def show(fig: go.Figure, key: str, *, pick: bool = False, png: bool = True) -> s
     if png:
         png_button(fig, key)
     return newly_picked(picked_value(event), key) if pick else None
+
+
+# The frontend's parts that the pages after the login need and the login form does not: each
+# is a chunk of Streamlit's frontend (plotly.js alone is several MB) that the browser would
+# otherwise fetch and start only when the first page after the login shows it.
+# Not the select boxes: loaded early, a select box whose options a search narrowed kept its old value
+# (tests/e2e/test_display.py, search with one match), and they are small.
+FRONTEND_PARTS = ("PlotlyChart", "Metric", "ButtonGroup", "PageLink", "DownloadButton", "Checkbox")
+# Imported from the folder the frontend's own index module came from: the same URLs, so the
+# frontend later finds them already loaded. Constant text: file names of the installed Streamlit.
+_PRELOAD = """<script>(() => {{
+  const index = document.querySelector('script[src*="static/js/index."]');
+  if (!index) return;
+  const folder = new URL(".", index.src);
+  // Settled once every part is loaded and started (bench/browser_timing.py waits for it, as a user types).
+  window.kslnFrontendReady = Promise.allSettled({names}.map(name => import(new URL(name, folder).href)));
+}})();</script>"""
+
+
+@cache
+def _frontend_chunks() -> tuple[str, ...]:
+    folder = Path(st.__file__).parent / "static" / "static" / "js"
+    return tuple(sorted(p.name for part in FRONTEND_PARTS for p in folder.glob(f"{part}.*.js")))
+
+
+def warm_up() -> None:
+    """Let the browser load and start the chart library and the widgets of the pages while the page waits for input.
+
+    Used on the login form, so that the first page after the login draws at once.
+    """
+    chunks = _frontend_chunks()
+    if chunks:
+        st.html(_PRELOAD.format(names=json.dumps(list(chunks))), unsafe_allow_javascript=True, width="content")

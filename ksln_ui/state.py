@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import streamlit as st
 
@@ -20,6 +22,8 @@ from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, ag
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
 from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -97,6 +101,30 @@ def get_agreement_detail(agreement_id: str, as_of: date) -> AgreementDetail | No
     """One agreement as the engine judges it (documents, activities, indicators, reports) for ``as_of``."""
     store = get_store()
     return _agreement_detail(str(store.path), data_version(store), rules_version(), agreement_id, as_of)
+
+
+def results_key(view: View) -> tuple:
+    """What a result of the engine for ``view`` depends on: the store, the province, its data version, the rules, the filters.
+
+    Anything computed from ``get_results(view.as_of, view.filters)`` alone may be shared under it.
+    """
+    store = get_store()
+    return str(store.path), scope().code, data_version(store), rules_version(), view.as_of, view.filters
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _shared(name: str, key: tuple, _build: Callable[[], T]) -> T:
+    return _build()
+
+
+def shared(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()`` computed once per ``(name, key)`` for every session of this server, and the same object returned.
+
+    For what a page draws from cached results (a chart, a display table): ``key`` must hold
+    everything ``build`` depends on (``results_key(view)`` and the page's own choices), and
+    the caller must not change what it gets (st.plotly_chart and st.dataframe only read it).
+    """
+    return _shared(name, key, build)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

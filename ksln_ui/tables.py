@@ -40,8 +40,7 @@ def blank_to_dash(frame: pd.DataFrame) -> pd.DataFrame:
 
 def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int = 40) -> None:
     """``frame`` as a wrapping table, ``page_size`` rows at a time; ``style(Styler) -> Styler`` may colour it."""
-    # st.table renders Markdown in its cells: every value is escaped so data stays text (issue 11).
-    shown = literal_table(blank_to_dash(frame.reset_index(drop=True)))
+    shown = frame.reset_index(drop=True)
     pages = max(1, math.ceil(len(shown) / page_size))
     if pages > 1:
         number = st.number_input(
@@ -50,6 +49,9 @@ def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int 
         )
         start = (int(number) - 1) * page_size
         shown = shown.iloc[start:start + page_size]
+    # st.table renders Markdown in its cells: every value is escaped so data stays text (issue 11). Only
+    # the rows shown: cell by cell over every flag of the country took seconds.
+    shown = literal_table(blank_to_dash(shown))
     data: pd.DataFrame | Styler = style(shown.style) if style else shown
     st.html(_TABLE_CSS)
     with st.container(key=key):

@@ -9,7 +9,7 @@ from ksln_metrics.formatting import format_date_id, number_text
 from ksln_metrics.present import charts
 from ksln_metrics.reference import region_name, scope
 from ksln_ui.charts import newly_picked, show
-from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
 
@@ -24,6 +24,7 @@ sample_data_banner(store)
 as_of_caption(view)
 
 results = get_results(view.as_of, view.filters)
+key = results_key(view)  # what is drawn from the results is computed once for every session
 if results.agreements.empty:
     st.info("Belum ada perjanjian untuk ditampilkan. Unggah data di halaman Unggah Data, atau longgarkan filter.",
             icon=":material/info:")
@@ -80,9 +81,10 @@ readable_table(pd.DataFrame({
 # --- maps --------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    clicked_map = show(charts.score_map(results.regions), key="kabkota_peta", pick=True)
+    clicked_map = show(shared("peta_skor", key, lambda: charts.score_map(results.regions)), key="kabkota_peta",
+                       pick=True)
 with right:
-    clicked_bar = show(charts.score_components_chart(region_components(results.regions)),
+    clicked_bar = show(shared("grafik_komponen", key, lambda: charts.score_components_chart(region_components(results.regions))),
                        key="kabkota_komponen", pick=True)
 for clicked in (clicked_map, clicked_bar):
     if clicked in set(league["kabkota_kode"]):

@@ -9,7 +9,7 @@ from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import flags_csv, flags_xlsx
-from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
 store = get_store()
@@ -76,7 +76,8 @@ two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{sta
                     icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):
-    names = {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")}
+    names = shared("perjanjian_judul", results_key(view),  # the same titles as Perjanjian's, once per data version
+                   lambda: {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")})
     titles = {agreement_id: names.get(agreement_id, agreement_id) for agreement_id in shown["id_perjanjian"]}
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     target = pick.selectbox("Lihat rincian perjanjian", list(titles), format_func=titles.get,

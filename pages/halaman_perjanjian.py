@@ -24,7 +24,9 @@ from ksln_ui.state import (
     get_results,
     get_rules,
     get_store,
+    results_key,
     sample_data_banner,
+    shared,
 )
 from ksln_ui.stories import agreement_stories
 from ksln_ui.tables import blank_to_dash, readable_table
@@ -54,22 +56,30 @@ def searched() -> None:
 # --- the list ----------------------------------------------------------------------------------
 query = st.text_input("Cari", key="perjanjian_cari", placeholder="Judul, mitra atau ID perjanjian",
                       icon=":material/search:", on_change=searched)
-found = ag.search_agreements(results.agreements, query)
+key = results_key(view)  # the whole list is computed once per data version and filters for every session
+
+
+def agreement_list() -> tuple[pd.DataFrame, pd.DataFrame]:
+    found = ag.search_agreements(results.agreements, query)
+    return found, pd.DataFrame({
+        "ID": found["id_perjanjian"],
+        "Kab/Kota": found["kabkota_nama"],
+        "Judul": found["judul"],
+        "Mitra": found["mitra"],
+        "Negara": found["negara"].map(country_name),
+        "Jenis": found["jenis"],
+        "Status": found["status"],
+        "Ditandatangani": found["tanggal_ttd"].map(lambda d: ag.date_text(d) or "–"),
+        "Skor": found["skor"],
+        "Bendera": found["flags"].map(lambda codes: flag_labels(codes) or "–"),
+    }).reset_index(drop=True)
+
+
+# A search is computed for its session only: the shared cache keeps the whole list, not every search.
+found, listing = agreement_list() if query.strip() else shared("perjanjian_daftar", key, agreement_list)
 st.caption(f"{format_number_id(len(found), 0)} dari {format_number_id(len(results.agreements), 0)} perjanjian "
            "(filter di panel samping berlaku).")
 
-listing = pd.DataFrame({
-    "ID": found["id_perjanjian"],
-    "Kab/Kota": found["kabkota_nama"],
-    "Judul": found["judul"],
-    "Mitra": found["mitra"],
-    "Negara": found["negara"].map(country_name),
-    "Jenis": found["jenis"],
-    "Status": found["status"],
-    "Ditandatangani": found["tanggal_ttd"].map(lambda d: ag.date_text(d) or "–"),
-    "Skor": found["skor"],
-    "Bendera": found["flags"].map(lambda codes: flag_labels(codes) or "–"),
-}).reset_index(drop=True)
 event = st.dataframe(
     listing, hide_index=True, width="stretch", key="perjanjian_tabel", on_select="rerun",
     selection_mode="single-row",
@@ -106,7 +116,8 @@ if not options:
     st.stop()
 
 agreements = source.agreements
-titles = {row["id_perjanjian"]: ag.agreement_name(row) for row in agreements.to_dict("records")}
+titles = shared("perjanjian_judul", key if source is results else (*key[:-1], Filters()),
+               lambda: {row["id_perjanjian"]: ag.agreement_name(row) for row in agreements.to_dict("records")})
 if st.session_state.get("perjanjian_pilih") not in options:
     st.session_state["perjanjian_pilih"] = options[0]
 agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih",

@@ -5,27 +5,22 @@ The slides follow the global filters set on the other pages (the sidebar is hidd
 
 import streamlit as st
 
-from ksln_metrics.followup.stories import list_stories
 from ksln_metrics.mime import HTML_MIME, PPTX_MIME, XLSX_MIME
-from ksln_metrics.present.deck import build_deck
 from ksln_metrics.present.export import indicators_xlsx
 from ksln_metrics.present.figure_images import find_chromium, missing_browser_message
 from ksln_metrics.present.report import report_html
-from ksln_metrics.present.slides import build_slides, file_stem, footer_text, meeting_name, scope_text
-from ksln_ui.followup import get_since_last_meeting
-from ksln_ui.presentation import FULL_SCREEN_CSS, show_slide
-from ksln_ui.state import current_view, get_results, get_rules, get_store
+from ksln_metrics.present.slides import file_stem, footer_text, meeting_name, scope_text
+from ksln_ui.presentation import FULL_SCREEN_CSS, deck_file, get_slides, show_slide
+from ksln_ui.state import current_view, get_results, get_store
 
 view = current_view()
 store = get_store()
 st.html(FULL_SCREEN_CSS)
 
 results = get_results(view.as_of, view.filters)
-since = get_since_last_meeting(view.as_of, view.filters)  # None before any rakor is stored
-stories = list_stories(store, published_only=True, kabkota=view.filters.kabkota)
-sample = store.has_sample_data()
-slides = build_slides(results, view.as_of, view.filters, get_rules(), sample_data=sample, since=since, stories=stories)
-footer = footer_text(view.as_of, sample)
+slide_set = get_slides(view)  # built once for every session: the next slide only draws
+slides = slide_set.slides
+footer = footer_text(view.as_of, store.has_sample_data())
 number = min(max(int(st.session_state.get("presentasi_nomor", 0)), 0), len(slides) - 1)
 
 
@@ -44,7 +39,7 @@ with files.popover("Unduh", icon=":material/download:", width="stretch"):
     st.caption(f"{scope_text(view.filters)}. Ubah filter di halaman lain; salindia mengikutinya.")
     if find_chromium() is None:
         st.warning(missing_browser_message(), icon=":material/warning:")
-    st.download_button("Salindia PowerPoint (.pptx)", data=lambda: build_deck(slides, footer).data,
+    st.download_button("Salindia PowerPoint (.pptx)", data=lambda: deck_file(slide_set, footer),
                        file_name=f"{file_stem(view.as_of)}.pptx", mime=PPTX_MIME, key="presentasi_unduh_pptx",
                        icon=":material/slideshow:", on_click="ignore", width="stretch")
     st.download_button("Laporan luring (.html)", data=lambda: report_html(slides, meeting_name(), footer).encode("utf-8"),
@@ -56,5 +51,5 @@ with files.popover("Unduh", icon=":material/download:", width="stretch"):
 leave.page_link("pages/halaman_ringkasan.py", label="Keluar dari presentasi", icon=":material/close:")
 
 # --- the slide -------------------------------------------------------------------------------------------
-show_slide(slides[number], key=f"presentasi_{number}", footer=f"{footer} · {number + 1} / {len(slides)} · "
-           "tombol panah kiri/kanan untuk berpindah salindia")
+show_slide(slides[number], key=f"presentasi_{number}", figure=slide_set.figures[number],
+           footer=f"{footer} · {number + 1} / {len(slides)} · tombol panah kiri/kanan untuk berpindah salindia")

@@ -20,7 +20,16 @@ from ksln_metrics.reference import scope
 from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
-from ksln_ui.state import as_of_caption, current_view, get_results, get_rules, get_store, sample_data_banner
+from ksln_ui.state import (
+    as_of_caption,
+    current_view,
+    get_results,
+    get_rules,
+    get_store,
+    results_key,
+    sample_data_banner,
+    shared,
+)
 
 view = current_view()
 store = get_store()
@@ -30,6 +39,7 @@ sample_data_banner(store)
 as_of_caption(view)
 
 results = get_results(view.as_of, view.filters)
+key = results_key(view)  # what is drawn from the results is computed once for every session
 if results.agreements.empty:
     st.info(
         "Belum ada perjanjian untuk ditampilkan. Unggah data kab/kota di halaman Unggah Data, "
@@ -82,7 +92,8 @@ fourth.metric(
 )
 
 # --- data collection, in one line -------------------------------------------------------------------
-collection = unit_statuses(collection_status(store, view.as_of, view.filters.kabkota))
+collection = shared("status_pengumpulan", key,
+                    lambda: unit_statuses(collection_status(store, view.as_of, view.filters.kabkota)))
 line, link = st.columns([5, 1], vertical_alignment="center")
 line.caption(status_line(collection, view.as_of))
 link.page_link("pages/halaman_status_data.py", label="Status data", icon=":material/fact_check:")
@@ -90,7 +101,8 @@ link.page_link("pages/halaman_status_data.py", label="Status data", icon=":mater
 # --- which kab/kota (nationally: which provinces) need attention ----------------------------------------
 national = scope().is_national
 st.subheader("Provinsi yang perlu perhatian" if national else "Kab/kota yang perlu perhatian")
-attention = province_attention_ranking(results, rules) if national else attention_ranking(results, rules)
+attention = shared("perhatian", key, lambda: (province_attention_ranking if national else attention_ranking)(
+    results, rules))
 if attention.empty:
     st.success(f"Tidak ada {'provinsi' if national else 'kab/kota'} dengan peringatan atau skor di bawah 100.",
                icon=":material/check_circle:")
@@ -114,10 +126,10 @@ else:
 
 # --- flags -----------------------------------------------------------------------------------------
 st.subheader("Peringatan")
-totals = flag_totals(results.regions)
+totals = shared("jumlah_bendera", key, lambda: flag_totals(results.regions))
 left, right = st.columns([3, 2])
 with left:
-    if clicked_flag := show(charts.flag_counts_chart(totals), key="ringkasan_grafik_bendera", pick=True):
+    if clicked_flag := show(shared("grafik_bendera", key, lambda: charts.flag_counts_chart(totals)), key="ringkasan_grafik_bendera", pick=True):
         st.session_state["peringatan_kode"] = [clicked_flag]  # a bar opens its flag's list, like its button
         st.switch_page("pages/halaman_peringatan.py")
 with right:
@@ -133,25 +145,26 @@ with right:
 st.subheader("Perjanjian per tahun")
 split = st.segmented_control("Pisahkan menurut", ["jenis", "status"], default="jenis", key="ringkasan_pisah",
                              format_func=str.capitalize) or "jenis"
-show(charts.signed_per_year_chart(signed_per_year(results.agreements, view.as_of, by=split), by=split),
-     key="ringkasan_grafik_tahun")
+show(shared(f"grafik_tahun_{split}", key, lambda: charts.signed_per_year_chart(
+    signed_per_year(results.agreements, view.as_of, by=split), by=split)), key="ringkasan_grafik_tahun")
 
 # --- maps --------------------------------------------------------------------------------------------
 st.subheader("Peta")
 left, right = st.columns(2)
 with left:
-    countries = agreements_per_country(results.agreements)
-    show(charts.partner_country_map(countries), key="ringkasan_peta_dunia")
+    countries = shared("negara_mitra", key, lambda: agreements_per_country(results.agreements))
+    show(shared("peta_dunia", key, lambda: charts.partner_country_map(countries)), key="ringkasan_peta_dunia")
     if len(countries):  # the names too, for those who read the map on a projector without hovering
         st.caption("Negara mitra: " + ", ".join(
             f"{row.nama_negara} {format_number_id(row.jumlah, 0)}" for row in countries.itertuples()) + ".")
 with right:
     if national:
-        if clicked_province := show(charts.national_score_map(results.provinces), key="ringkasan_peta_nasional",
-                                    pick=True):
+        national_map = shared("peta_nasional", key, lambda: charts.national_score_map(results.provinces))
+        if clicked_province := show(national_map, key="ringkasan_peta_nasional", pick=True):
             st.session_state["provinsi_pilih"] = clicked_province  # a province on the map opens it on Provinsi
             st.switch_page("pages/halaman_provinsi.py")
-    elif clicked_unit := show(charts.score_map(results.regions), key="ringkasan_peta", pick=True):
+    elif clicked_unit := show(shared("peta_skor", key, lambda: charts.score_map(results.regions)), key="ringkasan_peta",
+                              pick=True):
         st.session_state["kabkota_pilih"] = clicked_unit  # a unit on the map opens it on Kabupaten/Kota
         st.switch_page("pages/halaman_kabupaten_kota.py")
     st.caption("Klik satu daerah untuk membuka rinciannya.")

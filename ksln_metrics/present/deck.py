@@ -7,6 +7,7 @@ speaker notes. Without a browser the deck is still made, with a note where a cha
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,11 +232,33 @@ def _table(page, frame: pd.DataFrame, left, top, width, height) -> None:
         table.columns[i].width = column_width
     for r in range(rows):
         table.rows[r].height = row_height
+    styled: dict[tuple, object] = {}
     for c, name in enumerate(frame.columns):
-        _cell(table.cell(0, c), str(name), size, WHITE, DARK, bold=True)
+        _styled_cell(table, 0, c, str(name), (size, WHITE, DARK, True), styled)
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        style = (size, TEXT, ZEBRA if r % 2 == 0 else WHITE, False)
         for c, value in enumerate(values):
-            _cell(table.cell(r, c), "" if value is None else str(value), size, TEXT, ZEBRA if r % 2 == 0 else WHITE)
+            _styled_cell(table, r, c, "" if value is None else str(value), style, styled)
+
+
+def _styled_cell(table, row: int, col: int, text: str, style: tuple, styled: dict) -> None:
+    """``_cell`` through python-pptx once per style, then as a copy of that cell's XML with the text replaced.
+
+    python-pptx spends milliseconds per cell on fill, margins and font; a deck has hundreds of
+    cells in a few styles. Text that python-pptx would change (line breaks, control
+    characters) or empty text goes the slow way.
+    """
+    cell = table.cell(row, col)
+    plain = bool(text) and text.isprintable()
+    template = styled.get(style)
+    if template is None or not plain:
+        _cell(cell, text, *style)
+        if template is None and plain:
+            styled[style] = copy.deepcopy(cell._tc)
+        return
+    tc = copy.deepcopy(template)
+    tc.find(".//" + qn("a:t")).text = text
+    cell._tc.getparent().replace(cell._tc, tc)
 
 
 def _cell(cell, text: str, size, color, fill, bold: bool = False) -> None:

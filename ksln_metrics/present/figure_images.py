@@ -12,6 +12,7 @@ fetches nothing from the internet.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shlex
 import shutil
@@ -66,9 +67,11 @@ def topojson_url() -> str:
 
 def figures_png(figures: Sequence[go.Figure], width: int = WIDTH, height: int = HEIGHT,
                 scale: float = SCALE) -> list[bytes]:
-    """Every figure as PNG bytes, all drawn in one browser session (starting it costs about 2 s).
+    """Every figure as PNG bytes, all drawn in one browser, started once and kept for the next call.
 
-    Raises ImageExportError with an Indonesian message when no browser is found or drawing fails.
+    Starting the browser costs about 2 s; it stays up ``KEEP_SECONDS`` after its last picture
+    (see ``_Renderer``), so the next deck or PNG download only draws. Raises ImageExportError
+    with an Indonesian message when no browser is found or drawing fails.
     """
     if not figures:
         return []
@@ -76,7 +79,7 @@ def figures_png(figures: Sequence[go.Figure], width: int = WIDTH, height: int = 
     if path is None:
         raise ImageExportError(missing_browser_message())
     opts = {"format": "png", "width": width, "height": height, "scale": scale}
-    return _run_in_thread(_render(path, list(figures), opts))
+    return _renderer_for(path).draw(list(figures), opts)
 
 
 # Chromium's own services (updates, sync, crash reports, safe browsing, DNS prefetch, field
@@ -129,40 +132,120 @@ def _offline_launcher(browser: str, home: Path) -> Path:
     return launcher
 
 
-async def _render(path: str, figures: list[go.Figure], opts: dict) -> list[bytes]:
-    import kaleido
-
-    # A private home and profile for this drawing session, removed afterwards (kaleido's own
-    # temporary profile lives inside it too).
-    home = Path(tempfile.mkdtemp(prefix="ksln-chromium-"))
-    try:
-        launcher = _offline_launcher(path, home)
-        async with kaleido.Kaleido(n=1, path=str(launcher), mathjax=False, timeout=TIMEOUT,
-                                   tmp_dir=str(home / "profile")) as renderer:
-            return [await renderer.calc_fig(fig, opts=opts, topojson=topojson_url()) for fig in figures]
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+KEEP_SECONDS = 600  # an idle browser is closed after ten minutes: a rakor downloads several files in a row
 
 
-def _run_in_thread(coroutine) -> list[bytes]:
-    # A thread of its own: the caller (Streamlit's script thread, a test) may have an event loop running.
-    outcome: dict = {}
+class _Renderer:
+    """One kaleido browser session on a thread of its own, with a private home and profile removed on close.
 
-    def run() -> None:
+    Pictures are drawn one call at a time (a lock); a call after the browser died starts a new one.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+        self._home: Path | None = None
+        self._timer: threading.Timer | None = None
+
+    def draw(self, figures: list[go.Figure], opts: dict) -> list[bytes]:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            try:
+                return self._draw(figures, opts)
+            except ImageExportError:
+                self._close()
+                raise
+            finally:
+                self._timer = threading.Timer(KEEP_SECONDS, self.close)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _draw(self, figures: list[go.Figure], opts: dict) -> list[bytes]:
+        if self._kaleido is None:
+            self._start()
+        future = asyncio.run_coroutine_threadsafe(self._calc(figures, opts), self._loop)
         try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
-            outcome["error"] = exc
+            return future.result()
+        except BaseException as error:  # noqa: BLE001 - told in Indonesian below
+            raise _export_error(error) from error
 
-    thread = threading.Thread(target=run, name="ksln-figure-images", daemon=True)
-    thread.start()
-    thread.join()
-    error = outcome.get("error")
-    if error is None:
-        return outcome["value"]
+    async def _calc(self, figures: list[go.Figure], opts: dict) -> list[bytes]:
+        return [await self._kaleido.calc_fig(fig, opts=opts, topojson=topojson_url()) for fig in figures]
+
+    def _start(self) -> None:
+        import kaleido
+
+        self._loop = asyncio.new_event_loop()
+        # A thread of its own: the caller (Streamlit's script thread, a test) may have an event loop running.
+        self._thread = threading.Thread(target=self._loop.run_forever, name="ksln-figure-images", daemon=True)
+        self._thread.start()
+        self._home = Path(tempfile.mkdtemp(prefix="ksln-chromium-"))
+        launcher = _offline_launcher(self.path, self._home)
+        renderer = kaleido.Kaleido(n=1, path=str(launcher), mathjax=False, timeout=TIMEOUT,
+                                   tmp_dir=str(self._home / "profile"))
+        try:
+            asyncio.run_coroutine_threadsafe(renderer.__aenter__(), self._loop).result()
+        except BaseException as error:  # noqa: BLE001 - told in Indonesian below
+            self._kaleido = renderer
+            self._close()
+            raise _export_error(error) from error
+        self._kaleido = renderer
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._kaleido is not None and self._loop is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._kaleido.__aexit__(None, None, None), self._loop).result(30)
+            except BaseException:  # noqa: BLE001, S110 - a browser that is already gone is closed
+                pass
+        self._kaleido = None
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(10)
+            self._loop.close()
+        self._loop = self._thread = None
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
+
+
+_renderers: dict[str, _Renderer] = {}
+_renderers_lock = threading.Lock()
+
+
+def _renderer_for(path: str) -> _Renderer:
+    with _renderers_lock:
+        if path not in _renderers:
+            _renderers[path] = _Renderer(path)
+        return _renderers[path]
+
+
+@atexit.register
+def close_browsers() -> None:
+    """Close every kept browser and remove its private profile (also run when the process exits)."""
+    with _renderers_lock:
+        renderers = list(_renderers.values())
+    for renderer in renderers:
+        renderer.close()
+
+
+def _export_error(error: BaseException) -> ImageExportError:
+    if isinstance(error, ImageExportError):
+        return error
     if type(error).__name__ == "ChromeNotFoundError":
-        raise ImageExportError(missing_browser_message()) from None
-    raise ImageExportError(
+        return ImageExportError(missing_browser_message())
+    return ImageExportError(
         f"Grafik tidak dapat dijadikan gambar ({type(error).__name__}: {error}). Berkas tetap dibuat dengan teks dan "
         f"tabel, tanpa gambar grafik. Periksa Chromium ({INSTALL_HINT})."
-    ) from error
+    )

@@ -185,7 +185,13 @@ def test_every_slide_fits_the_projector_and_says_data_contoh(page, app_url, size
         page.screenshot(path=str(ARTIFACTS / f"salindia-{width}x{height}-{number:02d}.png"))
         table = page.locator(".st-key-presentasi_isi table")
         if table.count():
-            box = table.first.bounding_box()
+            box = None
+            for _ in range(5):  # the slide's table, not one being replaced by a late redraw
+                table.first.wait_for()
+                if (box := table.first.bounding_box()) is not None:
+                    break
+                page.wait_for_timeout(300)
+            assert box is not None, f"salindia {number}: tabel tidak tampil"
             assert box["y"] + box["height"] <= height + 1, f"salindia {number}: tabel melewati bawah layar"
             assert box["x"] + box["width"] <= width + 1, f"salindia {number}: tabel melewati sisi kanan"
     # No tooltip of the navigation covers the title.

@@ -1,0 +1,59 @@
+"""What makes the deck fast keeps it the same: table cells copied from one styled cell equal cells styled one by one,
+and the chart browser is started once, kept between decks and removed with its private profile when closed."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from lxml import etree
+from pptx import Presentation
+
+from ksln_metrics.present import deck, figure_images
+from ksln_metrics.present.figure_images import find_chromium
+
+TABLE = pd.DataFrame({
+    "Kab/Kota": ["Kabupaten Lebak", "Kota Serang", "Kabupaten Pandeglang", ""],
+    "Skor": ["96,85", "–", "12,5", None],
+    "Catatan": ["baris\nkedua", "=HYPERLINK(1)", "tab\tdi dalam", "<b>bukan tag</b> & 'kutip'"],
+})
+
+
+def table_xml(table_builder) -> list[bytes]:
+    prs = Presentation()
+    page = prs.slides.add_slide(prs.slide_layouts[5])
+    table_builder(page)
+    (shape,) = [s for s in page.shapes if s.has_table]
+    return [etree.tostring(cell._tc) for row in shape.table.rows for cell in row.cells]
+
+
+def test_copied_cells_are_the_cells_python_pptx_would_make(monkeypatch):
+    fast = table_xml(lambda page: deck._table(page, TABLE, deck.MARGIN, deck.BODY_TOP, deck.Inches(12), deck.Inches(4)))
+
+    def one_by_one(table, row, col, text, style, styled):
+        deck._cell(table.cell(row, col), text, *style)
+
+    monkeypatch.setattr(deck, "_styled_cell", one_by_one)
+    slow = table_xml(lambda page: deck._table(page, TABLE, deck.MARGIN, deck.BODY_TOP, deck.Inches(12), deck.Inches(4)))
+    assert len(fast) == len(TABLE.columns) * (len(TABLE) + 1)
+    assert fast == slow
+
+
+def private_profiles() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("ksln-chromium-*"))
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium tidak terpasang (apt-get install chromium)")
+def test_the_chart_browser_is_started_once_kept_and_closed_with_its_profile():
+    figure_images.close_browsers()
+    before = private_profiles()
+    figure = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    [first] = figure_images.figures_png([figure])
+    kept = private_profiles() - before
+    assert first.startswith(b"\x89PNG") and len(kept) == 1  # one browser, still there for the next call
+    second = figure_images.figures_png([figure, figure])
+    assert [p[:8] for p in second] == [b"\x89PNG\r\n\x1a\n"] * 2
+    assert private_profiles() - before == kept  # the same browser drew them
+    figure_images.close_browsers()
+    assert private_profiles() - before == set()
