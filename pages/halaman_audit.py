@@ -43,6 +43,6 @@ else:
     stamp = f"{start:%Y%m%d}-{end:%Y%m%d}" if start and end else "semua"
     one, two, _ = st.columns([1, 1, 3])
     one.download_button("Unduh CSV (;)", lambda: audit_csv(log), f"audit_{stamp}.csv", CSV_MIME, icon=":material/download:",
-                        key="audit_unduh_csv", width="stretch")
+                        on_click="ignore", key="audit_unduh_csv", width="stretch")
     two.download_button("Unduh Excel (.xlsx)", lambda: audit_xlsx(log), f"audit_{stamp}.xlsx", XLSX_MIME,
-                        icon=":material/download:", key="audit_unduh_xlsx", width="stretch")
+                        icon=":material/download:", on_click="ignore", key="audit_unduh_xlsx", width="stretch")

@@ -79,7 +79,7 @@ with left:
     # Built when clicked (the callable runs then), not on every rerun of the page.
     st.download_button("Unduh kalender (.ics)", lambda: calendar_ics(items, as_of, unit),
                        file_name=calendar_file_name(unit, as_of), mime="text/calendar",
-                       icon=":material/calendar_month:", key="pengingat_kalender")
+                       icon=":material/calendar_month:", on_click="ignore", key="pengingat_kalender")
 with right:
     st.subheader("Surat pengingat")
     letter_units = sorted({i.kabkota for i in attention})
@@ -91,7 +91,7 @@ with right:
                            lambda: letter_docx(letter_unit, attention, as_of, rules),
                            file_name=letter_file_name(letter_unit, as_of),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           icon=":material/description:", key="pengingat_surat")
+                           icon=":material/description:", on_click="ignore", key="pengingat_surat")
     else:
         st.caption("Satu surat untuk setiap unit: " + ", ".join(region_name(u) for u in letter_units) + ".")
 
@@ -104,7 +104,7 @@ with right:
 
         st.download_button(f"Unduh {len(letter_units)} surat (.zip)", letters_zip,
                            file_name=f"surat_pengingat_{as_of.isoformat()}.zip", mime="application/zip",
-                           icon=":material/folder_zip:", key="pengingat_surat_semua")
+                           icon=":material/folder_zip:", on_click="ignore", key="pengingat_surat_semua")
 
 # Recipients are never shown to other units: only to the admin and to the unit's own analysts.
 if unit and (user.role == ADMIN or (user.role == ANALIS and user.kabkota == unit)):

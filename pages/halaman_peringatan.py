@@ -71,9 +71,9 @@ stamp = view.as_of.isoformat()
 one, two, _ = st.columns([1, 1, 2])
 # Built when clicked, not on every load of the page.
 one.download_button("Unduh Excel (.xlsx)", lambda: flags_xlsx(shown, view.as_of), f"peringatan_{stamp}.xlsx", XLSX_MIME,
-                    icon=":material/download:", key="peringatan_unduh_xlsx", width="stretch")
+                    icon=":material/download:", on_click="ignore", key="peringatan_unduh_xlsx", width="stretch")
 two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{stamp}.csv", CSV_MIME,
-                    icon=":material/download:", key="peringatan_unduh_csv", width="stretch")
+                    icon=":material/download:", on_click="ignore", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):
     names = shared("perjanjian_judul", results_key(view),  # the same titles as Perjanjian's, once per data version

@@ -46,7 +46,7 @@ with st.container(border=True):
         "juga diterima."
     )
     right.download_button("Unduh templat", template_xlsx(), "templat_ksln.xlsx", XLSX_MIME,
-                          icon=":material/download:", key="unggah_templat", width="stretch")
+                          icon=":material/download:", on_click="ignore", key="unggah_templat", width="stretch")
 
 # --- upload and check -------------------------------------------------------------------------
 st.subheader("1. Pilih berkas")
@@ -103,7 +103,7 @@ if checked:
         st.download_button(
             "Unduh laporan pemeriksaan (.csv)",
             problems.map(escape_formula).to_csv(index=False, sep=";").encode("utf-8-sig"),
-            "laporan_pemeriksaan.csv", CSV_MIME, icon=":material/download:", key="unggah_unduh_masalah",
+            "laporan_pemeriksaan.csv", CSV_MIME, icon=":material/download:", on_click="ignore", key="unggah_unduh_masalah",
         )
 
     if not errors:
@@ -213,7 +213,7 @@ else:
                                   format_func=lambda b: f"#{b}")
             original = store.batch_file(choice)
             if original:
-                st.download_button(f"Unduh {literal(original[0])}", original[1], original[0], key="unggah_asli")
+                st.download_button(f"Unduh {literal(original[0])}", original[1], original[0], on_click="ignore", key="unggah_asli")
             else:
                 st.caption("Batch ini tidak berasal dari berkas (mis. data contoh).")
 

@@ -62,7 +62,7 @@ def test_flag_list_downloads(page, app_url, tmp_path):
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2" and sheet.max_row > 1
-    wait_until_idle(page)  # a download built on click reruns the page; the next button is the new run's
+    wait_until_idle(page)  # downloads do not rerun the page (on_click="ignore"): the next button is the same one
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh CSV (;)").click()
     text = download.value.path().read_bytes().decode("utf-8-sig")
