@@ -342,7 +342,8 @@ class Store:
         ``KSLN_PROVINSI`` it is refused, rather than showing that province's units empty beside rows of others.
 
         The first batch binds the store to the scope it is written in (``bind``). A store written before
-        the binding existed is bound at opening to the scope its units belong to."""
+        the binding existed is bound at opening to the province of its units (to the scope it is opened in
+        when they span several provinces, as the synthetic load-test stores do)."""
         from ksln_metrics.reference import NATIONAL, province_names, province_of, scope
 
         here = scope().code
@@ -351,8 +352,8 @@ class Store:
         if bound is None and not bind:
             units = {r[0] for r in cur.execute("SELECT DISTINCT kabkota FROM perjanjian_history").fetchall() if r[0]}
             provinces = {province_of(u) for u in units}
-            bound = (provinces.pop() if len(provinces) == 1 else NATIONAL) if provinces else None
-            bind = bound is not None
+            if provinces:  # one province's units: that province; several (a synthetic load store): as opened
+                bound, bind = provinces.pop() if len(provinces) == 1 else here, True
         if bound is None:
             bound = here
         if bind and not found and not self._read_only:
