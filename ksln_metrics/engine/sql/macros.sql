@@ -27,3 +27,10 @@ CREATE OR REPLACE TEMP MACRO akhir_berlaku(tanggal_berakhir, tanggal_ttd, masa_b
         tanggal_berakhir,
         CAST(tanggal_ttd + to_months(CAST(round(masa_berlaku_tahun * 12) AS INTEGER)) AS DATE)
     );
+
+-- The one definition of attention points (perhatian.poin_per_bendera): the points a mean score
+-- misses out of 100 (none without a score), and the points for the flags carried. Used by
+-- perhatian.sql (kab/kota) and provinsi_perhatian.sql (provinces).
+CREATE OR REPLACE TEMP MACRO poin_skor_perhatian(skor) AS coalesce(greatest(100 - skor, 0), 0);
+CREATE OR REPLACE TEMP MACRO poin_bendera_perhatian(jumlah_bendera, poin_per_bendera) AS
+    poin_per_bendera * coalesce(jumlah_bendera, 0);

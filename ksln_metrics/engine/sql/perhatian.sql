@@ -17,8 +17,8 @@ unit AS (
         k.kabkota_kode,
         k.skor_rata_rata,
         CAST(coalesce(b.jumlah_bendera, 0) AS BIGINT) AS jumlah_bendera,
-        coalesce(greatest(100 - k.skor_rata_rata, 0), 0) AS poin_skor,
-        $poin_per_bendera * coalesce(b.jumlah_bendera, 0) AS poin_bendera,
+        poin_skor_perhatian(k.skor_rata_rata) AS poin_skor,
+        poin_bendera_perhatian(b.jumlah_bendera, $poin_per_bendera) AS poin_bendera,
         k.skor_rata_rata IS NOT NULL
             AND count(k.skor_rata_rata) OVER () > 1
             AND k.skor_rata_rata = min(k.skor_rata_rata) OVER () AS terendah

@@ -17,8 +17,8 @@ unit AS (
         p.provinsi_kode,
         p.skor_rata_rata,
         CAST(coalesce(b.jumlah_bendera, 0) AS BIGINT) AS jumlah_bendera,
-        coalesce(greatest(100 - p.skor_rata_rata, 0), 0) AS poin_skor,
-        $poin_per_bendera * coalesce(b.jumlah_bendera, 0) AS poin_bendera,
+        poin_skor_perhatian(p.skor_rata_rata) AS poin_skor,
+        poin_bendera_perhatian(b.jumlah_bendera, $poin_per_bendera) AS poin_bendera,
         p.skor_rata_rata IS NOT NULL
             AND count(p.skor_rata_rata) OVER () > 1
             AND p.skor_rata_rata = min(p.skor_rata_rata) OVER () AS terendah
