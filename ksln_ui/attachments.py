@@ -13,6 +13,7 @@ from ksln_metrics.access import User
 from ksln_metrics.followup.attachments import ALLOWED_EXTENSIONS, KINDS, attach, attach_refusal, attachment_file
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.store import Store, StoreError
+from ksln_ui.literal import literal
 
 
 def attachment_list(store: Store, files: pd.DataFrame, key: str) -> None:
@@ -71,5 +72,5 @@ def attachment_form(store: Store, user: User, region: str, *, key: str, id_perja
         return attach(store, user=user, file_name=upload.name, content=upload.getvalue(), kind=kind, title=title,
                       doc_date=doc_date, id_perjanjian=id_perjanjian, action_id=action_id, kegiatan=activity)
     except StoreError as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(literal(str(exc)), icon=":material/block:")
         return None

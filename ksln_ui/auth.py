@@ -38,6 +38,7 @@ from ksln_metrics.accounts.users import (
 from ksln_metrics.reference import scope
 from ksln_ui import session_cookie
 from ksln_ui.charts import warm_up
+from ksln_ui.literal import literal
 from ksln_ui.state import get_store
 
 SESSION_USER = "auth_pengguna"
@@ -165,7 +166,7 @@ def login_form(page: str = "") -> None:
             try:
                 user = authenticate(store, name, password)
             except LoginFailed as exc:
-                st.error(str(exc), icon=":material/lock:")
+                st.error(literal(str(exc)), icon=":material/lock:")
                 return
             policy = LoginPolicy.from_env()
             now = datetime.now()
@@ -196,7 +197,7 @@ def account_sidebar(user: User) -> None:
                     change_own_password(get_store(), user, current, new,
                                         keep_session=st.session_state.get(SESSION_TOKEN))
                 except AccountError as exc:
-                    st.error(str(exc))
+                    st.error(literal(str(exc)))
                 else:
                     st.success("Kata sandi diganti.")
         if st.button("Keluar", icon=":material/logout:", key="auth_keluar", width="stretch"):

@@ -68,10 +68,10 @@ def edit_form(user: User, agreement_id: str, region: str, children: dict[str, pd
             st.error("Perubahan tidak disimpan:\n" + "\n".join(f"- **{literal(p.column)}**: {literal(p.message)}"
                                                             for p in exc.problems))
         else:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         return
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     if result.batch_id is None:
         st.info("Tidak ada yang berubah; tidak ada batch yang dibuat.")

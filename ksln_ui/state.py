@@ -22,6 +22,7 @@ from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, ag
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
 from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
+from ksln_ui.literal import literal
 
 T = TypeVar("T")
 
@@ -47,7 +48,7 @@ def get_store() -> Store:
         try:
             check_location(location)
         except StoreError as exc:  # the message never repeats the password
-            st.error(str(exc), icon=":material/error:")
+            st.error(literal(str(exc)), icon=":material/error:")
             st.stop()
     try:
         return _open_store(location)
@@ -56,7 +57,7 @@ def get_store() -> Store:
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
     except StoreError as exc:  # e.g. the PostgreSQL server is restarting or refuses the login
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
 

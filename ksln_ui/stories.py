@@ -47,7 +47,7 @@ def agreement_stories(store: Store, user: User, agreement_id: str, region: str, 
             try:
                 number = cs.save_story(store, user=user, id_perjanjian=agreement_id, photos=chosen, **values)
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(literal(str(exc)))
             else:
                 st.session_state["cerita_pesan"] = (f"Cerita sukses #{number} disimpan; Provinsi menerbitkannya dari "
                                                     "halaman Tindak Lanjut.")
@@ -74,7 +74,7 @@ def publication_list(store: Store, user: User, kabkota: list[str] | None, as_of:
             try:
                 cs.set_published(store, chosen, not published, user=user)
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(literal(str(exc)))
             else:
                 st.rerun()
     shown = stories[stories["terbit"]]

@@ -28,6 +28,7 @@ from ksln_metrics.reminders.contacts import (
     unit_recipients,
 )
 from ksln_ui.auth import require_role
+from ksln_ui.literal import literal
 from ksln_ui.state import get_store
 
 admin = require_role(ADMIN)
@@ -117,7 +118,7 @@ with change_tab:
                 try:
                     set_role(store, chosen, role, kabkota=unit if role == ANALIS else None, by=admin)
                 except AccountError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(literal(str(exc)), icon=":material/error:")
                 else:
                     done(f"Peran akun {chosen} disimpan: {describe_role(role, unit if role == ANALIS else None)}.")
         with st.form(f"akun_surel_{chosen}"):
@@ -127,7 +128,7 @@ with change_tab:
                 try:
                     stored = set_account_email(store, chosen, address, by=admin)
                 except ContactError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(literal(str(exc)), icon=":material/error:")
                 else:
                     done(f"Surel akun {chosen} {'disimpan: ' + stored if stored else 'dihapus'}.")
         with st.form(f"akun_sandi_{chosen}", clear_on_submit=True):
@@ -139,7 +140,7 @@ with change_tab:
                         raise AccountError("Kedua kata sandi tidak sama.")
                     set_password(store, chosen, password, by=admin)
                 except AccountError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(literal(str(exc)), icon=":material/error:")
                 else:
                     done(f"Kata sandi akun {chosen} diganti; kunci akun (bila ada) dibuka.")
         left, right = st.columns(2)
@@ -149,7 +150,7 @@ with change_tab:
             try:
                 set_active(store, chosen, not active, by=admin)
             except AccountError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(literal(str(exc)), icon=":material/error:")
             else:
                 done(f"Akun {chosen} {'dinonaktifkan' if active else 'diaktifkan'}.")
         if account_status(row["active"], row["locked_until"]).startswith("terkunci") and right.button(
@@ -170,7 +171,7 @@ with recipients_tab:
             try:
                 added = add_unit_recipient(store, target, extra, by=admin)
             except ContactError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(literal(str(exc)), icon=":material/error:")
             else:
                 done(f"{added} ditambahkan sebagai penerima pengingat {REGIONS[target]}.")
     extras = extra_recipients(store, target)

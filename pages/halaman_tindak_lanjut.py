@@ -96,7 +96,7 @@ if len(actions):
                 try:
                     tl.close_resolved(store, picked, view.as_of, user=user)
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.error(literal(str(exc)))
                 else:
                     done(f"Tindak lanjut #{picked} ditutup: bendera sudah hilang per {format_date_id(view.as_of)}.")
         history = tl.action_history(store, picked)
@@ -118,7 +118,7 @@ if len(actions):
                     try:
                         tl.set_status(store, picked, new_status, user=user, note=note)
                     except StoreError as exc:
-                        st.error(str(exc))
+                        st.error(literal(str(exc)))
                     else:
                         done(f"Status tindak lanjut #{picked} menjadi {tl.STATUSES[new_status].lower()}.")
         else:
@@ -134,7 +134,7 @@ if len(actions):
                     try:
                         tl.edit_action(store, picked, user=user, description=text, responsible=owner, due_date=due)
                     except StoreError as exc:
-                        st.error(str(exc))
+                        st.error(literal(str(exc)))
                     else:
                         done(f"Tindak lanjut #{picked} diubah.")
 
@@ -163,7 +163,7 @@ else:
                                                   flag_code=proposal.flag_code, description=text,
                                                   responsible=owner, due_date=due)
                     except StoreError as exc:
-                        st.error(str(exc))
+                        st.error(literal(str(exc)))
                     else:
                         done(f"Tindak lanjut #{number} dibuat untuk {literal(proposal.id_perjanjian)}.")
     with tab_free:
@@ -178,7 +178,7 @@ else:
                     number = tl.create_action(store, user=user, kabkota=unit, id_perjanjian=agreement.strip() or None,
                                               description=text, responsible=owner, due_date=due)
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.error(literal(str(exc)))
                 else:
                     done(f"Tindak lanjut #{number} dibuat.")
 
@@ -261,7 +261,7 @@ if may_manage:
             try:
                 number = record_meeting(store, name, day, user=user)
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(literal(str(exc)))
             else:
                 if day < view.as_of:
                     st.session_state["tl_rakor_baru"] = number  # compare with the rakor just recorded
