@@ -7,7 +7,7 @@ and ``.streamlit/config.toml`` apply as usual. See ksln_ui/session_cookie.py for
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.starlette import App
 
-from ksln_ui import session_cookie
+from ksln_ui import collector, session_cookie
 
 # The pages live in pages/ next to dashboard.py, so Streamlit would take the app for an old-style
 # (v1) multipage app until dashboard.py's first st.navigation() call: the first deep link a fresh
@@ -16,4 +16,7 @@ from ksln_ui import session_cookie
 PagesManager.uses_pages_directory = False
 
 session_cookie.enable()
+# A full garbage collection once a minute instead of after every script run (runner.postScriptGC = false
+# in .streamlit/config.toml): with many sessions those per-run collections were most of the server's time.
+collector.start()
 app = App("dashboard.py", routes=session_cookie.routes())

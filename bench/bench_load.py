@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -137,6 +141,25 @@ def rss_of(pid: int) -> int:
     return 0
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_profile(pid: int, out: str) -> subprocess.Popen:
+    """py-spy (requirements-dev.txt) sampling every thread of the server until interrupted."""
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("py-spy tidak terpasang (pip install -r requirements-dev.txt)")
+    fmt = {".svg": "flamegraph", ".txt": "raw"}.get(Path(out).suffix, "speedscope")
+    # --gil: only the thread holding the GIL, i.e. what the sessions queue behind.
+    process = subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", "50", "--format", fmt, "--output", out,
+                                "--gil", "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached before the crowd arrives
+    return process
+
+
 def browser_probe(url: str, all_open: threading.Event, results: list[float], errors: list[str]) -> None:
     """One chromium tab, logged in before the crowd arrives, opening the same four pages while it is there."""
     from playwright.sync_api import sync_playwright
@@ -163,6 +186,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--timeout", type=float, default=180, help="seconds before the test gives up (default 180)")
+    parser.add_argument("--profile", metavar="FILE", help="record the server with py-spy while the crowd runs "
+                        "(speedscope JSON; a flame graph for .svg, collapsed stacks for .txt)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     env = bt.make_store(workdir)
@@ -180,9 +205,14 @@ def main() -> int:
         probe.start()
         time.sleep(0.5)
         rss_open: list[int] = []
-        started = time.perf_counter()
+        spy = start_profile(pid, args.profile) if args.profile else None
+        started, server_cpu, client_cpu = time.perf_counter(), cpu_of(pid), time.process_time()
         runs = asyncio.run(crowd(url, tokens[:-1], args.timeout, all_open, lambda: rss_of(pid), rss_open))
         wall = time.perf_counter() - started
+        server_cpu, client_cpu = cpu_of(pid) - server_cpu, time.process_time() - client_cpu
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
         probe.join(args.timeout)
     errors += [r.error for r in runs if r.error]
     unfinished = [r for r in runs if r.seconds is None and r.error is None]
@@ -202,6 +232,8 @@ def main() -> int:
     if drawn:
         print("  chromium di tengah beban, sampai tergambar penuh: "
               + ", ".join(f"{t} {s:.2f} s" for t, s in zip(("Ringkasan", *CLICKS), drawn, strict=False)))
+    print(f"  CPU selama beban: server {server_cpu:.1f} s ({1000 * server_cpu / max(len(times), 1):.0f} ms per halaman), "
+          f"proses tolok ukur (klien websocket dan pengendali chromium) {client_cpu:.1f} s, dalam {wall:.1f} s")
     print(f"  memori server: {rss_before / 2**20:.0f} MiB sebelum, {rss_open[0] / 2**20 if rss_open else 0:.0f} MiB "
           f"dengan {args.sessions} sesi terbuka")
     print(f"  {started_load}; at the end {bt.machine_load()}")
