@@ -1,7 +1,11 @@
 """Load test: a rakor room opening the dashboard together — 30 sessions at once on Ringkasan, then three pages each.
 
-Bounded and local: the app is served as by ``make run`` on 127.0.0.1 (demo store), and the
-test stops by itself after every session has opened its four pages (or after ``--timeout``).
+Bounded and local: the app is served on 127.0.0.1 (demo store) in the two configurations the
+README documents: one process on a DuckDB file as by ``make run``, and the deployment it tells a
+province to use for many viewers (a rakor): deploy/nginx.conf in front of two replicas on one
+PostgreSQL store (tests/nginx_proxy.py, tests/pg_server.py; every part started here and stopped
+at the end). The test stops by itself after every session has opened its four pages (or after
+``--timeout``).
 Each session is a websocket client speaking Streamlit's own protocol (what the browser's
 frontend sends: a rerun of a page with the session cookie of a logged-in user), so 30 of them
 fit this machine next to the server; one real chromium tab runs alongside them and measures
@@ -10,10 +14,11 @@ the time to fully drawn (bench/browser_timing.py) while the server is under that
 Per session and page: the time from asking for the page to the server's "script finished"
 after the last element. Reported: errors (an exception shown, a page not found, a run not
 finished), p95 and median over every page of every session, the chromium tab's fully-drawn
-times, and the server's memory (resident set) per session: (RSS with every session open − RSS
-before they connected) / sessions.
+times, the CPU the server processes and this process (the clients) used, and the server's memory
+(resident set, summed over the replicas) per session: (RSS with every session open − RSS
+before they connected) / sessions. ``--profile FILE`` records each server process with py-spy.
 
-    .venv/bin/python bench/bench_load.py [--sessions 30] [--timeout 180]
+    .venv/bin/python bench/bench_load.py [--sessions 30] [--timeout 180] [--deployment satu|replika|semua]
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -43,6 +49,7 @@ from ksln_metrics.store import Store  # noqa: E402
 CLICKS = ("Kabupaten/Kota", "Peringatan", "Perjanjian")  # after Ringkasan, as a leader would look around
 TARGET_P95 = 3.0
 COOKIE = "ksln_sesi"
+AFFINITY_COOKIE = "ksln_replika"  # deploy/nginx.conf: the replica a browser stays on
 
 
 def sessions_for(db: str, count: int) -> list[str]:
@@ -81,7 +88,7 @@ async def _finish(ws, run: PageRun, started: float, forward_msg) -> dict:
             return pages
 
 
-async def one_session(url: str, token: str, start: asyncio.Event, release: asyncio.Event, runs: list[PageRun],
+async def one_session(url: str, cookie: str, start: asyncio.Event, release: asyncio.Event, runs: list[PageRun],
                       finished: list[int]) -> None:
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -89,7 +96,7 @@ async def one_session(url: str, token: str, start: asyncio.Event, release: async
 
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=120,
-                                  additional_headers={"Cookie": f"{COOKIE}={token}"}) as ws:
+                                  additional_headers={"Cookie": cookie}) as ws:
         await start.wait()
         pages: dict = {}
         for name in ("Ringkasan", *CLICKS):
@@ -108,17 +115,17 @@ async def one_session(url: str, token: str, start: asyncio.Event, release: async
         await release.wait()  # connected until every session has finished: the memory is read with all open
 
 
-async def crowd(url: str, tokens: list[str], timeout: float, all_open: threading.Event,
+async def crowd(url: str, cookies: list[str], timeout: float, all_open: threading.Event,
                 rss, rss_open: list[int]) -> list[PageRun]:
     runs: list[PageRun] = []
     start, release = asyncio.Event(), asyncio.Event()
     finished: list[int] = []
-    tasks = [asyncio.create_task(one_session(url, t, start, release, runs, finished)) for t in tokens]
+    tasks = [asyncio.create_task(one_session(url, c, start, release, runs, finished)) for c in cookies]
     await asyncio.sleep(1.0)  # every websocket connected before the room "presses Enter" together
     start.set()
     all_open.set()
     deadline = time.monotonic() + timeout
-    while len(finished) < len(tokens) and time.monotonic() < deadline and not all(t.done() for t in tasks):
+    while len(finished) < len(cookies) and time.monotonic() < deadline and not all(t.done() for t in tasks):
         await asyncio.sleep(0.1)
     rss_open.append(rss())
     release.set()
@@ -182,69 +189,173 @@ def browser_probe(url: str, all_open: threading.Event, results: list[float], err
         errors.append(f"chromium: {exc}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=30)
-    parser.add_argument("--timeout", type=float, default=180, help="seconds before the test gives up (default 180)")
-    parser.add_argument("--profile", metavar="FILE", help="record the server with py-spy while the crowd runs "
-                        "(speedscope JSON; a flame graph for .svg, collapsed stacks for .txt)")
-    args = parser.parse_args()
+class Figures:
+    """What one deployment measured under the crowd."""
+
+    def __init__(self, label: str, sessions: int) -> None:
+        self.label, self.sessions = label, sessions
+        self.runs: list[PageRun] = []
+        self.drawn: list[float] = []
+        self.errors: list[str] = []
+        self.wall = self.server_cpu = self.client_cpu = 0.0
+        self.cpu_per_process: list[float] = []
+        self.rss_before = self.rss_open = 0
+        self.load_before = self.load_after = ""
+
+
+def cookie_header(token: str, replica: str | None = None) -> str:
+    return f"{COOKIE}={token}" + (f"; {AFFINITY_COOKIE}={replica}" if replica else "")
+
+
+def measure(figures: Figures, url: str, pids: list[int], cookies: list[str], warm: list[tuple[str, str]],
+            args) -> None:
+    """The crowd of ``cookies`` on ``url`` (served by processes ``pids``) after one session on each ``warm`` URL."""
+    for where, cookie in warm:  # one session first: caches filled and modules imported, as on a server in use
+        first = asyncio.run(crowd(where, [cookie], args.timeout, threading.Event(), lambda: 0, []))
+        if any(r.error for r in first):
+            raise SystemExit(f"the first session failed: {[r.error for r in first if r.error]}")
+
+    def rss() -> int:
+        return sum(rss_of(pid) for pid in pids)
+
+    figures.rss_before = rss()
+    all_open = threading.Event()
+    probe = threading.Thread(target=browser_probe, args=(url, all_open, figures.drawn, figures.errors), daemon=True)
+    probe.start()
+    time.sleep(0.5)
+    rss_open: list[int] = []
+    spies = [start_profile(pid, f"{args.profile}.{figures.label}.{pid}{Path(args.profile).suffix}")
+             for pid in pids] if args.profile else []
+    figures.load_before = bt.machine_load()
+    started, server_cpu, client_cpu = time.perf_counter(), [cpu_of(p) for p in pids], time.process_time()
+    figures.runs = asyncio.run(crowd(url, cookies, args.timeout, all_open, rss, rss_open))
+    figures.wall = time.perf_counter() - started
+    figures.cpu_per_process = [cpu_of(p) - before for p, before in zip(pids, server_cpu, strict=True)]
+    figures.server_cpu = sum(figures.cpu_per_process)
+    figures.client_cpu = time.process_time() - client_cpu
+    figures.load_after = bt.machine_load()
+    figures.rss_open = rss_open[0] if rss_open else 0
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+    probe.join(args.timeout)
+    figures.errors += [r.error for r in figures.runs if r.error]
+    figures.errors += [f"{r.page}: tidak selesai dalam {args.timeout:g} s" for r in figures.runs
+                       if r.seconds is None and r.error is None]
+
+
+def single_process(figures: Figures, args) -> None:
+    """``make run``: one process on a DuckDB file."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     env = bt.make_store(workdir)
     tokens = sessions_for(env["KSLN_DB"], args.sessions + 1)
-    started_load = bt.machine_load()
     with bt.serve_process(workdir, env) as (url, pid):
-        # One session first: the caches filled and the modules imported, as on a server in use.
-        warm = asyncio.run(crowd(url, tokens[-1:], args.timeout, threading.Event(), lambda: 0, []))
-        if any(r.error for r in warm):
-            raise SystemExit(f"the first session failed: {[r.error for r in warm if r.error]}")
-        rss_before = rss_of(pid)
-        all_open = threading.Event()
-        drawn, errors = [], []
-        probe = threading.Thread(target=browser_probe, args=(url, all_open, drawn, errors), daemon=True)
-        probe.start()
-        time.sleep(0.5)
-        rss_open: list[int] = []
-        spy = start_profile(pid, args.profile) if args.profile else None
-        started, server_cpu, client_cpu = time.perf_counter(), cpu_of(pid), time.process_time()
-        runs = asyncio.run(crowd(url, tokens[:-1], args.timeout, all_open, lambda: rss_of(pid), rss_open))
-        wall = time.perf_counter() - started
-        server_cpu, client_cpu = cpu_of(pid) - server_cpu, time.process_time() - client_cpu
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)
-            spy.wait(60)
-        probe.join(args.timeout)
-    errors += [r.error for r in runs if r.error]
-    unfinished = [r for r in runs if r.seconds is None and r.error is None]
-    errors += [f"{r.page}: tidak selesai dalam {args.timeout:g} s" for r in unfinished]
-    times = [r.seconds for r in runs if r.seconds is not None]
-    per_session = (rss_open[0] - rss_before) / args.sessions if rss_open else 0
-    print(f"{args.sessions} sesi x {1 + len(CLICKS)} halaman dalam {wall:.1f} s; {len(times)} selesai, "
-          f"{len(errors)} galat")
-    for error in errors[:10]:
+        measure(figures, url, [pid], [cookie_header(t) for t in tokens[:-1]], [(url, cookie_header(tokens[-1]))], args)
+
+
+def replicas(figures: Figures, args) -> None:
+    """The deployment the README tells a province to run for many viewers: deploy/nginx.conf in front of two
+    replicas (app.py) on one PostgreSQL store, every part started here and stopped at the end."""
+    from tests.nginx_proxy import running_nginx, served_by
+    from tests.pg_server import TEST_ROLE, PgServer
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-load-replika-"))
+    server = PgServer().start()
+    saved = os.environ.get("PGPASSWORD")
+    try:
+        database = server.create_database()
+        os.environ["PGPASSWORD"] = server.password  # this process's store; the replicas read the pgpass file
+        env = bt.make_store(workdir, db=server.url(database))
+        passfile = workdir / "pgpass"
+        passfile.write_text(f"{server.host}:{server.port}:{database}:{TEST_ROLE}:{server.password}\n")
+        passfile.chmod(0o600)
+        env.update(PGPASSFILE=str(passfile), PGPASSWORD="")
+        tokens = sessions_for(env["KSLN_DB"], args.sessions + 2)
+        with ExitStack() as stack:
+            served = []
+            for number in (1, 2):
+                directory = workdir / f"replika-{number}"
+                directory.mkdir()
+                served.append(stack.enter_context(bt.serve_process(directory, env)))
+            ports = tuple(int(u.rsplit(":", 1)[1]) for u, _ in served)
+            url = stack.enter_context(running_nginx(workdir / "nginx", ports))
+            # As a browser: the page first (nginx names the replica in a cookie), then the websocket with it.
+            cookies = [cookie_header(t, served_by(f"{url}/", None)[1]) for t in tokens[:args.sessions]]
+            warm = [(u, cookie_header(t)) for (u, _), t in zip(served, tokens[args.sessions:], strict=True)]
+            measure(figures, url, [pid for _, pid in served], cookies, warm, args)
+    finally:
+        if saved is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = saved
+        server.stop()
+
+
+DEPLOYMENTS = {"satu": ("one process (make run)", single_process),
+               "replika": ("2 replicas behind nginx, PostgreSQL", replicas)}
+
+
+def report(figures: Figures, description: str) -> None:
+    times = [r.seconds for r in figures.runs if r.seconds is not None]
+    print(f"== {description}: {figures.sessions} sesi x {1 + len(CLICKS)} halaman dalam {figures.wall:.1f} s; "
+          f"{len(times)} selesai, {len(figures.errors)} galat")
+    for error in figures.errors[:10]:
         print(f"  galat: {error}")
-    by_page = {}
-    for run in runs:
+    by_page: dict[str, list[float]] = {}
+    for run in figures.runs:
         if run.seconds is not None:
             by_page.setdefault(run.page, []).append(run.seconds)
     for page, values in by_page.items():
         print(f"  {page:16} median {bt.median(values):5.2f} s  p95 {bt.p95(values):5.2f} s  maks {max(values):5.2f} s")
-    if drawn:
+    if figures.drawn:
         print("  chromium di tengah beban, sampai tergambar penuh: "
-              + ", ".join(f"{t} {s:.2f} s" for t, s in zip(("Ringkasan", *CLICKS), drawn, strict=False)))
-    print(f"  CPU selama beban: server {server_cpu:.1f} s ({1000 * server_cpu / max(len(times), 1):.0f} ms per halaman), "
-          f"proses tolok ukur (klien websocket dan pengendali chromium) {client_cpu:.1f} s, dalam {wall:.1f} s")
-    print(f"  memori server: {rss_before / 2**20:.0f} MiB sebelum, {rss_open[0] / 2**20 if rss_open else 0:.0f} MiB "
-          f"dengan {args.sessions} sesi terbuka")
-    print(f"  {started_load}; at the end {bt.machine_load()}")
+              + ", ".join(f"{t} {s:.2f} s" for t, s in zip(("Ringkasan", *CLICKS), figures.drawn, strict=False)))
+    each = " + ".join(f"{c:.1f}" for c in figures.cpu_per_process) if len(figures.cpu_per_process) > 1 else ""
+    print(f"  CPU selama beban: server {figures.server_cpu:.1f} s {f'({each}) ' if each else ''}"
+          f"({1000 * figures.server_cpu / max(len(times), 1):.0f} ms per halaman), proses tolok ukur (klien websocket "
+          f"dan pengendali chromium) {figures.client_cpu:.1f} s, dalam {figures.wall:.1f} s")
+    print(f"  memori server: {figures.rss_before / 2**20:.0f} MiB sebelum, {figures.rss_open / 2**20:.0f} MiB "
+          f"dengan {figures.sessions} sesi terbuka")
+    print(f"  {figures.load_before}; at the end {figures.load_after}")
+
+
+def summary(figures: Figures, name: str) -> list[str]:
+    times = [r.seconds for r in figures.runs if r.seconds is not None]
+    per_session = (figures.rss_open - figures.rss_before) / figures.sessions
+    lines = [f"load errors{name}: {len(figures.errors)} (target 0) {'ok' if not figures.errors else 'ABOVE'}",
+             bt.verdict(f"load p95 page{name} ({figures.sessions} sessions)", bt.p95(times) if times else float("inf"),
+                        TARGET_P95)]
+    if figures.drawn:
+        lines.append(bt.verdict(f"load p95 drawn in chromium{name}", bt.p95(figures.drawn), TARGET_P95))
+    lines.append(f"load memory per session{name}: {per_session / 2**20:.1f} MiB (target report) ok")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--timeout", type=float, default=180, help="seconds before the test gives up (default 180)")
+    parser.add_argument("--deployment", choices=[*DEPLOYMENTS, "semua"], default="semua",
+                        help="satu: one process on a DuckDB file (make run); replika: two replicas behind nginx on "
+                             "PostgreSQL (deploy/); semua: both, one after the other (default)")
+    parser.add_argument("--profile", metavar="FILE", help="record each server process with py-spy while the crowd "
+                        "runs, into FILE.<deployment>.<pid>.<ext> (speedscope JSON; a flame graph for .svg, "
+                        "collapsed stacks for .txt)")
+    args = parser.parse_args()
+    chosen = list(DEPLOYMENTS) if args.deployment == "semua" else [args.deployment]
+    measured = []
+    for key in chosen:
+        description, run = DEPLOYMENTS[key]
+        figures = Figures(key, args.sessions)
+        run(figures, args)
+        report(figures, description)
+        measured.append(figures)
     print()
-    print(f"load errors: {len(errors)} (target 0) {'ok' if not errors else 'ABOVE'}")
-    print(bt.verdict(f"load p95 page ({args.sessions} sessions)", bt.p95(times) if times else float("inf"),
-                     TARGET_P95))
-    if drawn:
-        print(bt.verdict("load p95 drawn in chromium", bt.p95(drawn), TARGET_P95))
-    print(f"load memory per session: {per_session / 2**20:.1f} MiB (target report) ok")
-    return 0 if not errors else 1
+    lines = []
+    for figures in measured:
+        lines += summary(figures, "" if figures.label == "satu" else f" [{DEPLOYMENTS[figures.label][0]}]")
+    print("\n".join(lines))
+    return 0 if not any(f.errors for f in measured) else 1
 
 
 if __name__ == "__main__":
