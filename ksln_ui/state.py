@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from ksln_metrics.clock import today as clock_today
@@ -82,26 +83,45 @@ def get_rules() -> Rules:
     return _rules(rules_version())
 
 
-@st.cache_data(show_spinner="Menghitung indikator…", max_entries=32)
+R = TypeVar("R", Results, AgreementDetail)
+
+
+def _own_copy(value: R) -> R:
+    """``value`` with every frame and series a shallow copy: pandas' copy-on-write makes any change the
+    caller makes (a column added, a cell set, an in-place sort) land in its copy only, and copies no data."""
+    return replace(value, **{f.name: getattr(value, f.name).copy(deep=False) for f in fields(value)
+                             if isinstance(getattr(value, f.name), pd.DataFrame | pd.Series)})
+
+
+# The engine's results are kept once per process and key, as objects (st.cache_resource): st.cache_data would
+# unpickle a full copy of every frame on each call, i.e. per session and per page run (and 30 copies in memory
+# while 30 sessions draw), for frames no page changes in place. Each caller gets _own_copy() of them instead.
+@st.cache_resource(show_spinner="Menghitung indikator…", max_entries=32)
 def _results(db: str, version: int, rules_key: str, as_of: date, filters: Filters) -> Results:
     return compute(get_store(), as_of, get_rules(), filters)
 
 
 def get_results(as_of: date, filters: Filters | None = None) -> Results:
-    """Scores and flags for ``as_of`` under ``filters``: the same engine call as the exports."""
+    """Scores and flags for ``as_of`` under ``filters``: the same engine call as the exports.
+
+    Computed once per data version, rules and filters for every session of this server; what the caller
+    changes in the frames it gets stays its own.
+    """
     store = get_store()
-    return _results(str(store.path), data_version(store), rules_version(), as_of, filters or Filters())
+    return _own_copy(_results(str(store.path), data_version(store), rules_version(), as_of, filters or Filters()))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _agreement_detail(db: str, version: int, rules_key: str, agreement_id: str, as_of: date) -> AgreementDetail | None:
     return agreement_detail(get_store(), agreement_id, as_of, get_rules())
 
 
 def get_agreement_detail(agreement_id: str, as_of: date) -> AgreementDetail | None:
-    """One agreement as the engine judges it (documents, activities, indicators, reports) for ``as_of``."""
+    """One agreement as the engine judges it (documents, activities, indicators, reports) for ``as_of``; shared
+    as ``get_results``."""
     store = get_store()
-    return _agreement_detail(str(store.path), data_version(store), rules_version(), agreement_id, as_of)
+    detail = _agreement_detail(str(store.path), data_version(store), rules_version(), agreement_id, as_of)
+    return None if detail is None else _own_copy(detail)
 
 
 def results_key(view: View) -> tuple:
