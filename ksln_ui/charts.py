@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from functools import cache
 from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 # Streamlit serves static/ at <baseUrlPath>/app/static/; plotly.js appends "world_110m.json".
 # Absolute from the server root: a relative URL would break on a deep link with a trailing
@@ -107,17 +110,51 @@ def newly_picked(value: str | None, key: str) -> str | None:
     return value if value and value != last else None
 
 
+class _Spec(BaseFigure):
+    """A figure as st.plotly_chart reads it: nothing but its ``to_dict()``, made once per figure.
+
+    st.plotly_chart calls ``fig.to_dict()`` on every call: a deep copy of the whole figure, for every
+    session that shows a chart shared per data version (``state.shared``), the largest part of the
+    server's work for a chart. The dict is read only (turned into the JSON spec sent to the browser).
+    """
+
+    def __init__(self, spec: dict) -> None:  # noqa: D107 - no BaseFigure.__init__: nothing else of it is read
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+_specs: dict[int, dict] = {}  # id(figure) -> its to_dict(), while the figure lives
+_specs_lock = threading.Lock()
+
+
+def _drawn(fig: go.Figure) -> _Spec:
+    key = id(fig)
+    with _specs_lock:
+        spec = _specs.get(key)
+    if spec is None:
+        made = fig.to_dict()
+        with _specs_lock:
+            spec = _specs.get(key)
+            if spec is None:
+                spec = _specs[key] = made
+                weakref.finalize(fig, _specs.pop, key, None)  # gone with the figure, before its id can be reused
+    return _Spec(spec)
+
+
 def show(fig: go.Figure, key: str, *, pick: bool = False, png: bool = True) -> str | None:
     """Draw ``fig`` full width with the app's plotly configuration and a PNG download under it.
 
     With ``pick`` a click on a point (a bar, a unit on the map) returns what it stands for, once.
+    ``fig`` must not change once shown (a figure shared between sessions never does).
     """
     if pick:
-        event = st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(), key=key,
+        event = st.plotly_chart(_drawn(fig), width="stretch", theme=None, config=plotly_config(), key=key,
                                 on_select="rerun", selection_mode="points")
     else:
         event = None
-        st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(), key=key)
+        st.plotly_chart(_drawn(fig), width="stretch", theme=None, config=plotly_config(), key=key)
     if png:
         png_button(fig, key)
     return newly_picked(picked_value(event), key) if pick else None
