@@ -19,6 +19,7 @@ import streamlit as st
 
 from ksln_metrics.clock import today as clock_today
 from ksln_metrics.db import check_location, is_postgres
+from ksln_metrics.engine.agreement import AgreementRecord, load_agreement
 from ksln_metrics.engine.indicators import AgreementDetail, Filters, Results, agreement_detail, compute
 from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
@@ -83,7 +84,7 @@ def get_rules() -> Rules:
     return _rules(rules_version())
 
 
-R = TypeVar("R", Results, AgreementDetail)
+R = TypeVar("R")
 
 
 def _own_copy(value: R) -> R:
@@ -122,6 +123,18 @@ def get_agreement_detail(agreement_id: str, as_of: date) -> AgreementDetail | No
     store = get_store()
     detail = _agreement_detail(str(store.path), data_version(store), rules_version(), agreement_id, as_of)
     return None if detail is None else _own_copy(detail)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _agreement_record(db: str, version: int, agreement_id: str) -> AgreementRecord | None:
+    return load_agreement(get_store(), agreement_id)
+
+
+def get_agreement_record(agreement_id: str) -> AgreementRecord | None:
+    """The stored rows of one agreement (``agreement.load_agreement``), read once per data version for every session."""
+    store = get_store()
+    record = _agreement_record(str(store.path), data_version(store), agreement_id)
+    return None if record is None else _own_copy(record)
 
 
 def results_key(view: View) -> tuple:

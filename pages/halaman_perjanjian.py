@@ -21,6 +21,7 @@ from ksln_ui.state import (
     as_of_caption,
     current_view,
     get_agreement_detail,
+    get_agreement_record,
     get_results,
     get_rules,
     get_store,
@@ -125,7 +126,7 @@ agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.
 
 summary = agreements.set_index("id_perjanjian").loc[agreement_id]
 summary["id_perjanjian"] = agreement_id
-record = ag.load_agreement(store, agreement_id)
+record = get_agreement_record(agreement_id)
 detail = get_agreement_detail(agreement_id, view.as_of)
 if record is None or detail is None:
     st.error(f"Perjanjian {agreement_id} tidak ada di basis data.")
@@ -201,7 +202,8 @@ if timeline.empty:
     st.info("Belum ada kegiatan tercatat.")
 else:
     signed_day = row["tanggal_ttd"].date() if pd.notna(row["tanggal_ttd"]) else None
-    show(activity_timeline_figure(timeline, signed_day, view.as_of), key="perjanjian_linimasa")
+    show(shared("perjanjian_linimasa", (*key, agreement_id),  # the record and the detail follow the data version
+                lambda: activity_timeline_figure(timeline, signed_day, view.as_of)), key="perjanjian_linimasa")
     st.caption(f"Seremonial: jenis {rules.describe('kegiatan.jenis_seremonial')} (dapat diubah di Pengaturan); "
                "jenis lain, termasuk yang kosong, substantif.")
     st.dataframe(blank_to_dash(pd.DataFrame({

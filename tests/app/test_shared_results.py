@@ -56,3 +56,24 @@ def test_an_agreement_detail_is_shared_the_same_way(demo_db, fixed_today):
     pd.testing.assert_frame_equal(theirs.activities, kept)
     assert theirs.agreement["skor"] != -1
     assert state.get_agreement_detail("TIDAK-ADA", date(2026, 11, 28)) is None
+
+
+def test_an_agreement_record_is_read_once_per_data_version(demo_db, monkeypatch):
+    from ksln_metrics.access import ADMIN, User
+
+    reads = []
+    original = state.load_agreement
+    monkeypatch.setattr(state, "load_agreement", lambda store, agreement_id: reads.append(agreement_id)
+                        or original(store, agreement_id))
+    agreement_id = expected_results(demo_db).agreements["id_perjanjian"].iloc[0]
+    mine = state.get_agreement_record(agreement_id)
+    mine.kegiatan["nama_kegiatan"] = "diubah"
+    theirs = state.get_agreement_record(agreement_id)
+    assert reads == [agreement_id]
+    assert "diubah" not in set(theirs.kegiatan["nama_kegiatan"])
+
+    store = state.get_store()  # a new batch (a rollback is one): read again
+    store.rollback(int(store.batches()["batch_id"].max()), user=User("admin", ADMIN, None))
+    state.get_agreement_record(agreement_id)
+    assert reads == [agreement_id, agreement_id]
+    assert state.get_agreement_record("TIDAK-ADA") is None
