@@ -291,6 +291,18 @@ def replicas(figures: Figures, args) -> None:
         server.stop()
 
 
+def replicas_missing() -> str | None:
+    """Why the replica deployment cannot run here (no PostgreSQL or nginx binaries), or None."""
+    from tests.pg_server import available
+
+    if reason := available():
+        return reason
+    for candidate in (os.environ.get("KSLN_NGINX"), "/usr/sbin/nginx", shutil.which("nginx")):
+        if candidate and Path(candidate).exists():
+            return None
+    return "nginx tidak terpasang (apt-get install nginx)"
+
+
 DEPLOYMENTS = {"satu": ("one process (make run)", single_process),
                "replika": ("2 replicas behind nginx, PostgreSQL", replicas)}
 
@@ -343,6 +355,11 @@ def main() -> int:
                         "collapsed stacks for .txt)")
     args = parser.parse_args()
     chosen = list(DEPLOYMENTS) if args.deployment == "semua" else [args.deployment]
+    if "replika" in chosen and (reason := replicas_missing()):
+        if args.deployment == "replika":
+            raise SystemExit(f"Penerapan replika tidak dapat dijalankan: {reason}")
+        print(f"Penerapan replika dilewati: {reason}")
+        chosen.remove("replika")
     measured = []
     for key in chosen:
         description, run = DEPLOYMENTS[key]
