@@ -115,17 +115,42 @@ async def one_session(url: str, cookie: str, start: asyncio.Event, release: asyn
         await release.wait()  # connected until every session has finished: the memory is read with all open
 
 
-async def crowd(url: str, cookies: list[str], timeout: float, all_open: threading.Event,
-                rss, rss_open: list[int]) -> list[PageRun]:
+async def crowd(url: str, cookies: list[str], timeout: float, all_open: threading.Event, rss, rss_open: list[int],
+                warm: list[tuple[str, str]] = (), ready: threading.Event | None = None,
+                before=lambda: None) -> list[PageRun]:
+    """``cookies`` opening their pages on ``url`` together; their runs (and a run per failed connection).
+
+    First each ``warm`` (url, cookie) session opens the pages alone and stays connected, as on a server
+    in use (with no session left Streamlit forgets the compiled pages); then, once ``ready`` is set (the
+    chromium tab logged in), the crowd connects, ``before()`` is called and the crowd starts. ``rss()`` is
+    read into ``rss_open`` before the crowd connects and with all open, at the end.
+    """
     runs: list[PageRun] = []
     start, release = asyncio.Event(), asyncio.Event()
+    warm_runs: list[PageRun] = []
+    warm_done: list[int] = []
+    opened = asyncio.Event()
+    opened.set()
+    tasks = [asyncio.create_task(one_session(where, cookie, opened, release, warm_runs, warm_done))
+             for where, cookie in warm]
+    deadline = time.monotonic() + timeout
+    while len(warm_done) < len(warm) and time.monotonic() < deadline and not any(t.done() for t in tasks):
+        await asyncio.sleep(0.1)
+    if len(warm_done) < len(warm) or any(r.error for r in warm_runs):
+        release.set()
+        raise SystemExit(f"the first session failed: {[r.error for r in warm_runs if r.error] or 'not finished'}")
+    if ready is not None:
+        await asyncio.to_thread(ready.wait, timeout)
+    rss_open.append(rss())  # before the crowd connects
     finished: list[int] = []
-    tasks = [asyncio.create_task(one_session(url, c, start, release, runs, finished)) for c in cookies]
+    crowd_tasks = [asyncio.create_task(one_session(url, c, start, release, runs, finished)) for c in cookies]
+    tasks += crowd_tasks
     await asyncio.sleep(1.0)  # every websocket connected before the room "presses Enter" together
+    before()
     start.set()
     all_open.set()
     deadline = time.monotonic() + timeout
-    while len(finished) < len(cookies) and time.monotonic() < deadline and not all(t.done() for t in tasks):
+    while len(finished) < len(cookies) and time.monotonic() < deadline and not all(t.done() for t in crowd_tasks):
         await asyncio.sleep(0.1)
     rss_open.append(rss())
     release.set()
@@ -167,8 +192,9 @@ def start_profile(pid: int, out: str) -> subprocess.Popen:
     return process
 
 
-def browser_probe(url: str, all_open: threading.Event, results: list[float], errors: list[str]) -> None:
-    """One chromium tab, logged in before the crowd arrives, opening the same four pages while it is there."""
+def browser_probe(url: str, ready: threading.Event, all_open: threading.Event, results: list[float],
+                  errors: list[str]) -> None:
+    """One chromium tab, logged in before the crowd arrives (then ``ready``), opening the same four pages with it."""
     from playwright.sync_api import sync_playwright
 
     try:
@@ -180,6 +206,7 @@ def browser_probe(url: str, all_open: threading.Event, results: list[float], err
                 page.set_default_timeout(180_000)
                 bt.login(page, url, "pimpinan")
                 bt.open_page(page, "Perjanjian")  # away from Ringkasan, to come back to it under load
+                ready.set()
                 all_open.wait(300)
                 for title in ("Ringkasan", *CLICKS):
                     results.append(bt.open_page(page, title))
@@ -187,6 +214,8 @@ def browser_probe(url: str, all_open: threading.Event, results: list[float], err
                 browser.close()
     except Exception as exc:  # noqa: BLE001 - reported as an error of the load test
         errors.append(f"chromium: {exc}")
+    finally:
+        ready.set()  # a tab that failed does not hold the crowd back
 
 
 class Figures:
@@ -210,31 +239,36 @@ def cookie_header(token: str, replica: str | None = None) -> str:
 def measure(figures: Figures, url: str, pids: list[int], cookies: list[str], warm: list[tuple[str, str]],
             args) -> None:
     """The crowd of ``cookies`` on ``url`` (served by processes ``pids``) after one session on each ``warm`` URL."""
-    for where, cookie in warm:  # one session first: caches filled and modules imported, as on a server in use
-        first = asyncio.run(crowd(where, [cookie], args.timeout, threading.Event(), lambda: 0, []))
-        if any(r.error for r in first):
-            raise SystemExit(f"the first session failed: {[r.error for r in first if r.error]}")
 
     def rss() -> int:
         return sum(rss_of(pid) for pid in pids)
 
-    figures.rss_before = rss()
-    all_open = threading.Event()
-    probe = threading.Thread(target=browser_probe, args=(url, all_open, figures.drawn, figures.errors), daemon=True)
+    all_open, ready = threading.Event(), threading.Event()
+    probe = threading.Thread(target=browser_probe, args=(url, ready, all_open, figures.drawn, figures.errors),
+                             daemon=True)
     probe.start()
-    time.sleep(0.5)
     rss_open: list[int] = []
-    spies = [start_profile(pid, f"{args.profile}.{figures.label}.{pid}{Path(args.profile).suffix}")
-             for pid in pids] if args.profile else []
-    figures.load_before = bt.machine_load()
-    started, server_cpu, client_cpu = time.perf_counter(), [cpu_of(p) for p in pids], time.process_time()
-    figures.runs = asyncio.run(crowd(url, cookies, args.timeout, all_open, rss, rss_open))
+    spies = []
+    server_cpu: list[float] = []
+    started = client_cpu = 0.0
+
+    def before() -> None:  # the warm sessions done and the chromium tab logged in: the crowd starts
+        nonlocal started, client_cpu
+        if args.profile:
+            spies.extend(start_profile(pid, f"{args.profile}.{figures.label}.{pid}{Path(args.profile).suffix}")
+                         for pid in pids)
+        figures.load_before = bt.machine_load()
+        server_cpu.extend(cpu_of(p) for p in pids)
+        started, client_cpu = time.perf_counter(), time.process_time()
+
+    figures.runs = asyncio.run(crowd(url, cookies, args.timeout, all_open, rss, rss_open, warm=warm, ready=ready,
+                                     before=before))
     figures.wall = time.perf_counter() - started
     figures.cpu_per_process = [cpu_of(p) - before for p, before in zip(pids, server_cpu, strict=True)]
     figures.server_cpu = sum(figures.cpu_per_process)
     figures.client_cpu = time.process_time() - client_cpu
     figures.load_after = bt.machine_load()
-    figures.rss_open = rss_open[0] if rss_open else 0
+    figures.rss_before, figures.rss_open = (rss_open[0], rss_open[-1]) if rss_open else (0, 0)
     for spy in spies:
         spy.send_signal(signal.SIGINT)
         spy.wait(60)
