@@ -17,6 +17,8 @@ import pandas as pd
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|~$&])")
 # Block syntax only counts at the start of a line: headings, lists, quotes, rules.
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([#+\-=>])")
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www|mailto)([:.])")
+_DIRECTIVE_COLON = re.compile(r":(?=[A-Za-z])")
 
 
 def literal(value) -> str:
@@ -27,9 +29,9 @@ def literal(value) -> str:
     text = _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
     # Streamlit's Markdown (GFM) turns bare URLs and e-mail addresses in the *decoded* text into
     # links, whatever the escapes; an invisible word joiner (U+2060) breaks the pattern.
-    text = re.sub(r"(?i)(https?|ftp|www|mailto)([:.])", "\\1\u2060\\2", text).replace("@", "@\u2060")
+    text = _AUTOLINK.sub("\\1\u2060\\2", text).replace("@", "@\u2060")
     # ":material/icon:", ":smile:" and ":red[…]" are Streamlit directives: a colon before a letter is escaped.
-    text = re.sub(r":(?=[A-Za-z])", r"\\:", text)
+    text = _DIRECTIVE_COLON.sub(r"\\:", text)
     return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text)
 
 
