@@ -28,6 +28,7 @@ from ksln_metrics.reminders.schema import REMINDER_SCHEMA
 MIGRATION_LOCK = 7_314_001
 DATA_WRITE_LOCK = 7_314_002  # batches: commit and rollback (ksln_metrics.store)
 REMINDER_LOCK = 7_314_003  # reminders: claiming the items of a message (ksln_metrics.reminders.mail)
+ADMIN_LOCK = 7_314_004  # accounts: disabling or demoting an admin (ksln_metrics.accounts.users)
 ID_LOCK_BASE = 7_315_000  # + a table's hash: Store.next_id
 
 
