@@ -8,7 +8,9 @@ seen on the next rerun without any explicit invalidation.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -159,6 +161,35 @@ def shared(name: str, key: tuple, build: Callable[[], T]) -> T:
     the caller must not change what it gets (st.plotly_chart and st.dataframe only read it).
     """
     return _shared(name, key, build)
+
+
+_arrow_tables: dict[int, object] = {}  # id(frame) -> its Arrow table, while the frame lives
+_arrow_lock = threading.Lock()
+
+
+def as_arrow(frame: pd.DataFrame):
+    """``frame`` as the Arrow table st.dataframe makes of it (``pa.Table.from_pandas``), made once per frame object.
+
+    For a frame shared between sessions (``shared``): st.dataframe converts a pandas frame on every call, for
+    every session and run (national Perjanjian list: tens of ms each); given this table it sends the same bytes.
+    ``frame`` must not change afterwards.
+    """
+    import pyarrow as pa
+
+    key = id(frame)
+    with _arrow_lock:
+        table = _arrow_tables.get(key)
+    if table is None:
+        try:
+            made = pa.Table.from_pandas(frame)
+        except (pa.ArrowException, ValueError, TypeError):
+            return frame  # st.dataframe's own conversion adjusts such columns first
+        with _arrow_lock:
+            table = _arrow_tables.get(key)
+            if table is None:
+                table = _arrow_tables[key] = made
+                weakref.finalize(frame, _arrow_tables.pop, key, None)  # gone with the frame, before its id is reused
+    return table
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

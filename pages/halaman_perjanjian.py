@@ -18,6 +18,7 @@ from ksln_ui.charts import show
 from ksln_ui.literal import literal
 from ksln_ui.manual_edit import edit_form
 from ksln_ui.state import (
+    as_arrow,
     as_of_caption,
     current_view,
     get_agreement_detail,
@@ -82,7 +83,7 @@ st.caption(f"{format_number_id(len(found), 0)} dari {format_number_id(len(result
            "(filter di panel samping berlaku).")
 
 event = st.dataframe(
-    listing, hide_index=True, width="stretch", key="perjanjian_tabel", on_select="rerun",
+    as_arrow(listing), hide_index=True, width="stretch", key="perjanjian_tabel", on_select="rerun",
     selection_mode="single-row",
     column_config={
         "Skor": st.column_config.ProgressColumn("Skor", min_value=0, max_value=100, format="%.0f",
