@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ksln_metrics.clock import today
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
@@ -198,27 +199,69 @@ def _frame(cur, sql: str, params: dict | None = None) -> pd.DataFrame:
 
 
 def _frame_of_arrow(cur, table: pa.Table) -> pd.DataFrame:
-    """An Arrow table of a query as ``.df()`` gives the query (see ``_frame``)."""
-    text = {
-        field.name for field, column in zip(table.schema, table.columns, strict=True)
-        if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
-        and column.null_count < len(column)
-    }
-    if not text:
-        return duckdb.from_arrow(table, connection=cur).df()
-    others = [name for name in table.column_names if name not in text]
-    rest = duckdb.from_arrow(table.select(others), connection=cur).df() if others else None
-    return pd.DataFrame({
-        name: pd.array(table.column(name), dtype=_TEXT) if name in text else rest[name]
-        for name in table.column_names
-    })
+    """An Arrow table of a query as ``.df()`` gives the query (see ``_frame``).
+
+    The columns of the usual types are converted here, each to the type ``.df()`` gives it
+    (``_pandas_column``); a column of any other type (or a text column with no value) goes
+    through ``.df()`` itself, so the types stay exactly those ``.df()`` gives.
+    """
+    converted = {name: _pandas_column(table.column(name)) for name in table.column_names}
+    others = [name for name, column in converted.items() if column is None]
+    if others:
+        rest = duckdb.from_arrow(table.select(others), connection=cur).df()
+        converted.update({name: rest[name] for name in others})
+    return pd.DataFrame(converted, index=pd.RangeIndex(table.num_rows)) if converted else \
+        duckdb.from_arrow(table, connection=cur).df()
+
+
+def _pandas_column(column: pa.ChunkedArray):
+    """One Arrow column as ``.df()`` gives it, or None for a type left to ``.df()``.
+
+    ``.df()`` gives: text as pandas' Arrow-backed strings; integers and booleans as numpy
+    arrays without a NULL, else as pandas' nullable Int/boolean arrays; doubles as floats
+    with NaN; dates as datetime64[us] with NaT; whole-number decimals (a sum of integers) as
+    floats. ``tests/unit/test_engine_frames.py`` holds the two conversions equal.
+    """
+    kind, nulls = column.type, column.null_count
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.array(column, dtype=_TEXT) if nulls < len(column) else None
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        if nulls == 0:
+            return column.to_numpy()
+        values = column.fill_null(False if pa.types.is_boolean(kind) else 0).to_numpy()
+        mask = column.is_null().to_numpy()
+        return pd.arrays.BooleanArray(values, mask) if pa.types.is_boolean(kind) else pd.arrays.IntegerArray(values, mask)
+    if pa.types.is_floating(kind) and kind.bit_width == 64:
+        return column.to_numpy()
+    if pa.types.is_date32(kind):
+        return column.cast(pa.timestamp("us")).to_numpy()
+    if pa.types.is_decimal(kind) and kind.scale == 0 and kind.precision <= 38 and len(column) and nulls == 0:
+        return column.cast(pa.float64()).to_numpy()
+    return None
+
+
+def _mapped(values: pd.Series, value_of) -> pd.Series:
+    """``values.map(value_of)`` for text, with ``value_of`` called once per distinct value.
+
+    Thousands of rows share a few dozen codes: the distinct values are looked up, and each
+    row takes its value by position in Arrow (a row without a value stays empty).
+    """
+    # Without a value, mapping an empty dict would give floats; the function keeps the type.
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        found = {value: value_of(value) for value in values.dropna().unique()}
+        return values.map(found) if found else values.map(value_of)
+    column = values.array.__arrow_array__().combine_chunks()
+    distinct = pc.unique(column).drop_null()
+    if not len(distinct):
+        return values.map(value_of)
+    looked_up = pa.array([value_of(value) for value in distinct.to_pylist()], type=pa.string())
+    taken = looked_up.take(pc.index_in(column, value_set=distinct))
+    return pd.Series(pd.array(taken, dtype=_TEXT), index=values.index, name=values.name)
 
 
 def _region_names(codes: pd.Series) -> pd.Series:
     """``region_name`` of every code, looked up once per distinct code."""
-    names = {code: region_name(code) for code in codes.dropna().unique()}
-    # Without a code, mapping an empty dict would give floats; the function keeps the type.
-    return codes.map(names) if names else codes.map(region_name)
+    return _mapped(codes, region_name)
 
 
 def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str | None = None) -> dict:
@@ -431,9 +474,9 @@ def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     labels = {f.code: f.label for f in FLAGS}
     rule_texts = {f.code: rule_text(f, rules) for f in FLAGS}
     frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"]))
-    frame.insert(frame.columns.get_loc("code") + 1, "label", frame["code"].map(labels))
+    frame.insert(frame.columns.get_loc("code") + 1, "label", _mapped(frame["code"], labels.get))
     frame["year"] = frame["year"].astype("Int64")
-    frame["rule"] = frame["code"].map(rule_texts)
+    frame["rule"] = _mapped(frame["code"], rule_texts.get)
     return frame
 
 
