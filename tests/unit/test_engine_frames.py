@@ -39,3 +39,48 @@ def test_a_sum_of_integers_and_a_column_of_nulls_only_keep_the_types_df_gives():
     expected = con.sql(sql).df()
     got = _frame_of_arrow(con, con.sql(sql).to_arrow_table())
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([], dtype="str"),
+    pd.Series([None, None], dtype="str"),
+    pd.Series(["late_report", None, "unknown", "late_report", "expired"], dtype="str"),
+    pd.Series(["late_report", "expired"], dtype=object),
+])
+def test_codes_looked_up_once_each_give_what_pandas_map_gives(values):
+    from ksln_metrics.engine.indicators import _mapped
+
+    labels = {"late_report": "Laporan terlambat", "expired": "Kedaluwarsa"}
+    pd.testing.assert_series_equal(_mapped(values, None, labels), values.map(labels), check_exact=True)
+
+
+def test_a_stored_step_sorted_in_arrow_comes_in_the_order_of_order_by():
+    """Text by its bytes (capitals, accents, digits), an empty value last: DuckDB's ORDER BY and Arrow agree."""
+    from ksln_metrics.engine.indicators import _Run
+
+    con = duckdb.connect()
+    rows = ("SELECT * FROM (VALUES ('36.02', 'b-1', 1), ('36.02', 'B-1', 2), (NULL, 'a', 3), ('36.10', 'é', 4), "
+            "('36.10', 'e', 5), ('36', 'Z9', 6), ('36', 'Z10', 7), ('36.02', NULL, 8), ('', 'x', 9)) t(unit, id, n)")
+    run = _Run(con, {}, {"langkah"}, ["langkah"])
+    run.tables["langkah"] = con.sql(rows).to_arrow_table()
+    expected = con.sql(f"SELECT * FROM ({rows}) ORDER BY unit, id").df()
+    pd.testing.assert_frame_equal(run.sorted_frame("langkah", ("unit", "id")), expected, check_exact=True)
+
+
+def test_flag_counts_become_one_column_per_flag_with_zeros_for_the_units_asked_for():
+    import numpy as np
+
+    from ksln_metrics.engine.indicators import _flag_columns
+    from ksln_metrics.engine.rules import FLAG_CODES
+
+    counts = pd.DataFrame({
+        "kabkota_kode": pd.Series(["36.01", "36.01", "99.99", None, "36"], dtype="str"),
+        "code": pd.Series(["late_report", "expired", "stalled", "expired", "no_such_flag"], dtype="str"),
+        "jumlah": np.array([3, 1, 2, 5, 7], dtype="int64"),
+    })
+    wide = _flag_columns(counts, "kabkota_kode", pd.Series(["36", "36.01", "36.02"], dtype="str"))
+    assert list(wide.columns) == [f"jumlah_{code}" for code in FLAG_CODES]
+    assert wide.dtypes.unique().tolist() == [np.dtype("int64")]
+    assert wide.index.tolist() == [0, 1, 2]
+    assert wide.loc[1, "jumlah_late_report"] == 3 and wide.loc[1, "jumlah_expired"] == 1
+    assert wide.to_numpy().sum() == 4  # unknown units and flags are left out; every other cell is 0
