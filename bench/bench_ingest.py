@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", choices=("xlsx", "csv"), help="measure one of the two files")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -148,7 +149,9 @@ def main() -> None:
               f"{time.perf_counter() - began:.1f} s: "
               + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files.values()))
 
-        for path in files.values():
+        for kind, path in files.items():
+            if args.only and kind != args.only:
+                continue
             floor_name, floor = FLOORS[path.suffix]
             times: dict[str, list[float]] = {floor_name: [], "here": [], "read": [], "import": []}
             import_once(path, parents_db, work)  # warm-up: the worker, caches of reference data, imports
@@ -172,8 +175,9 @@ def main() -> None:
                   f"{med['here'] / med[floor_name]:.2f}x")
 
         if args.profile:
-            for path in files.values():
-                profile(path, parents_db, work)
+            for kind, path in files.items():
+                if not args.only or kind == args.only:
+                    profile(path, parents_db, work)
     finally:
         sandbox.stop_worker()
         shutil.rmtree(work, ignore_errors=True)

@@ -37,20 +37,29 @@ _HEADER = struct.Struct("!Q")
 
 
 class WorkerFailed(Exception):
-    """The worker died or overran its time on one file; ``reason`` says which, in Bahasa Indonesia."""
+    """The worker died or overran its time on one file; ``reason`` says which, in Bahasa Indonesia.
 
-    def __init__(self, reason: str):
+    ``crashed``: the worker ended while reading (not a timeout): what killed it may be found by a
+    cheaper check of the same file (see :func:`extent_refusal_in_worker`).
+    """
+
+    def __init__(self, reason: str, *, crashed: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.crashed = crashed
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What the worker found in one file."""
+    """What the worker found in one file: its frames as :func:`pack_tables` sent them, the problems, the units."""
 
-    tables: dict
+    packed: dict
     problems: list
     regions: set
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return unpack_tables(self.packed)
 
 
 def pack_tables(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
@@ -76,6 +85,22 @@ def unpack_tables(packed: dict[str, tuple]) -> dict[str, pd.DataFrame]:
         for column, values in texts.items():
             frame[column] = pd.Series(values.to_numpy(zero_copy_only=False), index=rest.index, dtype=object)
         tables[name] = frame[order]
+    return tables
+
+
+def arrow_tables(packed: dict[str, tuple]) -> dict[str, pa.Table] | None:
+    """:func:`pack_tables`'s frames as Arrow tables (text columns as they came, the others from numpy), for the store.
+
+    None when a column does not convert (a column of mixed objects): the caller uses the frames.
+    """
+    tables = {}
+    for name, (rest, texts, order) in packed.items():
+        try:
+            others = pa.Table.from_pandas(rest, preserve_index=False) if len(rest.columns) else None
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        columns = [texts[c] if c in texts else others.column(c) for c in order]
+        tables[name] = pa.Table.from_arrays(columns, names=list(order))
     return tables
 
 
@@ -125,6 +150,7 @@ class _Worker:
         env = dict(os.environ)
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env.setdefault("MALLOC_ARENA_MAX", "2")  # the parse thread shares malloc's arenas: no 64 MB reserve each
         return subprocess.Popen(
             [sys.executable, "-m", "ksln_metrics.importing.sandbox"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env, cwd=root,
@@ -141,15 +167,15 @@ class _Worker:
                 ready, _, _ = select.select([process.stdout], [], [], wall_seconds)
                 if not ready:
                     self._stop()
-                    raise WorkerFailed("pembacaan berkas melebihi batas waktu")
+                    raise WorkerFailed(TIMEOUT_REASON)
                 status, value = _receive(process.stdout)
             except (EOFError, BrokenPipeError, OSError, pickle.UnpicklingError):
                 code = self._stop()
-                raise WorkerFailed(_death_reason(code)) from None
+                reason = _death_reason(code)
+                raise WorkerFailed(reason, crashed=reason != TIMEOUT_REASON) from None
             if status == "error":
                 raise WorkerFailed(value)
-            tables, problems, regions = value
-            return Answer(unpack_tables(tables), problems, regions)
+            return value
 
     def _stop(self, gently: bool = False) -> int | None:
         process, self.process = self.process, None
@@ -179,9 +205,12 @@ class _Worker:
             self._stop(gently=True)
 
 
+TIMEOUT_REASON = "pembacaan berkas melebihi batas waktu"
+
+
 def _death_reason(code: int | None) -> str:
     if code in (-9, -24, 137, 152):  # SIGKILL, SIGXCPU
-        return "pembacaan berkas melebihi batas waktu"
+        return TIMEOUT_REASON
     if code in (1, 2):  # a Python error in the worker itself (its traceback is in the server log)
         return "proses pembaca berkas berhenti karena kesalahan tak terduga (sudah dicatat di log server)"
     return "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar atau rusak)"
@@ -193,7 +222,17 @@ atexit.register(_WORKER.close)
 
 def read_in_worker(file_name: str, content: bytes, known, limits) -> Answer:
     """The worker's answer for one file; raises WorkerFailed when it died or ran out of time."""
-    return _WORKER.call((file_name, content, known, limits), WALL_SECONDS)
+    packed, problems, regions = _WORKER.call(("read", file_name, content, known, limits), WALL_SECONDS)
+    return Answer(packed, problems, regions)
+
+
+def extent_refusal_in_worker(file_name: str, content: bytes, limits) -> str | None:
+    """The refusal of a workbook's sheet XML scan alone (its used range against the caps), run by a worker.
+
+    For a workbook whose parse ended the worker: the scan runs beside the parse, and a grid too
+    large for the memory budget can end the worker before the scan has said so.
+    """
+    return _WORKER.call(("extent", file_name, content, None, limits), WALL_SECONDS)
 
 
 def stop_worker() -> None:
@@ -229,17 +268,21 @@ def serve() -> None:
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     from ksln_metrics.importing import ingest
 
+    ingest.start_parse_thread()
     _limit_memory()
     while True:
         try:
-            file_name, content, known, limits = _receive(requests)
+            mode, file_name, content, known, limits = _receive(requests)
         except EOFError:
             return
         _limit_cpu_for_next_file()
         try:
-            upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
-            # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
-            answer = ("ok", (pack_tables(upload.tables), upload.problems, upload.regions))
+            if mode == "extent":
+                answer = ("ok", ingest.extent_refusal(content, limits))
+            else:
+                upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
+                # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
+                answer = ("ok", (pack_tables(upload.tables), upload.problems, upload.regions))
         except MemoryError:
             answer = ("error", "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar)")
         del content

@@ -1,0 +1,140 @@
+"""The import worker's fast paths: the sheet scan beside calamine's parse, Arrow rows from the worker to the store.
+
+Real files (xlsxwriter), the real worker process, real DuckDB files and PostgreSQL databases.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+import xlsxwriter
+
+from ksln_metrics.importing import ingest, sandbox
+from ksln_metrics.importing.ingest import Limits, commit_upload, preview_upload, read_upload
+from ksln_metrics.reference import STORED_COLUMNS, TABLES
+from ksln_metrics.store import Store
+from tests.unit.test_hardening import far_cell_workbook
+
+NO_AGREEMENTS = pd.DataFrame(columns=["id_perjanjian", "kabkota"])
+HERE = Limits(isolated=False, years=(1945, 2100))
+
+
+def four_sheet_workbook(n: int = 60) -> bytes:
+    """Every table, every kind of cell: text with odd spaces, empty cells, dates as dates and as text, amounts
+    as numbers and as ``Rp`` text, years, Ya/Tidak, a merged title above each header and a total row."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheets = {
+        "perjanjian": (["id_perjanjian", "kabkota", "judul", "jenis", "bentuk", "mitra", "negara", "status",
+                        "tanggal_ttd", "masa_berlaku_tahun", "ada_rik", "anggaran"],
+                       lambda i: [f"LBK-{i:03d}", "Kabupaten Lebak" if i % 2 else "36.02", f"Kerja  sama {i} ",
+                                  "KSDPL", "sister city", f"Mitra {i}", "Jepang" if i % 3 else "Korea Selatan",
+                                  "berjalan", datetime(2019, 1, 1 + i % 28), 5 if i % 4 else None,
+                                  "Ya" if i % 2 else "Tidak", 150_000_000 + i if i % 5 else f"Rp 1.500.{i:03d},00"]),
+        "kegiatan": (["id_perjanjian", "tanggal", "nama_kegiatan", "jenis_kegiatan", "output", "anggaran"],
+                     lambda i: [f"LBK-{i % 20:03d}", datetime(2020, 2, 1 + i % 28) if i % 2 else f"{1 + i % 28:02d}/03/2020",
+                                f"Kegiatan {i}", "pelatihan" if i % 3 else "festival budaya",
+                                None if i % 4 else "Modul", 2_000_000.5 if i % 2 else None]),
+        "indikator": (["id_perjanjian", "tahun", "indikator", "satuan", "target", "realisasi"],
+                      lambda i: [f"LBK-{i % 20:03d}", 2020 + i % 5, f"Indikator {i}", "orang", i, None if i % 3 else i / 2]),
+        "laporan": (["id_perjanjian", "tahun_anggaran", "tanggal_disampaikan"],
+                    lambda i: [f"LBK-{i % 20:03d}", 2000 + i, datetime(2021, 1, 1 + i % 28)]),
+    }
+    for table, (columns, row) in sheets.items():
+        sheet = book.add_worksheet(TABLES[table].sheet)
+        sheet.merge_range(0, 0, 0, len(columns) - 1, f"REKAP {TABLES[table].sheet.upper()}")
+        sheet.write_row(2, 0, [TABLES[table].column(c).label for c in columns])
+        count = n if table != "laporan" else 20
+        for i in range(count):
+            for j, value in enumerate(row(i)):
+                if isinstance(value, datetime):
+                    sheet.write_datetime(3 + i, j, value, day)
+                elif value is not None:
+                    sheet.write(3 + i, j, value)
+        sheet.write(3 + count, 0, "JUMLAH")
+    book.close()
+    return buffer.getvalue()
+
+
+def test_the_workers_arrow_rows_are_stored_exactly_as_the_frames(store_location, tmp_path):
+    content = four_sheet_workbook()
+    # The worker's rows, straight to the store (Arrow) ...
+    with Store(store_location) as store:
+        upload = read_upload("rekap.xlsx", content, known=NO_AGREEMENTS)
+        assert upload.ok, [p.line() for p in upload.errors]
+        rows = upload.rows()
+        assert all(isinstance(t, pa.Table) for t in rows.values()) and set(rows) == set(TABLES)
+        preview = preview_upload(store, upload)
+        result = commit_upload(store, upload, user="admin")
+        assert result.changes == preview and result.changes["kegiatan"].new == 60
+        through_arrow = store.snapshot()
+        assert store.batch_file(result.batch_id) == ("rekap.xlsx", content)
+        again = read_upload("rekap.xlsx", content, known=store.known_agreements())
+        assert commit_upload(store, again, user="admin").batch_id is None  # the same rows: nothing changes
+    # ... and the same rows once asked for as DataFrames (the frames are then what is stored).
+    with Store(tmp_path / "frames.duckdb") as store:
+        upload = read_upload("rekap.xlsx", content, known=NO_AGREEMENTS)
+        frames = upload.tables
+        assert all(isinstance(f, pd.DataFrame) for f in upload.rows().values())
+        assert list(frames["kegiatan"].columns) == list(STORED_COLUMNS["kegiatan"])
+        assert frames["perjanjian"]["judul"].map(type).eq(str).all()
+        assert frames["kegiatan"]["output"].isna().sum() == 45 and frames["kegiatan"]["output"].dropna().eq("Modul").all()
+        commit_upload(store, upload, user="admin")
+        through_frames = store.snapshot()
+    for table in TABLES:
+        pd.testing.assert_frame_equal(through_arrow[table], through_frames[table])
+        assert len(through_arrow[table]) == {"laporan": 20}.get(table, 60)
+
+
+def test_frames_changed_after_reading_are_what_is_committed(tmp_path):
+    upload = read_upload("rekap.xlsx", four_sheet_workbook(), known=NO_AGREEMENTS)
+    upload.tables["perjanjian"].loc[0, "judul"] = "Judul diubah sebelum disimpan"
+    with Store(tmp_path / "s.duckdb") as store:
+        commit_upload(store, upload, user="admin")
+        titles = set(store.table("perjanjian")["judul"])
+    assert "Judul diubah sebelum disimpan" in titles
+
+
+def test_the_sheet_scan_and_the_parse_side_by_side_read_what_they_read_in_turn(monkeypatch):
+    content = four_sheet_workbook()
+    monkeypatch.setattr(ingest, "_parse_thread", None)
+    in_turn = ingest._excel_sheets(content, ".xlsx", HERE)
+    ingest.start_parse_thread()
+    try:
+        side_by_side = ingest._excel_sheets(content, ".xlsx", HERE)
+        assert [s.name for s in side_by_side] == [s.name for s in in_turn] == [t.sheet for t in TABLES.values()]
+        for a, b in zip(side_by_side, in_turn, strict=True):
+            pd.testing.assert_frame_equal(a.grid, b.grid)
+        # The merged title reached every column of its range.
+        assert side_by_side[0].grid.iloc[0].tolist()[:12] == ["REKAP PERJANJIAN"] * 12
+        # The scan's refusal stands, after the parse has finished.
+        with pytest.raises(ingest.Rejected, match="terpakai sampai sel G1048576"):
+            ingest._excel_sheets(far_cell_workbook("A1048576"), ".xlsx", Limits(isolated=False, years=(1945, 2100)))
+    finally:
+        ingest._parse_thread.shutdown()
+        monkeypatch.setattr(ingest, "_parse_thread", None)
+
+
+def test_a_workbook_whose_parse_ends_the_worker_gets_the_sheet_scans_message(monkeypatch):
+    """calamine can exhaust the worker's memory before the scan beside it refuses the sheet: a fresh worker
+    then runs the scan alone, and the file gets the scan's message, not a bare 'out of memory'."""
+    def ended_by_the_parse(*args):
+        raise sandbox.WorkerFailed("berkas memerlukan memori melebihi batas saat dibaca", crashed=True)
+
+    monkeypatch.setattr(sandbox, "read_in_worker", ended_by_the_parse)
+    [problem] = read_upload("lebak.xlsx", far_cell_workbook("XFD1048576"), known=NO_AGREEMENTS).errors
+    assert "lembar 'Perjanjian' terpakai sampai sel XFD1048576" in problem.message and "Ctrl+End" in problem.message
+    # A workbook the scan finds nothing wrong with keeps the worker's own reason.
+    [problem] = read_upload("lebak.xlsx", far_cell_workbook("J3"), known=NO_AGREEMENTS).errors
+    assert problem.message.startswith("berkas memerlukan memori melebihi batas saat dibaca; tidak ada yang disimpan")
+    # A timeout is not retried: the scan would take as long again.
+    monkeypatch.setattr(sandbox, "read_in_worker", lambda *a: (_ for _ in ()).throw(
+        sandbox.WorkerFailed(sandbox.TIMEOUT_REASON)))
+    monkeypatch.setattr(sandbox, "extent_refusal_in_worker", lambda *a: pytest.fail("scanned after a timeout"))
+    [problem] = read_upload("lebak.xlsx", far_cell_workbook("XFD1048576"), known=NO_AGREEMENTS).errors
+    assert problem.message.startswith(sandbox.TIMEOUT_REASON)
