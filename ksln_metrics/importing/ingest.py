@@ -36,7 +36,14 @@ from ksln_metrics.access import Actor
 from ksln_metrics.engine.indicators import sql_text
 from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.importing import sandbox
-from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, is_text_column, parse_series
+from ksln_metrics.importing.cells import (
+    DEFAULT_YEARS,
+    arrow_strings,
+    empty_mask,
+    is_text_column,
+    may_hold_control_characters,
+    parse_series,
+)
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
 
@@ -878,7 +885,9 @@ class _Reader:
     def _strip_control_characters(self, part: _Part, name: str) -> None:
         """Remove control and direction-override characters from the text cells of a column, with a warning each."""
         raw = part.frame[name]
-        if is_text_column(raw):  # one pass in Arrow over the whole column
+        if is_text_column(raw):  # one pass in Arrow over the whole column, when its bytes do not clear it
+            if not may_hold_control_characters(arrow_strings(raw)):
+                return
             hit = raw.str.contains(_CONTROL_CLASS, regex=True).fillna(False).astype(bool)
             if not hit.any():
                 return

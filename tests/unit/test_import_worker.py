@@ -6,14 +6,18 @@ Real files (xlsxwriter), the real worker process, real DuckDB files and PostgreS
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ksln_metrics.importing import ingest, sandbox
+from ksln_metrics.formatting import CONTROL_CHARACTERS
+from ksln_metrics.importing import cells, ingest, sandbox
 from ksln_metrics.importing.ingest import Limits, commit_upload, preview_upload, read_upload
 from ksln_metrics.reference import STORED_COLUMNS, TABLES
 from ksln_metrics.store import Store
@@ -138,3 +142,29 @@ def test_a_workbook_whose_parse_ends_the_worker_gets_the_sheet_scans_message(mon
     monkeypatch.setattr(sandbox, "extent_refusal_in_worker", lambda *a: pytest.fail("scanned after a timeout"))
     [problem] = read_upload("lebak.xlsx", far_cell_workbook("XFD1048576"), known=NO_AGREEMENTS).errors
     assert problem.message.startswith(sandbox.TIMEOUT_REASON)
+
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab é–\u00a0\u2003\u3000\t\n\x01\x7f\x85\u200e\u202a\u2066\ufffe") + ["-", "n", "a"]),
+                    max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), CELL_TEXT), min_size=1, max_size=8), st.integers(0, 3))
+def test_the_byte_screens_never_clear_a_column_the_regular_expressions_would_search(cells_text, skip):
+    """The numpy screens over a column's UTF-8 bytes may let a clean column through to the regular
+    expression, never the other way: every cell the expressions find is in a column the screens keep."""
+    column = pd.Series(cells_text, dtype="str").iloc[min(skip, len(cells_text) - 1):]  # sliced: an Arrow offset
+    values = cells.arrow_strings(column)
+    texts = [t for t in column.tolist() if isinstance(t, str)]
+    padded = cells._may_be_padded(values)
+    for i, text in enumerate(column.tolist()):
+        if isinstance(text, str) and re.search(cells._PADDED, text):
+            assert padded[i]
+    if any(re.search(cells._UNTIDY, t) for t in texts):
+        assert cells._may_be_untidy(values)
+    if any(CONTROL_CHARACTERS.search(t) for t in texts):
+        assert cells.may_hold_control_characters(values)
+    # And what the column-wise parsers make of it is what the cell-by-cell ones do.
+    assert cells.normalize_spaces(column).tolist() == [" ".join(t.split()) if isinstance(t, str) else t
+                                                       for t in column.tolist()]
+    assert cells.empty_mask(column).tolist() == [cells.is_empty(t) for t in column.tolist()]
