@@ -591,16 +591,18 @@ def _parse_distinct_text(column: Column, distinct: pd.Series, years: tuple[int, 
 
 
 def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
-                 years: tuple[int, int] = DEFAULT_YEARS) -> tuple[pd.Series, pd.Series]:
+                 years: tuple[int, int] = DEFAULT_YEARS, *, text_as_arrow: bool = False) -> tuple[pd.Series, pd.Series]:
     """A whole column -> (canonical values, error messages) aligned on ``raw``'s index.
 
     Values are None/NA where the cell is empty or invalid; messages are None where valid.
     Each distinct cell value is parsed once: a column of 100,000 activities holds a few
-    thousand dates and amounts. Free text is normalised over the whole column at once.
+    thousand dates and amounts. Free text is normalised over the whole column at once;
+    ``text_as_arrow`` keeps it in Arrow (a string column, NA where empty) instead of one
+    Python ``str`` per cell.
     """
     empty = empty_mask(raw) if empty is None else empty
     if is_text_column(raw):
-        return _parse_text_column(column, raw, empty.to_numpy(dtype=bool), years)
+        return _parse_text_column(column, raw, empty.to_numpy(dtype=bool), years, text_as_arrow)
     values = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     errors = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     todo = raw[~empty]
@@ -620,7 +622,7 @@ def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
 
 
 def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
-                       years: tuple[int, int]) -> tuple[pd.Series, pd.Series]:
+                       years: tuple[int, int], text_as_arrow: bool = False) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_series` of a text column: distinct values parsed once, then spread by position.
 
     Only the distinct values ever become Python objects; the result is built with numpy takes.
@@ -628,6 +630,8 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
     n = len(raw)
     errors = np.full(n, None, dtype=object)
     todo = np.flatnonzero(~empty)
+    if column.kind == TEXT and text_as_arrow:  # every cell normalised (per cell: the same on the kept ones)
+        return normalize_spaces(raw).where(~empty), pd.Series(errors, index=raw.index, dtype=object)
     if column.kind == TEXT:
         values = np.full(n, None, dtype=object)
         if len(todo):

@@ -863,7 +863,7 @@ class _Reader:
                 continue
             column = part.table.column(name)
             self._strip_control_characters(part, name)
-            values, errors = parse_series(column, part.frame[name], part.empty[name], self.years)
+            values, errors = parse_series(column, part.frame[name], part.empty[name], self.years, text_as_arrow=True)
             if column.open_choices:
                 unknown = errors.notna()
                 if unknown.any():
@@ -1072,8 +1072,9 @@ def _duplicate_keys(reader: _Reader, table: Table, frame: pd.DataFrame, headers)
     key = list(table.key)
     if not all(k in frame.columns for k in key):
         return
-    complete = frame[key].notna().all(axis=1)
-    dup = frame[complete].duplicated(subset=key, keep="first")
+    keys = frame[key]
+    complete = keys.notna().all(axis=1)
+    dup = (keys[complete] if not complete.all() else keys).duplicated(keep="first")  # the key columns only
     if not dup.any():
         return
     firsts = frame[complete].drop_duplicates(subset=key, keep="first").set_index(key)["_row"]
@@ -1137,16 +1138,34 @@ def read_upload(
     return upload
 
 
-def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits) -> Upload:
-    """:func:`read_upload` in this process (the worker's side)."""
+def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits,
+                     text_as_arrow: bool = False) -> Upload:
+    """:func:`read_upload` in this process (the worker's side).
+
+    Free-text columns are ``str`` or None per cell, as everywhere; ``text_as_arrow`` leaves them as
+    Arrow string columns (NA where empty), for the worker to send without a Python object per cell.
+    """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # Overflow in pandas/numpy (amounts of 1e308) is judged by the cell parsers; the English
         # RuntimeWarning must not reach the analyst's screen or terminal.
         warnings.simplefilter("ignore", RuntimeWarning)
         if limits.scope is None or limits.scope == ref.scope().code:
-            return _read_here(file_name, content, known, limits)
-        with ref.use_scope(limits.scope):
-            return _read_here(file_name, content, known, limits)
+            upload = _read_here(file_name, content, known, limits)
+        else:
+            with ref.use_scope(limits.scope):
+                upload = _read_here(file_name, content, known, limits)
+    if not text_as_arrow:
+        upload.tables = {name: _plain_text(frame) for name, frame in upload.tables.items()}
+    return upload
+
+
+def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Arrow string columns as ``str`` or None per cell (object columns)."""
+    for column in frame.columns:
+        if is_text_column(frame[column]):
+            frame[column] = pd.Series(arrow_strings(frame[column]).to_numpy(zero_copy_only=False), index=frame.index,
+                                      dtype=object)
+    return frame
 
 
 def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:

@@ -68,7 +68,10 @@ def pack_tables(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
     for name, frame in tables.items():
         texts = {}
         for column in frame.columns:
-            if frame[column].dtype == object:
+            if isinstance(frame[column].dtype, pd.StringDtype):  # already Arrow: sent as it is
+                values = pa.array(frame[column].array)
+                texts[column] = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+            elif frame[column].dtype == object:
                 try:
                     texts[column] = pa.array(frame[column].to_numpy(), type=pa.string(), from_pandas=True)
                 except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pickled with the rest
@@ -280,7 +283,7 @@ def serve() -> None:
             if mode == "extent":
                 answer = ("ok", ingest.extent_refusal(content, limits))
             else:
-                upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
+                upload = ingest.read_upload_here(file_name, content, known=known, limits=limits, text_as_arrow=True)
                 # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
                 answer = ("ok", (pack_tables(upload.tables), upload.problems, upload.regions))
         except MemoryError:
