@@ -643,6 +643,11 @@ class Store:
         return changes
 
     def _drop_temp(self, cur, name: str) -> None:
+        if name in getattr(cur, "views", ()):  # DuckDB: rows staged as a view over their Arrow table
+            cur.execute(f"DROP VIEW {name}")
+            cur.unregister(f"{name}_frame")
+            cur.views.discard(name)
+            return
         # pg_temp: never a permanent table of that name, should one exist.
         cur.execute(f"DROP TABLE IF EXISTS {'pg_temp.' if self.dialect == 'postgres' else ''}{name}")
 
@@ -665,6 +670,12 @@ class Store:
             self._drop_temp(cur, name)
             if frame is None:
                 cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {casts} FROM {table} LIMIT 0")
+                return
+            if isinstance(frame, pa.Table):
+                # Arrow columns are read where they are by each statement: no copy into a temporary table.
+                cur.register(f"{name}_frame", _select(frame, cols))
+                cur.execute(f"CREATE TEMP VIEW {name} AS SELECT {casts} FROM {name}_frame")
+                cur.views.add(name)
                 return
             cur.register(f"{name}_frame", _select(frame, cols))
             cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {casts} FROM {name}_frame")
@@ -727,6 +738,7 @@ class Store:
                 f"SELECT {', '.join('inc.' + c for c in cols)}, ? FROM incoming inc{only_new}",
                 [batch_id],
             )
+        self._drop_temp(cur, "incoming")
         return change
 
     def _close_keys(self, cur, batch_id: int, table: str, keys: pd.DataFrame) -> int:
