@@ -849,7 +849,11 @@ class _Reader:
                     hit |= texts.str.contains(_TOTAL_LABEL, case=False, regex=True)
             is_total[hit[hit].index] = True
         numbering = _numbering_row(frame[data_cols])
-        keep = ~(blank | is_total | numbering)
+        keep = (~(blank | is_total | numbering)).to_numpy()
+        kept = np.flatnonzero(keep)
+        if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # one run of rows (blank or total rows at the ends)
+            rows = slice(kept[0], kept[-1] + 1)  # a view of the columns, not a copy of every cell
+            return frame.iloc[rows], empties.iloc[rows]
         return frame[keep], empties[keep]
 
     # parts -> canonical tables

@@ -7,10 +7,16 @@ process (``python -m ksln_metrics.importing.sandbox``) with an address-space lim
 CPU-time budget per file; the parent also stops waiting after a wall-clock timeout. A worker
 that dies is replaced on the next file and the file is refused with a message.
 
-Requests and answers are pickles framed by their length, over the worker's stdin and stdout:
-the parent sends (file name, bytes, known agreements, limits), the worker answers with the
-canonical frames and the problems, never the file again. The text columns of the frames travel
-as Arrow arrays (one buffer each, see :func:`pack_tables`), not as a pickle per string.
+Requests and answers are pickles (protocol 5) framed by their length, over the worker's stdin
+and stdout, their large buffers (the file's bytes, the frames' Arrow and numpy columns) written
+beside the pickle rather than copied into it: the parent sends (file name, bytes, known
+agreements, limits), the worker answers with the canonical frames and the problems, never the
+file again. The text columns of the frames travel as Arrow arrays (one buffer each, see
+:func:`pack_tables`), not as a pickle per string.
+
+While it reads an .xlsx, the worker scans the sheet XML in one thread and lets calamine parse in
+another (see ``ingest._excel_sheets``); a worker ended by the parse is asked again for the scan
+alone (:func:`extent_refusal_in_worker`), so that the file gets the scan's message.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ MEMORY_ENV = "KSLN_IMPORT_MEMORY_MB"
 DEFAULT_MEMORY_MB = 2048
 CPU_SECONDS = 120  # per file, in the worker
 WALL_SECONDS = 180  # per file, seen from the parent
-_HEADER = struct.Struct("!Q")
+_HEADER = struct.Struct("!QI")  # pickle size, number of out-of-band buffers
+_SIZE = struct.Struct("!Q")
 
 
 class WorkerFailed(Exception):
@@ -117,29 +124,51 @@ def memory_budget_bytes() -> int:
 
 
 def _send(stream, obj) -> None:
-    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(payload)))
-    stream.write(payload)
+    """One message: the pickle, then its large buffers (the file's bytes, Arrow and numpy columns) as they are.
+
+    Pickle protocol 5 hands the buffers over instead of copying them into the pickle; they are
+    written to the pipe straight from where they lie, and read back into buffers of their size.
+    """
+    buffers: list[pickle.PickleBuffer] = []
+    payload = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    _write_all(stream, _HEADER.pack(len(payload), len(raws)) + b"".join(_SIZE.pack(r.nbytes) for r in raws))
+    _write_all(stream, payload)
+    for raw in raws:
+        _write_all(stream, raw)
     stream.flush()
 
 
-def _read_exactly(stream, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = stream.read(remaining)
-        if not chunk:
+def _write_all(stream, data) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        written = stream.write(view)
+        view = view[written:]
+
+
+def _read_exactly(stream, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        count = stream.readinto(view[got:])
+        if not count:
             raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return buffer
 
 
 def _receive(stream):
     header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
+    if not header or len(header) < _HEADER.size:
         raise EOFError
-    (size,) = _HEADER.unpack(header)
-    return pickle.loads(_read_exactly(stream, size))
+    size, count = _HEADER.unpack(header)
+    sizes = [_SIZE.unpack_from(b, 0)[0] for b in _chunks(_read_exactly(stream, _SIZE.size * count), _SIZE.size)]
+    payload = _read_exactly(stream, size)
+    return pickle.loads(payload, buffers=[_read_exactly(stream, n) for n in sizes])
+
+
+def _chunks(data: bytearray, width: int) -> list[bytearray]:
+    return [data[i:i + width] for i in range(0, len(data), width)]
 
 
 class _Worker:
@@ -154,11 +183,12 @@ class _Worker:
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         env.setdefault("MALLOC_ARENA_MAX", "2")  # the parse thread shares malloc's arenas: no 64 MB reserve each
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "ksln_metrics.importing.sandbox"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env, cwd=root,
             bufsize=0, close_fds=True,
         )
+        return process
 
     def call(self, request: tuple, wall_seconds: float) -> Answer:
         with self.lock:
@@ -225,7 +255,8 @@ atexit.register(_WORKER.close)
 
 def read_in_worker(file_name: str, content: bytes, known, limits) -> Answer:
     """The worker's answer for one file; raises WorkerFailed when it died or ran out of time."""
-    packed, problems, regions = _WORKER.call(("read", file_name, content, known, limits), WALL_SECONDS)
+    request = ("read", file_name, pickle.PickleBuffer(content), known, limits)
+    packed, problems, regions = _WORKER.call(request, WALL_SECONDS)
     return Answer(packed, problems, regions)
 
 
@@ -235,7 +266,7 @@ def extent_refusal_in_worker(file_name: str, content: bytes, limits) -> str | No
     For a workbook whose parse ended the worker: the scan runs beside the parse, and a grid too
     large for the memory budget can end the worker before the scan has said so.
     """
-    return _WORKER.call(("extent", file_name, content, None, limits), WALL_SECONDS)
+    return _WORKER.call(("extent", file_name, pickle.PickleBuffer(content), None, limits), WALL_SECONDS)
 
 
 def stop_worker() -> None:
@@ -278,6 +309,7 @@ def serve() -> None:
             mode, file_name, content, known, limits = _receive(requests)
         except EOFError:
             return
+        content = bytes(content)  # the readers take bytes (a copy of a buffer of the file's size)
         _limit_cpu_for_next_file()
         try:
             if mode == "extent":
