@@ -181,6 +181,9 @@ MIGRATIONS: list[Migration] = [
     # ``wilayah``: the scope ("36", "32", "nasional") whose data the store holds (Store binds and checks it).
     Migration(3, "store facts: the scope the store belongs to",
               ["CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"]),
+    # ``codec``: how ``content`` is packed (NULL: the file's own bytes; 'lz4': an LZ4 frame of them, for text files).
+    Migration(4, "uploaded files: text files kept compressed",
+              ["ALTER TABLE batch_file ADD COLUMN IF NOT EXISTS codec VARCHAR"]),
 ]
 
 SCHEMA_VERSION_SQL = """CREATE TABLE IF NOT EXISTS schema_version (

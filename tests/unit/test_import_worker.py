@@ -168,3 +168,23 @@ def test_the_byte_screens_never_clear_a_column_the_regular_expressions_would_sea
     assert cells.normalize_spaces(column).tolist() == [" ".join(t.split()) if isinstance(t, str) else t
                                                        for t in column.tolist()]
     assert cells.empty_mask(column).tolist() == [cells.is_empty(t) for t in column.tolist()]
+
+
+def test_a_text_file_is_kept_packed_and_given_back_as_uploaded(store_location):
+    from tests.unit.large_files import recap, recap_csv, recap_xlsx
+
+    data = recap(3000)
+    workbook, text = recap_xlsx(data, kegiatan=False), recap_csv(data, "kegiatan")
+    with Store(store_location) as store:
+        agreements = read_upload("perjanjian.xlsx", workbook, known=NO_AGREEMENTS)
+        first = commit_upload(store, agreements, user="admin")
+        activities = read_upload("kegiatan.csv", text, known=store.known_agreements())
+        assert activities.ok, [p.line() for p in activities.errors[:3]]
+        second = commit_upload(store, activities, user="admin")
+        assert store.batch_file(first.batch_id) == ("perjanjian.xlsx", workbook)
+        assert store.batch_file(second.batch_id) == ("kegiatan.csv", text)
+        kept = store.query("SELECT batch_id, codec, size_bytes, octet_length(content) AS stored FROM batch_file "
+                           "ORDER BY batch_id")
+    workbook_row, text_row = kept.to_dict("records")
+    assert pd.isna(workbook_row["codec"]) and workbook_row["stored"] == workbook_row["size_bytes"] == len(workbook)
+    assert text_row["codec"] == "lz4" and text_row["size_bytes"] == len(text) and text_row["stored"] < len(text) / 2
