@@ -1,6 +1,6 @@
 """Import benchmark (issue #15 item 1): a 100,000-row Kegiatan file, parsed bare vs. imported.
 
-    .venv/bin/python bench/bench_ingest.py [--rows 100000] [--runs 5] [--profile]
+    .venv/bin/python bench/bench_ingest.py [--rows 100000] [--runs 5] [--profile] [--only xlsx|csv]
 
 The files are generated on the fly, shaped like a province-wide recap (title block, template
 headers, a total row): an .xlsx with real Excel dates and numbers, and a ``;`` CSV with
@@ -11,8 +11,10 @@ beforehand; each run then times, on a fresh copy of that database:
               for every sheet, the reader's defaults (what the importer itself builds on)
   read_csv    (CSV) a typed ``pd.read_csv(engine="pyarrow")``: ``;``, two title rows, BOM, then
               the dates (``%d/%m/%Y``) and the ``Rp`` amounts turned into dates and numbers
-  here        ``read_upload`` in this process (no worker): reading and validating
-  read        ``read_upload`` as the app calls it, in the sandboxed worker process
+  here        ``read_upload`` in this process (no worker): reading and validating, text columns
+              turned into Python ``str`` at the end (what a caller of ``upload.tables`` gets)
+  read        ``read_upload`` as the app calls it, in the sandboxed worker process (the sheet
+              XML scan there runs beside calamine's parse, and text stays Arrow up to the store)
   import      ``read_upload`` + ``commit_upload`` into the DuckDB file (the figure of the target)
 
 All are run alternately within each round, and the medians are compared; the last lines are
