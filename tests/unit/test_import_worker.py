@@ -188,3 +188,24 @@ def test_a_text_file_is_kept_packed_and_given_back_as_uploaded(store_location):
     workbook_row, text_row = kept.to_dict("records")
     assert pd.isna(workbook_row["codec"]) and workbook_row["stored"] == workbook_row["size_bytes"] == len(workbook)
     assert text_row["codec"] == "lz4" and text_row["size_bytes"] == len(text) and text_row["stored"] < len(text) / 2
+
+
+@pytest.fixture
+def small_worker(monkeypatch):
+    """The worker restarted with a 16 MB budget, and restarted again with the default afterwards."""
+    sandbox.stop_worker()
+    monkeypatch.setenv(sandbox.MEMORY_ENV, "16")
+    yield
+    sandbox.stop_worker()
+
+
+def test_a_csv_that_needs_more_memory_than_the_budget_is_refused_by_the_worker(small_worker):
+    """CSV goes through the worker too: rows wider than the header become a Python list each in the fallback
+    reader (a hostile CSV of 7 MB: 60,000 lists of 60 fields), beyond the 16 MB budget here; the worker says
+    so and this process carries on."""
+    header = "ID Perjanjian;Tanggal Kegiatan;Nama Kegiatan\n" + "LBK-01;09/01/2023;Rapat\n" * 30
+    rows = ("x;" * 59 + "x\n") * 60_000
+    upload = read_upload("kegiatan.csv", (header + rows).encode(), known=NO_AGREEMENTS)
+    [problem] = upload.errors
+    assert "memori melebihi batas" in problem.message and not upload.tables
+    assert read_upload("kegiatan.csv", header.encode(), known=NO_AGREEMENTS).problems
