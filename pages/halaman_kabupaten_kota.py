@@ -12,6 +12,9 @@ from ksln_ui.charts import newly_picked, show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
+# Up to this many units the flag counts have one column per unit (a province's eight or so fit 1366 px).
+UNITS_AS_COLUMNS = 12
+
 
 def day(value) -> str:
     return format_date_id(value) if pd.notna(value) else "–"  # NaT is not None: format_date_id trips on it
@@ -72,11 +75,17 @@ if chosen := newly_picked(league["kabkota_kode"].iloc[rows[0]] if rows and rows[
 # The flag counts in a table of their own, one row per flag and one column per unit: as columns of
 # the league table they were off screen, and the eight units fit 1366 px however many flags there are.
 st.markdown("**Jumlah perjanjian berbendera, per daerah**")
-readable_table(pd.DataFrame({
-    "Jenis peringatan": [f.label for f in FLAGS],
-    **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
-       for row in league.itertuples()},
-}), key="kabkota_bendera_jumlah")
+if len(league) <= UNITS_AS_COLUMNS:
+    readable_table(pd.DataFrame({
+        "Jenis peringatan": [f.label for f in FLAGS],
+        **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
+           for row in league.itertuples()},
+    }), key="kabkota_bendera_jumlah")
+else:  # hundreds of units (a national store): one row per unit, a page at a time, instead of hundreds of columns
+    readable_table(pd.DataFrame({
+        "Daerah": [region_label(code) for code in league["kabkota_kode"]],
+        **{f.label: league[f"jumlah_{f.code}"].astype("int64").astype(str) for f in FLAGS},
+    }), key="kabkota_bendera_jumlah")
 
 # --- maps --------------------------------------------------------------------------------------------
 left, right = st.columns(2)
