@@ -14,6 +14,8 @@ from ksln_ui.tables import readable_table
 
 # Up to this many units the flag counts have one column per unit (a province's eight or so fit 1366 px).
 UNITS_AS_COLUMNS = 12
+# The score components chart shows at most this many units, those with the lowest mean score.
+MOST_BARS = 30
 
 
 def day(value) -> str:
@@ -93,8 +95,16 @@ with left:
     clicked_map = show(shared("peta_skor", key, lambda: charts.score_map(results.regions)), key="kabkota_peta",
                        pick=True)
 with right:
-    clicked_bar = show(shared("grafik_komponen", key, lambda: charts.score_components_chart(region_components(results.regions))),
+    components = region_components(results.regions)
+    components = components[components["skor_rata_rata"].notna()]
+    scored = len(components)
+    if scored > MOST_BARS:  # hundreds of units: a chart thousands of pixels high that took seconds to draw
+        components = components.nsmallest(MOST_BARS, "skor_rata_rata")
+    clicked_bar = show(shared("grafik_komponen", key, lambda: charts.score_components_chart(components)),
                        key="kabkota_komponen", pick=True)
+    if scored > MOST_BARS:
+        st.caption(f"Grafik menampilkan {MOST_BARS} daerah dengan skor rata-rata terendah dari {scored}; semua daerah "
+                   "ada di tabel peringkat.")
 for clicked in (clicked_map, clicked_bar):
     if clicked in set(league["kabkota_kode"]):
         st.session_state["kabkota_pilih"] = clicked

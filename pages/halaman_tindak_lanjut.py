@@ -143,15 +143,17 @@ st.subheader("Buat tindak lanjut")
 if not may_manage:
     st.caption("Tindak lanjut dibuat oleh analis Provinsi atau admin; analis kab/kota memperbarui statusnya.")
 else:
+    def proposal_choices() -> tuple[list[tl.Proposal], dict[int, str]]:
+        found = tl.proposals(results, actions)
+        return found, {i: f"{region_name(p.kabkota)} · {p.flag_label} · {p.id_perjanjian}" for i, p in enumerate(found)}
+
     # Once per data version, filters and state of the actions for every session: a national store has 50,000 flags.
-    found = shared("usulan_tindak_lanjut", (*results_key(view), actions_version()),
-                   lambda: tl.proposals(results, actions))
+    found, labels = shared("usulan_tindak_lanjut", (*results_key(view), actions_version()), proposal_choices)
     tab_flag, tab_free = st.tabs(["Dari bendera", "Lainnya"])
     with tab_flag:
         if not found:
             st.info("Setiap bendera sudah punya tindak lanjut yang terbuka.", icon=":material/check_circle:")
         else:
-            labels = {i: f"{region_name(p.kabkota)} · {p.flag_label} · {p.id_perjanjian}" for i, p in enumerate(found)}
             index = st.selectbox(f"Usulan dari bendera ({len(found)})", list(labels), format_func=labels.get,
                                  key="tl_usulan_pilih")
             proposal = found[index]
