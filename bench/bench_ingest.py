@@ -1,6 +1,6 @@
 """Import benchmark (issue #15 item 1): a 100,000-row Kegiatan file, parsed bare vs. imported.
 
-    .venv/bin/python bench/bench_ingest.py [--rows 100000] [--runs 5] [--profile]
+    .venv/bin/python bench/bench_ingest.py [--rows 100000] [--runs 5] [--profile] [--only xlsx|csv]
 
 The files are generated on the fly, shaped like a province-wide recap (title block, template
 headers, a total row): an .xlsx with real Excel dates and numbers, and a ``;`` CSV with
@@ -11,8 +11,10 @@ beforehand; each run then times, on a fresh copy of that database:
               for every sheet, the reader's defaults (what the importer itself builds on)
   read_csv    (CSV) a typed ``pd.read_csv(engine="pyarrow")``: ``;``, two title rows, BOM, then
               the dates (``%d/%m/%Y``) and the ``Rp`` amounts turned into dates and numbers
-  here        ``read_upload`` in this process (no worker): reading and validating
-  read        ``read_upload`` as the app calls it, in the sandboxed worker process
+  here        ``read_upload`` in this process (no worker): reading and validating, text columns
+              turned into Python ``str`` at the end (what a caller of ``upload.tables`` gets)
+  read        ``read_upload`` as the app calls it, in the sandboxed worker process (the sheet
+              XML scan there runs beside calamine's parse, and text stays Arrow up to the store)
   import      ``read_upload`` + ``commit_upload`` into the DuckDB file (the figure of the target)
 
 All are run alternately within each round, and the medians are compared; the last lines are
@@ -125,6 +127,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", choices=("xlsx", "csv"), help="measure one of the two files")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -148,7 +151,9 @@ def main() -> None:
               f"{time.perf_counter() - began:.1f} s: "
               + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files.values()))
 
-        for path in files.values():
+        for kind, path in files.items():
+            if args.only and kind != args.only:
+                continue
             floor_name, floor = FLOORS[path.suffix]
             times: dict[str, list[float]] = {floor_name: [], "here": [], "read": [], "import": []}
             import_once(path, parents_db, work)  # warm-up: the worker, caches of reference data, imports
@@ -172,8 +177,9 @@ def main() -> None:
                   f"{med['here'] / med[floor_name]:.2f}x")
 
         if args.profile:
-            for path in files.values():
-                profile(path, parents_db, work)
+            for kind, path in files.items():
+                if not args.only or kind == args.only:
+                    profile(path, parents_db, work)
     finally:
         sandbox.stop_worker()
         shutil.rmtree(work, ignore_errors=True)

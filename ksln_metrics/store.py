@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ksln_metrics.access import ADMIN, Actor, User, actor_name, data_change_refusal, rollback_refusal
 from ksln_metrics.db import check_location, is_postgres, safe_location
@@ -132,6 +134,22 @@ def _columns(table: str) -> tuple[str, ...]:
 
 
 _history = history_table
+
+
+def _select(rows: pd.DataFrame | pa.Table, columns) -> pd.DataFrame | pa.Table:
+    """The ``columns`` of a table's rows, given as a DataFrame or as an Arrow table."""
+    return rows.select(list(columns)) if isinstance(rows, pa.Table) else rows[list(columns)]
+
+
+def _has_rows(rows: pd.DataFrame | pa.Table | None) -> bool:
+    return rows is not None and (rows.num_rows if isinstance(rows, pa.Table) else len(rows)) > 0
+
+
+def _values(rows: pd.DataFrame | pa.Table, column: str) -> set:
+    """The distinct non-empty values of one column."""
+    if isinstance(rows, pa.Table):
+        return set(pc.unique(rows.column(column).drop_null()).to_pylist())
+    return set(rows[column].dropna())
 
 
 def _casts(table: str, alias: str | None = None) -> str:
@@ -281,11 +299,14 @@ class Store:
         )
 
     def batch_file(self, batch_id: int) -> tuple[str, bytes] | None:
+        """The file a batch was read from, as uploaded (name, bytes)."""
         rows = self.cursor().execute(
-            "SELECT file_name, content FROM batch_file WHERE batch_id = ?", [batch_id]
+            "SELECT file_name, content, codec, size_bytes FROM batch_file WHERE batch_id = ?", [batch_id]
         ).fetchall()
-        row = rows[0] if rows else None
-        return (row[0], bytes(row[1])) if row else None
+        if not rows:
+            return None
+        name, content, codec, size = rows[0]
+        return name, _unpacked_file(bytes(content), codec, size)
 
     def has_sample_data(self) -> bool:
         """True when rows written by the sample-data command are still in effect."""
@@ -438,10 +459,11 @@ class Store:
                     )
                     self._record_counts(cur, batch_id, changes)
                     if content is not None:
+                        stored, codec = _packed_file(content)
                         cur.execute(
-                            "INSERT INTO batch_file (batch_id, file_name, sha256, size_bytes, content) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            [batch_id, file_name or "", sha256 or "", len(content), content],
+                            "INSERT INTO batch_file (batch_id, file_name, sha256, size_bytes, content, codec) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            [batch_id, file_name or "", sha256 or "", len(content), stored, codec],
                         )
                     return BatchResult(batch_id, changes)
             except _Discard as done:
@@ -517,11 +539,11 @@ class Store:
         touched = set(regions)
         ids: set[str] = set()
         for name, frame in tables.items():
-            if frame is None or frame.empty:
+            if not _has_rows(frame):
                 continue
-            ids |= set(frame["id_perjanjian"].dropna())
+            ids |= _values(frame, "id_perjanjian")
             if name == "perjanjian":
-                touched |= set(frame["kabkota"].dropna())
+                touched |= _values(frame, "kabkota")
         if ids and self.dialect == "postgres":
             reader = cur if cur is not None else self.cursor()
             rows = reader.execute(
@@ -625,6 +647,11 @@ class Store:
         return changes
 
     def _drop_temp(self, cur, name: str) -> None:
+        if name in getattr(cur, "views", ()):  # DuckDB: rows staged as a view over their Arrow table
+            cur.execute(f"DROP VIEW {name}")
+            cur.unregister(f"{name}_frame")
+            cur.views.discard(name)
+            return
         # pg_temp: never a permanent table of that name, should one exist.
         cur.execute(f"DROP TABLE IF EXISTS {'pg_temp.' if self.dialect == 'postgres' else ''}{name}")
 
@@ -635,9 +662,12 @@ class Store:
         types = cols.replace(" DOUBLE", " DOUBLE PRECISION") if self.dialect == "postgres" else cols
         cur.execute(f"CREATE TEMP TABLE {name} ({types})")
 
-    def _stage(self, cur, table: str, frame: pd.DataFrame | None, name: str = "incoming",
+    def _stage(self, cur, table: str, frame: pd.DataFrame | pa.Table | None, name: str = "incoming",
                columns: tuple[str, ...] | None = None) -> None:
-        """``frame``'s ``columns`` (all stored ones by default) cast to the stored types, as temp table ``name``."""
+        """``frame``'s ``columns`` (all stored ones by default) cast to the stored types, as temp table ``name``.
+
+        ``frame`` is a DataFrame or an Arrow table (an upload's rows as the import worker sent them).
+        """
         cols = columns or _columns(table)
         casts = ", ".join(f"CAST({c} AS {SQL_TYPES[column_kind(table, c)]}) AS {c}" for c in cols)
         if self.dialect == "duckdb":
@@ -645,16 +675,22 @@ class Store:
             if frame is None:
                 cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {casts} FROM {table} LIMIT 0")
                 return
-            cur.register(f"{name}_frame", frame[list(cols)])
+            if isinstance(frame, pa.Table):
+                # Arrow columns are read where they are by each statement: no copy into a temporary table.
+                cur.register(f"{name}_frame", _select(frame, cols))
+                cur.execute(f"CREATE TEMP VIEW {name} AS SELECT {casts} FROM {name}_frame")
+                cur.views.add(name)
+                return
+            cur.register(f"{name}_frame", _select(frame, cols))
             cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {casts} FROM {name}_frame")
             cur.unregister(f"{name}_frame")  # not in a finally: after an error it would hide the error
             return
         self._temp_table(cur, name, table, cols)
-        if frame is None or frame.empty:
+        if not _has_rows(frame):
             return
         # The same casts as on DuckDB (DuckDB does them), then COPY of the typed rows as CSV.
         with duckdb.connect() as local:
-            local.register("frame", frame[list(cols)])
+            local.register("frame", _select(frame, cols))
             typed = local.sql(f"SELECT {casts} FROM frame").to_arrow_table()
         cur.copy_csv(name, list(cols), arrow_to_csv(typed))
         cur.execute(f"ANALYZE {name}")  # temporary tables have no statistics until asked: plans need them
@@ -663,25 +699,27 @@ class Store:
         cols = _columns(table)
         key = _key(table)
         on = " AND ".join(f"cur.{k} = inc.{k}" for k in key)
-        differs = " OR ".join(f"cur.{c} IS DISTINCT FROM inc.{c}" for c in cols if c not in key)
+        differs = " OR ".join(f"cur.{c} IS DISTINCT FROM inc.{c}" for c in cols if c not in key) or "FALSE"
         self._stage(cur, table, frame)
-        total = self._scalar(cur, "SELECT count(*) FROM incoming")
-        updated = self._scalar(cur, f"SELECT count(*) FROM incoming inc JOIN {table} cur ON {on} WHERE {differs}")
-        existing = self._scalar(cur, f"SELECT count(*) FROM incoming inc JOIN {table} cur ON {on}")
+        # One join of the file's rows with the current ones counts both the rows that exist and those that differ.
+        total, existing, updated = cur.execute(
+            f"SELECT (SELECT count(*) FROM incoming), count(*), count(*) FILTER (WHERE {differs}) "
+            f"FROM incoming inc JOIN {table} cur ON {on}"
+        ).fetchall()[0]
         change = TableChange(new=total - existing, updated=updated, unchanged=existing - updated)
 
         # Rows to close: changed ones, and under replace the rows of the file's regions it lacks.
         # A removed agreement takes its children with it.
         self._drop_temp(cur, "closing")
-        cur.execute(
-            f"CREATE TEMP TABLE closing AS SELECT {', '.join('cur.' + k for k in key)} "
-            f"FROM {table} cur JOIN incoming inc ON {on} WHERE {differs}"
-        )
+        keys = ", ".join(f"cur.{k}" for k in key)
+        if updated:
+            cur.execute(f"CREATE TEMP TABLE closing AS SELECT {keys} FROM {table} cur JOIN incoming inc ON {on} WHERE {differs}")
+        else:  # nothing differs: the same (empty) table without a second join
+            cur.execute(f"CREATE TEMP TABLE closing AS SELECT {keys} FROM {table} cur LIMIT 0")
         if self.dialect == "postgres":
             cur.execute("ANALYZE closing")
         scope = self._replace_scope(table, replace, frame is not None)
         if scope:
-            keys = ", ".join(f"cur.{k}" for k in key)
             anti = " AND ".join(f"inc.{k} = cur.{k}" for k in key)
             change.deleted = self._dml(
                 cur,
@@ -690,18 +728,21 @@ class Store:
                 {"regions": sorted(regions)} if "$regions" in scope else [],
             )
         if write:
-            match = " AND ".join(f"h.{k} = c.{k}" for k in key)
-            cur.execute(
-                f"UPDATE {_history(table)} h SET valid_to = ? FROM closing c "
-                f"WHERE h.valid_to IS NULL AND {match}",
-                [batch_id],
-            )
+            if updated or change.deleted:
+                match = " AND ".join(f"h.{k} = c.{k}" for k in key)
+                cur.execute(
+                    f"UPDATE {_history(table)} h SET valid_to = ? FROM closing c "
+                    f"WHERE h.valid_to IS NULL AND {match}",
+                    [batch_id],
+                )
+            # Only the new rows and the changed ones are written: with no current row matching, all of them.
+            only_new = f" WHERE NOT EXISTS (SELECT 1 FROM {table} cur WHERE {on})" if existing - updated else ""
             cur.execute(
                 f"INSERT INTO {_history(table)} ({', '.join(cols)}, valid_from) "
-                f"SELECT {', '.join('inc.' + c for c in cols)}, ? FROM incoming inc "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} cur WHERE {on})",
+                f"SELECT {', '.join('inc.' + c for c in cols)}, ? FROM incoming inc{only_new}",
                 [batch_id],
             )
+        self._drop_temp(cur, "incoming")
         return change
 
     def _close_keys(self, cur, batch_id: int, table: str, keys: pd.DataFrame) -> int:
@@ -783,6 +824,29 @@ class Store:
             [new_id, batch_id],
         )
         return TableChange(new=restored - updated, updated=updated, deleted=removed - updated)
+
+
+# A text file (CSV) is kept as an LZ4 frame when that saves a good part of it: each byte of a
+# BLOB costs the store more to write than LZ4 (C, hundreds of MB/s) takes to pack it. A workbook
+# (.xlsx, .ods: already a zip; .xls) is kept as it is.
+_PACK_FROM_BYTES = 64 * 1024
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def _packed_file(content: bytes) -> tuple[bytes, str | None]:
+    """The bytes to store for an uploaded file, and the codec they are packed with (None: as they are)."""
+    if len(content) < _PACK_FROM_BYTES or content.startswith(_ARCHIVE_MAGIC):
+        return content, None
+    packed = pa.compress(content, codec="lz4", asbytes=True)
+    return (packed, "lz4") if len(packed) < 0.75 * len(content) else (content, None)
+
+
+def _unpacked_file(stored: bytes, codec: str | None, size: int) -> bytes:
+    if codec is None:
+        return stored
+    if codec == "lz4":
+        return pa.decompress(stored, decompressed_size=size, codec="lz4", asbytes=True)
+    raise StoreError(f"Berkas batch tersimpan dengan pemadatan '{codec}' yang tidak dikenal aplikasi ini.")
 
 
 def next_id(cur, table: str, column: str) -> int:

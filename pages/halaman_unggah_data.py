@@ -64,7 +64,7 @@ if st.button("Periksa berkas", type="primary", disabled=not files, key="unggah_p
         progress.progress(i / len(files), text=f"Memeriksa {file.name}…")
         upload = read_upload(file.name, file.getvalue(), known=known)
         # The same check the store makes when saving: a file with another unit's rows is refused whole.
-        refusal = store.change_refusal(user, upload.tables, upload.regions) if upload.ok else None
+        refusal = store.change_refusal(user, upload.rows(), upload.regions) if upload.ok else None
         if refusal:  # refused at the check already: recorded like a refused save (issue 10 defect 9)
             store.audit(user, "unggah_ditolak", target=upload.file_name, detail=refusal)
         preview = preview_upload(store, upload, replace=replace) if upload.ok and not refusal else {}
@@ -116,7 +116,7 @@ if checked:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="unggah_pratinjau")
         # Row by row, before saving: the new rows, and the changed cells as "old → new", highlighted.
         for number, (upload, preview, _) in enumerate(checked["files"]):
-            for change in row_changes(store, upload.tables) if preview else []:
+            for change in row_changes(store, upload.rows()) if preview else []:
                 if change.new.empty and change.cells.empty:
                     continue
                 sheet = TABLES[change.table].sheet

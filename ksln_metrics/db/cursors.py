@@ -22,6 +22,7 @@ class DuckCursor:
 
     def __init__(self, raw: duckdb.DuckDBPyConnection):
         self._raw = raw
+        self.views: set[str] = set()  # temporary views over registered Arrow tables (the store's staged rows)
 
     def execute(self, sql: str, params=None) -> DuckCursor:
         self._raw.execute(sql, params if params is not None else [])

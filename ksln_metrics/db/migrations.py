@@ -187,6 +187,9 @@ MIGRATIONS: list[Migration] = [
     # at once (the command line and the Pengingat page, or two replicas) do not both send them.
     Migration(4, "reminders: a message being sent claims its items",
               ["ALTER TABLE notification ADD COLUMN IF NOT EXISTS sending_until TIMESTAMP"]),
+    # ``codec``: how ``content`` is packed (NULL: the file's own bytes; 'lz4': an LZ4 frame of them, for text files).
+    Migration(5, "uploaded files: text files kept compressed",
+              ["ALTER TABLE batch_file ADD COLUMN IF NOT EXISTS codec VARCHAR"]),
 ]
 
 SCHEMA_VERSION_SQL = """CREATE TABLE IF NOT EXISTS schema_version (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.reference import BOOL, DATE, MONEY, NUMBER, SQL_TYPES, STORED_COLUMNS, TABLES, YEAR, column_kind
@@ -38,15 +39,15 @@ def _cast_select(table: str, alias: str) -> str:
     return ", ".join(f"CAST({alias}.{c} AS {SQL_TYPES[column_kind(table, c)]}) AS {c}" for c in STORED_COLUMNS[table])
 
 
-def row_changes(store: Store, tables: dict[str, pd.DataFrame]) -> list[RowChanges]:
+def row_changes(store: Store, tables: dict[str, pd.DataFrame | pa.Table]) -> list[RowChanges]:
     """New rows and changed cells of every table in ``tables`` (an upload's canonical frames)."""
     out = []
     cur = store.engine_cursor()  # DuckDB over the current rows on either backend: register and temp tables work
     for table in (t for t in TABLES if t in tables):
         cols = STORED_COLUMNS[table]
         key = TABLES[table].key
-        frame = tables[table]
-        cur.register("pratinjau_frame", frame[list(cols)])
+        frame = tables[table]  # a DataFrame, or the Arrow table of an upload's rows
+        cur.register("pratinjau_frame", frame.select(list(cols)) if isinstance(frame, pa.Table) else frame[list(cols)])
         try:
             cur.execute(f"CREATE OR REPLACE TEMP TABLE pratinjau_masuk AS SELECT {_cast_select(table, 'f')} "
                         "FROM pratinjau_frame f")

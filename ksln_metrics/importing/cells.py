@@ -340,14 +340,88 @@ _LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
 _MARKER_SET = pa.array(sorted(EMPTY_MARKERS), type=pa.string())
 
 
+# --- screening the UTF-8 bytes of a text column -----------------------------------------------
+# A few numpy passes over an Arrow column's bytes say for certain that no cell holds a character
+# (a control character, white space other than a single inner space); only a column they cannot
+# clear is searched with a regular expression, which finds the same cells as without the screen.
+
+def _byte_table(ascii_bytes: str, others: range | tuple = ()) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[[ord(c) for c in ascii_bytes]] = True
+    table[list(others)] = True
+    return table
+
+
+# Bytes a white-space character of _WHITESPACE can start with: ASCII ones, and the lead bytes of
+# U+0085/U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2), U+3000 (E3); any non-ASCII byte is let through.
+_ASCII_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+_MAY_START_WHITESPACE = _byte_table(_ASCII_WHITESPACE, range(0x80, 0x100))
+_MAY_END_WHITESPACE = _MAY_START_WHITESPACE  # the last byte of a non-ASCII character is >= 0x80 too
+_MAY_BE_OTHER_WHITESPACE = _byte_table(_ASCII_WHITESPACE.replace(" ", ""), (0xC2, 0xE1, 0xE2, 0xE3))
+# CONTROL_CHARACTERS: ASCII controls but tab, LF, CR; U+007F; U+0080-U+009F (C2 ..); the direction marks
+# U+200E-U+2069 (E2 ..); U+FFFE and U+FFFF (EF ..).
+_MAY_BE_CONTROL = _byte_table("".join(chr(b) for b in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)),
+                              (0xC2, 0xE2, 0xEF))
+
+
+def _utf8(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """(offsets, bytes) of an Arrow string column, without a copy; None for another layout."""
+    if pa.types.is_large_string(values.type):
+        width = np.int64
+    elif pa.types.is_string(values.type):
+        width = np.int32
+    else:
+        return None
+    _, offsets, data = values.buffers()
+    offsets = np.frombuffer(offsets, dtype=width)[values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data[offsets[0]:offsets[-1]] if len(offsets) else data[:0]
+
+
+def _may_be_padded(values: pa.Array) -> np.ndarray | None:
+    """Per cell: False where it certainly neither starts nor ends with white space; None if unknown."""
+    found = _utf8(values)
+    if found is None:
+        return None
+    offsets, data = found
+    starts = (offsets[:-1] - offsets[0]).astype(np.int64)
+    lengths = np.diff(offsets).astype(np.int64)
+    filled = lengths > 0
+    maybe = np.zeros(len(values), dtype=bool)
+    if filled.any():
+        maybe[filled] = (_MAY_START_WHITESPACE[data[starts[filled]]]
+                         | _MAY_END_WHITESPACE[data[starts[filled] + lengths[filled] - 1]])
+    return maybe
+
+
+def may_hold_control_characters(values: pa.Array) -> bool:
+    """False when no cell of a text column can hold a character of CONTROL_CHARACTERS."""
+    found = _utf8(values)
+    return found is None or bool(_MAY_BE_CONTROL[found[1]].any())
+
+
+def _may_be_untidy(values: pa.Array) -> bool:
+    """False when no cell of a text column has white space at an end, two in a row, or other than a space."""
+    found = _utf8(values)
+    if found is None:
+        return True
+    data = found[1]
+    padded = _may_be_padded(values)
+    if padded.any() or _MAY_BE_OTHER_WHITESPACE[data].any():
+        return True
+    spaces = data == 32
+    return bool((spaces[1:] & spaces[:-1]).any())
+
+
 def empty_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is empty: missing, blank, or a dash."""
     if is_text_column(raw):
         # In Arrow, no Python call per cell: only cells short or padded with spaces can be a marker,
         # and only those are stripped and lowered.
         values = _arrow(raw)
-        maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER),
-                                    pc.match_substring_regex(values, _PADDED)), False)
+        padded = _may_be_padded(values)
+        padded = pc.match_substring_regex(values, _PADDED) if padded is None else pa.array(padded)
+        maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER), padded), False)
         empty = pc.fill_null(pc.is_null(values), True).to_numpy(zero_copy_only=False).copy()
         where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
         if len(where):
@@ -379,6 +453,8 @@ def normalize_spaces(texts: pd.Series) -> pd.Series:
 
     One search finds the few cells that need it; only those are rewritten.
     """
+    if is_text_column(texts) and not _may_be_untidy(_arrow(texts)):
+        return texts
     untidy = texts.str.contains(_UNTIDY, regex=True).fillna(False).to_numpy(dtype=bool)
     if not untidy.any():
         return texts
@@ -425,6 +501,9 @@ def _arrow(texts: pd.Series) -> pa.Array:
     """The Arrow strings behind a text column (no copy)."""
     values = pa.array(texts.array)
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+arrow_strings = _arrow
 
 
 # The patterns of _number_text for Arrow's RE2: digits as [0-9] (Python's \d also takes other
@@ -512,16 +591,18 @@ def _parse_distinct_text(column: Column, distinct: pd.Series, years: tuple[int, 
 
 
 def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
-                 years: tuple[int, int] = DEFAULT_YEARS) -> tuple[pd.Series, pd.Series]:
+                 years: tuple[int, int] = DEFAULT_YEARS, *, text_as_arrow: bool = False) -> tuple[pd.Series, pd.Series]:
     """A whole column -> (canonical values, error messages) aligned on ``raw``'s index.
 
     Values are None/NA where the cell is empty or invalid; messages are None where valid.
     Each distinct cell value is parsed once: a column of 100,000 activities holds a few
-    thousand dates and amounts. Free text is normalised over the whole column at once.
+    thousand dates and amounts. Free text is normalised over the whole column at once;
+    ``text_as_arrow`` keeps it in Arrow (a string column, NA where empty) instead of one
+    Python ``str`` per cell.
     """
     empty = empty_mask(raw) if empty is None else empty
     if is_text_column(raw):
-        return _parse_text_column(column, raw, empty.to_numpy(dtype=bool), years)
+        return _parse_text_column(column, raw, empty.to_numpy(dtype=bool), years, text_as_arrow)
     values = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     errors = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     todo = raw[~empty]
@@ -541,7 +622,7 @@ def parse_series(column: Column, raw: pd.Series, empty: pd.Series | None = None,
 
 
 def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
-                       years: tuple[int, int]) -> tuple[pd.Series, pd.Series]:
+                       years: tuple[int, int], text_as_arrow: bool = False) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_series` of a text column: distinct values parsed once, then spread by position.
 
     Only the distinct values ever become Python objects; the result is built with numpy takes.
@@ -549,6 +630,8 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
     n = len(raw)
     errors = np.full(n, None, dtype=object)
     todo = np.flatnonzero(~empty)
+    if column.kind == TEXT and text_as_arrow:  # every cell normalised (per cell: the same on the kept ones)
+        return normalize_spaces(raw).where(~empty), pd.Series(errors, index=raw.index, dtype=object)
     if column.kind == TEXT:
         values = np.full(n, None, dtype=object)
         if len(todo):

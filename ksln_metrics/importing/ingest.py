@@ -18,6 +18,8 @@ import os
 import re
 import warnings
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -34,7 +36,14 @@ from ksln_metrics.access import Actor
 from ksln_metrics.engine.indicators import sql_text
 from ksln_metrics.formatting import CONTROL_CHARACTERS, strip_control_characters
 from ksln_metrics.importing import sandbox
-from ksln_metrics.importing.cells import DEFAULT_YEARS, empty_mask, is_text_column, parse_series
+from ksln_metrics.importing.cells import (
+    DEFAULT_YEARS,
+    arrow_strings,
+    empty_mask,
+    is_text_column,
+    may_hold_control_characters,
+    parse_series,
+)
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
 from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
 
@@ -116,14 +125,41 @@ class Rejected(Exception):
 
 @dataclass
 class Upload:
-    """One file read: its canonical rows per table, and every problem found."""
+    """One file read: its canonical rows per table, and every problem found.
+
+    The rows come from the import worker as Arrow columns; :attr:`tables` turns them into
+    DataFrames (text as ``str`` or None) the first time it is asked for. Until then the store
+    reads the Arrow columns themselves (:meth:`rows`), without a Python object per cell.
+    """
 
     file_name: str
     content: bytes
     sha256: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     regions: set[str] = field(default_factory=set)
+    _sent: dict | None = field(default=None, repr=False, compare=False)  # the worker's packed frames
+    _frames: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The canonical rows per table (stored columns), as DataFrames."""
+        if self._frames is None:
+            self._frames = sandbox.unpack_tables(self._sent) if self._sent else {}
+            self._sent = None  # from now on the frames are the rows: a caller may change them
+        return self._frames
+
+    @tables.setter
+    def tables(self, value: dict[str, pd.DataFrame]) -> None:
+        self._frames, self._sent = value, None
+
+    def rows(self) -> dict[str, pd.DataFrame | pa.Table]:
+        """The rows for the store (refusal check, preview, commit): Arrow tables while :attr:`tables` has not
+        been asked for, else its frames."""
+        if self._frames is None and self._sent:
+            arrow = sandbox.arrow_tables(self._sent)
+            if arrow is not None:
+                return arrow
+        return self.tables
 
     @property
     def errors(self) -> list[Problem]:
@@ -242,28 +278,65 @@ def _check_zip(content: bytes, ext: str, limits: Limits) -> None:
         raise Rejected(f"isi berkas bukan {ext} yang sah (bukan buku kerja Excel)")
 
 
+# In the worker (sandbox), a second thread parses a workbook while the first scans its sheet XML:
+# calamine runs in Rust without the GIL, the scan is mostly Python. Started before the worker's
+# memory limit, so that its stack is not charged to the budget; None outside the worker.
+_parse_thread: ThreadPoolExecutor | None = None
+
+
+def start_parse_thread() -> None:
+    """Give this process the parsing thread of :func:`_excel_sheets` (the sandbox worker calls it at start)."""
+    global _parse_thread
+    if _parse_thread is None:
+        _parse_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ksln-parse")
+        _parse_thread.submit(int).result()  # the thread exists from now on
+
+
 def _excel_sheets(content: bytes, ext: str, limits: Limits) -> list[_Sheet]:
-    """Every sheet of a workbook (xlsx, xls, ods) read by fastexcel into Arrow text columns."""
-    merged = _check_xlsx_extent(content, limits) if ext in (".xlsx", ".xlsm") else {}
+    """Every sheet of a workbook (xlsx, xls, ods) read by fastexcel into Arrow text columns.
+
+    An .xlsx is first scanned from its XML (the used range of each sheet, against the caps, and
+    its merged cells). In the worker, that scan and calamine's parse run at the same time; the
+    scan's refusal comes first either way. A sheet so large that calamine's grid exceeds the
+    worker's memory ends the worker before the scan can refuse it: :func:`read_upload` then
+    asks a fresh worker for the scan alone, so the file gets the same message as here.
+    """
+    xlsx = ext in (".xlsx", ".xlsm")
+    if xlsx and _parse_thread is not None:
+        pending = _parse_thread.submit(_load_sheets, content, ext, limits)
+        try:
+            merged = _check_xlsx_extent(content, limits)
+        finally:
+            futures_wait([pending])  # never leave the parse running under the next file
+        loaded, _ = pending.result()
+    else:
+        merged = _check_xlsx_extent(content, limits) if xlsx else {}
+        loaded, xls_merged = _load_sheets(content, ext, limits)
+        merged = merged or xls_merged
+    sheets = []
+    for name, first_column, batch in loaded:
+        height = batch.num_rows
+        padding = [_text_column(pa.nulls(height, pa.string())) for _ in range(first_column)]
+        grid = _text_grid(padding + [_text_column(batch.column(i)) for i in range(batch.num_columns)], height)
+        _fill_merged_cells(grid, merged.get(name, []))
+        sheets.append(_Sheet(strip_control_characters(name), grid))
+    return sheets
+
+
+def _load_sheets(content: bytes, ext: str, limits: Limits) -> tuple[list[tuple[str, int, pa.RecordBatch]], dict]:
+    """fastexcel's reading of every sheet: (name, first column, Arrow text cells), and an .xls's merged ranges."""
     try:
         workbook = fastexcel.read_excel(content)
-        if ext == ".xls":
-            merged = _xls_merged_cells(content)
-        sheets = []
+        merged = _xls_merged_cells(content) if ext == ".xls" else {}
+        loaded = []
         for name in workbook.sheet_names:
             # Every cell as text, from row 1 (skip_rows=0) so that row numbers are the sheet's own.
             sheet = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
             columns = sheet.available_columns()
             first_column = columns[0].absolute_index if columns else 0
             _check_extent(name, sheet.total_height, first_column + sheet.width, limits)
-            batch = sheet.to_arrow()
-            height = batch.num_rows
-            padding = [_text_column(pa.nulls(height, pa.string())) for _ in range(first_column)]
-            grid = _text_grid(padding + [_text_column(batch.column(i)) for i in range(batch.num_columns)], height)
-            del batch
-            _fill_merged_cells(grid, merged.get(name, []))
-            sheets.append(_Sheet(strip_control_characters(name), grid))
-        return sheets
+            loaded.append((name, first_column, sheet.to_arrow()))
+        return loaded, merged
     except (Rejected, MemoryError):
         raise
     except Exception as exc:  # calamine raises several types for damaged files
@@ -349,6 +422,17 @@ def _check_xlsx_extent(content: bytes, limits: Limits) -> dict[str, list]:
                 ]
             del data
     return merged
+
+
+def extent_refusal(content: bytes, limits: Limits) -> str | None:
+    """Why the sheet XML scan of :func:`_check_xlsx_extent` refuses a workbook, or None."""
+    try:
+        _check_xlsx_extent(content, limits)
+    except Rejected as exc:
+        return exc.message
+    except Exception:  # a damaged archive: the parse's own message stands
+        return None
+    return None
 
 
 def _quick_row_bound(data: bytes, limits: Limits) -> int | None:
@@ -765,7 +849,11 @@ class _Reader:
                     hit |= texts.str.contains(_TOTAL_LABEL, case=False, regex=True)
             is_total[hit[hit].index] = True
         numbering = _numbering_row(frame[data_cols])
-        keep = ~(blank | is_total | numbering)
+        keep = (~(blank | is_total | numbering)).to_numpy()
+        kept = np.flatnonzero(keep)
+        if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # one run of rows (blank or total rows at the ends)
+            rows = slice(kept[0], kept[-1] + 1)  # a view of the columns, not a copy of every cell
+            return frame.iloc[rows], empties.iloc[rows]
         return frame[keep], empties[keep]
 
     # parts -> canonical tables
@@ -779,7 +867,7 @@ class _Reader:
                 continue
             column = part.table.column(name)
             self._strip_control_characters(part, name)
-            values, errors = parse_series(column, part.frame[name], part.empty[name], self.years)
+            values, errors = parse_series(column, part.frame[name], part.empty[name], self.years, text_as_arrow=True)
             if column.open_choices:
                 unknown = errors.notna()
                 if unknown.any():
@@ -801,7 +889,9 @@ class _Reader:
     def _strip_control_characters(self, part: _Part, name: str) -> None:
         """Remove control and direction-override characters from the text cells of a column, with a warning each."""
         raw = part.frame[name]
-        if is_text_column(raw):  # one pass in Arrow over the whole column
+        if is_text_column(raw):  # one pass in Arrow over the whole column, when its bytes do not clear it
+            if not may_hold_control_characters(arrow_strings(raw)):
+                return
             hit = raw.str.contains(_CONTROL_CLASS, regex=True).fillna(False).astype(bool)
             if not hit.any():
                 return
@@ -986,8 +1076,9 @@ def _duplicate_keys(reader: _Reader, table: Table, frame: pd.DataFrame, headers)
     key = list(table.key)
     if not all(k in frame.columns for k in key):
         return
-    complete = frame[key].notna().all(axis=1)
-    dup = frame[complete].duplicated(subset=key, keep="first")
+    keys = frame[key]
+    complete = keys.notna().all(axis=1)
+    dup = (keys[complete] if not complete.all() else keys).duplicated(keep="first")  # the key columns only
     if not dup.any():
         return
     firsts = frame[complete].drop_duplicates(subset=key, keep="first").set_index(key)["_row"]
@@ -1035,24 +1126,50 @@ def read_upload(
         return upload
     except sandbox.WorkerFailed as exc:
         log.warning("worker failed on %r (%d bytes): %s", file_name, len(content), exc.reason)
+        if exc.crashed and PurePath(file_name).suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                refusal = sandbox.extent_refusal_in_worker(file_name, content, limits)
+            except sandbox.WorkerFailed:
+                refusal = None
+            if refusal:
+                upload.problems = [Problem(file_name, NO_SHEET, None, "-", refusal)]
+                return upload
         upload.problems = [Problem(file_name, NO_SHEET, None, "-",
                                    f"{exc.reason}; tidak ada yang disimpan. Hapus isi dan format sel di luar tabel, "
                                    "pecah berkas menjadi beberapa berkas, atau gunakan templat")]
         return upload
-    upload.tables, upload.problems, upload.regions = answer.tables, answer.problems, answer.regions
+    upload._sent, upload.problems, upload.regions = answer.packed, answer.problems, answer.regions
     return upload
 
 
-def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits) -> Upload:
-    """:func:`read_upload` in this process (the worker's side)."""
+def read_upload_here(file_name: str, content: bytes, *, known: pd.DataFrame, limits: Limits,
+                     text_as_arrow: bool = False) -> Upload:
+    """:func:`read_upload` in this process (the worker's side).
+
+    Free-text columns are ``str`` or None per cell, as everywhere; ``text_as_arrow`` leaves them as
+    Arrow string columns (NA where empty), for the worker to send without a Python object per cell.
+    """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # Overflow in pandas/numpy (amounts of 1e308) is judged by the cell parsers; the English
         # RuntimeWarning must not reach the analyst's screen or terminal.
         warnings.simplefilter("ignore", RuntimeWarning)
         if limits.scope is None or limits.scope == ref.scope().code:
-            return _read_here(file_name, content, known, limits)
-        with ref.use_scope(limits.scope):
-            return _read_here(file_name, content, known, limits)
+            upload = _read_here(file_name, content, known, limits)
+        else:
+            with ref.use_scope(limits.scope):
+                upload = _read_here(file_name, content, known, limits)
+    if not text_as_arrow:
+        upload.tables = {name: _plain_text(frame) for name, frame in upload.tables.items()}
+    return upload
+
+
+def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Arrow string columns as ``str`` or None per cell (object columns)."""
+    for column in frame.columns:
+        if is_text_column(frame[column]):
+            frame[column] = pd.Series(arrow_strings(frame[column]).to_numpy(zero_copy_only=False), index=frame.index,
+                                      dtype=object)
+    return frame
 
 
 def _read_here(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
@@ -1118,9 +1235,13 @@ def _known_with(known: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
 
 def known_after(known: pd.DataFrame, upload: Upload) -> pd.DataFrame:
     """The agreements a file checked after ``upload`` may refer to: ``known`` plus the agreements it brings."""
-    if "perjanjian" not in upload.tables:
+    rows = upload.rows().get("perjanjian")
+    if rows is None:
         return known
-    return _known_with(known, upload.tables["perjanjian"])
+    if isinstance(rows, pa.Table):  # the two columns as text objects, like the frames
+        rows = pd.DataFrame({c: pd.Series(rows.column(c).to_numpy(zero_copy_only=False), dtype=object)
+                             for c in ("id_perjanjian", "kabkota")})
+    return _known_with(known, rows)
 
 
 def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, limits: Limits | None = None) -> list[Upload]:
@@ -1136,7 +1257,7 @@ def read_uploads(files: list[tuple[str, bytes]], *, store: Store | None = None, 
 
 def preview_upload(store: Store, upload: Upload, *, replace: bool = False) -> dict[str, TableChange]:
     """New, updated, unchanged and deleted rows per table if ``upload`` were committed."""
-    return store.preview(upload.tables, upload.regions, replace=replace)
+    return store.preview(upload.rows(), upload.regions, replace=replace)
 
 
 def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = False, kind: str = "unggah") -> BatchResult:
@@ -1144,7 +1265,7 @@ def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = 
     if not upload.ok:
         raise StoreError(f"{upload.file_name} memiliki {len(upload.errors)} kesalahan; tidak ada yang disimpan.")
     return store.commit(
-        upload.tables,
+        upload.rows(),
         user=user,
         kind=kind,
         file_name=upload.file_name,

@@ -7,10 +7,16 @@ process (``python -m ksln_metrics.importing.sandbox``) with an address-space lim
 CPU-time budget per file; the parent also stops waiting after a wall-clock timeout. A worker
 that dies is replaced on the next file and the file is refused with a message.
 
-Requests and answers are pickles framed by their length, over the worker's stdin and stdout:
-the parent sends (file name, bytes, known agreements, limits), the worker answers with the
-canonical frames and the problems, never the file again. The text columns of the frames travel
-as Arrow arrays (one buffer each, see :func:`pack_tables`), not as a pickle per string.
+Requests and answers are pickles (protocol 5) framed by their length, over the worker's stdin
+and stdout, their large buffers (the file's bytes, the frames' Arrow and numpy columns) written
+beside the pickle rather than copied into it: the parent sends (file name, bytes, known
+agreements, limits), the worker answers with the canonical frames and the problems, never the
+file again. The text columns of the frames travel as Arrow arrays (one buffer each, see
+:func:`pack_tables`), not as a pickle per string.
+
+While it reads an .xlsx, the worker scans the sheet XML in one thread and lets calamine parse in
+another (see ``ingest._excel_sheets``); a worker ended by the parse is asked again for the scan
+alone (:func:`extent_refusal_in_worker`), so that the file gets the scan's message.
 """
 
 from __future__ import annotations
@@ -33,24 +39,34 @@ MEMORY_ENV = "KSLN_IMPORT_MEMORY_MB"
 DEFAULT_MEMORY_MB = 2048
 CPU_SECONDS = 120  # per file, in the worker
 WALL_SECONDS = 180  # per file, seen from the parent
-_HEADER = struct.Struct("!Q")
+_HEADER = struct.Struct("!QI")  # pickle size, number of out-of-band buffers
+_SIZE = struct.Struct("!Q")
 
 
 class WorkerFailed(Exception):
-    """The worker died or overran its time on one file; ``reason`` says which, in Bahasa Indonesia."""
+    """The worker died or overran its time on one file; ``reason`` says which, in Bahasa Indonesia.
 
-    def __init__(self, reason: str):
+    ``crashed``: the worker ended while reading (not a timeout): what killed it may be found by a
+    cheaper check of the same file (see :func:`extent_refusal_in_worker`).
+    """
+
+    def __init__(self, reason: str, *, crashed: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.crashed = crashed
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What the worker found in one file."""
+    """What the worker found in one file: its frames as :func:`pack_tables` sent them, the problems, the units."""
 
-    tables: dict
+    packed: dict
     problems: list
     regions: set
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return unpack_tables(self.packed)
 
 
 def pack_tables(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
@@ -59,7 +75,10 @@ def pack_tables(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
     for name, frame in tables.items():
         texts = {}
         for column in frame.columns:
-            if frame[column].dtype == object:
+            if isinstance(frame[column].dtype, pd.StringDtype):  # already Arrow: sent as it is
+                values = pa.array(frame[column].array)
+                texts[column] = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+            elif frame[column].dtype == object:
                 try:
                     texts[column] = pa.array(frame[column].to_numpy(), type=pa.string(), from_pandas=True)
                 except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pickled with the rest
@@ -79,6 +98,22 @@ def unpack_tables(packed: dict[str, tuple]) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def arrow_tables(packed: dict[str, tuple]) -> dict[str, pa.Table] | None:
+    """:func:`pack_tables`'s frames as Arrow tables (text columns as they came, the others from numpy), for the store.
+
+    None when a column does not convert (a column of mixed objects): the caller uses the frames.
+    """
+    tables = {}
+    for name, (rest, texts, order) in packed.items():
+        try:
+            others = pa.Table.from_pandas(rest, preserve_index=False) if len(rest.columns) else None
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        columns = [texts[c] if c in texts else others.column(c) for c in order]
+        tables[name] = pa.Table.from_arrays(columns, names=list(order))
+    return tables
+
+
 def memory_budget_bytes() -> int:
     raw = os.environ.get(MEMORY_ENV)
     try:
@@ -89,29 +124,51 @@ def memory_budget_bytes() -> int:
 
 
 def _send(stream, obj) -> None:
-    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(payload)))
-    stream.write(payload)
+    """One message: the pickle, then its large buffers (the file's bytes, Arrow and numpy columns) as they are.
+
+    Pickle protocol 5 hands the buffers over instead of copying them into the pickle; they are
+    written to the pipe straight from where they lie, and read back into buffers of their size.
+    """
+    buffers: list[pickle.PickleBuffer] = []
+    payload = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    _write_all(stream, _HEADER.pack(len(payload), len(raws)) + b"".join(_SIZE.pack(r.nbytes) for r in raws))
+    _write_all(stream, payload)
+    for raw in raws:
+        _write_all(stream, raw)
     stream.flush()
 
 
-def _read_exactly(stream, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = stream.read(remaining)
-        if not chunk:
+def _write_all(stream, data) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        written = stream.write(view)
+        view = view[written:]
+
+
+def _read_exactly(stream, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        count = stream.readinto(view[got:])
+        if not count:
             raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return buffer
 
 
 def _receive(stream):
     header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
+    if not header or len(header) < _HEADER.size:
         raise EOFError
-    (size,) = _HEADER.unpack(header)
-    return pickle.loads(_read_exactly(stream, size))
+    size, count = _HEADER.unpack(header)
+    sizes = [_SIZE.unpack_from(b, 0)[0] for b in _chunks(_read_exactly(stream, _SIZE.size * count), _SIZE.size)]
+    payload = _read_exactly(stream, size)
+    return pickle.loads(payload, buffers=[_read_exactly(stream, n) for n in sizes])
+
+
+def _chunks(data: bytearray, width: int) -> list[bytearray]:
+    return [data[i:i + width] for i in range(0, len(data), width)]
 
 
 class _Worker:
@@ -125,11 +182,13 @@ class _Worker:
         env = dict(os.environ)
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        return subprocess.Popen(
+        env.setdefault("MALLOC_ARENA_MAX", "2")  # the parse thread shares malloc's arenas: no 64 MB reserve each
+        process = subprocess.Popen(
             [sys.executable, "-m", "ksln_metrics.importing.sandbox"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env, cwd=root,
             bufsize=0, close_fds=True,
         )
+        return process
 
     def call(self, request: tuple, wall_seconds: float) -> Answer:
         with self.lock:
@@ -141,15 +200,15 @@ class _Worker:
                 ready, _, _ = select.select([process.stdout], [], [], wall_seconds)
                 if not ready:
                     self._stop()
-                    raise WorkerFailed("pembacaan berkas melebihi batas waktu")
+                    raise WorkerFailed(TIMEOUT_REASON)
                 status, value = _receive(process.stdout)
             except (EOFError, BrokenPipeError, OSError, pickle.UnpicklingError):
                 code = self._stop()
-                raise WorkerFailed(_death_reason(code)) from None
+                reason = _death_reason(code)
+                raise WorkerFailed(reason, crashed=reason != TIMEOUT_REASON) from None
             if status == "error":
                 raise WorkerFailed(value)
-            tables, problems, regions = value
-            return Answer(unpack_tables(tables), problems, regions)
+            return value
 
     def _stop(self, gently: bool = False) -> int | None:
         process, self.process = self.process, None
@@ -179,9 +238,12 @@ class _Worker:
             self._stop(gently=True)
 
 
+TIMEOUT_REASON = "pembacaan berkas melebihi batas waktu"
+
+
 def _death_reason(code: int | None) -> str:
     if code in (-9, -24, 137, 152):  # SIGKILL, SIGXCPU
-        return "pembacaan berkas melebihi batas waktu"
+        return TIMEOUT_REASON
     if code in (1, 2):  # a Python error in the worker itself (its traceback is in the server log)
         return "proses pembaca berkas berhenti karena kesalahan tak terduga (sudah dicatat di log server)"
     return "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar atau rusak)"
@@ -193,7 +255,18 @@ atexit.register(_WORKER.close)
 
 def read_in_worker(file_name: str, content: bytes, known, limits) -> Answer:
     """The worker's answer for one file; raises WorkerFailed when it died or ran out of time."""
-    return _WORKER.call((file_name, content, known, limits), WALL_SECONDS)
+    request = ("read", file_name, pickle.PickleBuffer(content), known, limits)
+    packed, problems, regions = _WORKER.call(request, WALL_SECONDS)
+    return Answer(packed, problems, regions)
+
+
+def extent_refusal_in_worker(file_name: str, content: bytes, limits) -> str | None:
+    """The refusal of a workbook's sheet XML scan alone (its used range against the caps), run by a worker.
+
+    For a workbook whose parse ended the worker: the scan runs beside the parse, and a grid too
+    large for the memory budget can end the worker before the scan has said so.
+    """
+    return _WORKER.call(("extent", file_name, pickle.PickleBuffer(content), None, limits), WALL_SECONDS)
 
 
 def stop_worker() -> None:
@@ -229,17 +302,22 @@ def serve() -> None:
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     from ksln_metrics.importing import ingest
 
+    ingest.start_parse_thread()
     _limit_memory()
     while True:
         try:
-            file_name, content, known, limits = _receive(requests)
+            mode, file_name, content, known, limits = _receive(requests)
         except EOFError:
             return
+        content = bytes(content)  # the readers take bytes (a copy of a buffer of the file's size)
         _limit_cpu_for_next_file()
         try:
-            upload = ingest.read_upload_here(file_name, content, known=known, limits=limits)
-            # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
-            answer = ("ok", (pack_tables(upload.tables), upload.problems, upload.regions))
+            if mode == "extent":
+                answer = ("ok", ingest.extent_refusal(content, limits))
+            else:
+                upload = ingest.read_upload_here(file_name, content, known=known, limits=limits, text_as_arrow=True)
+                # A plain tuple: this module runs as __main__ here, so its classes would not unpickle.
+                answer = ("ok", (pack_tables(upload.tables), upload.problems, upload.regions))
         except MemoryError:
             answer = ("error", "berkas memerlukan memori melebihi batas saat dibaca (lembar terlalu besar)")
         del content
