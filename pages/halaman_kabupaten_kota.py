@@ -12,6 +12,11 @@ from ksln_ui.charts import newly_picked, show
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
+# Up to this many units the flag counts have one column per unit (a province's eight or so fit 1366 px).
+UNITS_AS_COLUMNS = 12
+# The score components chart shows at most this many units, those with the lowest mean score.
+MOST_BARS = 30
+
 
 def day(value) -> str:
     return format_date_id(value) if pd.notna(value) else "–"  # NaT is not None: format_date_id trips on it
@@ -72,11 +77,17 @@ if chosen := newly_picked(league["kabkota_kode"].iloc[rows[0]] if rows and rows[
 # The flag counts in a table of their own, one row per flag and one column per unit: as columns of
 # the league table they were off screen, and the eight units fit 1366 px however many flags there are.
 st.markdown("**Jumlah perjanjian berbendera, per daerah**")
-readable_table(pd.DataFrame({
-    "Jenis peringatan": [f.label for f in FLAGS],
-    **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
-       for row in league.itertuples()},
-}), key="kabkota_bendera_jumlah")
+if len(league) <= UNITS_AS_COLUMNS:
+    readable_table(pd.DataFrame({
+        "Jenis peringatan": [f.label for f in FLAGS],
+        **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
+           for row in league.itertuples()},
+    }), key="kabkota_bendera_jumlah")
+else:  # hundreds of units (a national store): one row per unit, a page at a time, instead of hundreds of columns
+    readable_table(pd.DataFrame({
+        "Daerah": [region_label(code) for code in league["kabkota_kode"]],
+        **{f.label: league[f"jumlah_{f.code}"].astype("int64").astype(str) for f in FLAGS},
+    }), key="kabkota_bendera_jumlah")
 
 # --- maps --------------------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -84,8 +95,16 @@ with left:
     clicked_map = show(shared("peta_skor", key, lambda: charts.score_map(results.regions)), key="kabkota_peta",
                        pick=True)
 with right:
-    clicked_bar = show(shared("grafik_komponen", key, lambda: charts.score_components_chart(region_components(results.regions))),
+    components = region_components(results.regions)
+    components = components[components["skor_rata_rata"].notna()]
+    scored = len(components)
+    if scored > MOST_BARS:  # hundreds of units: a chart thousands of pixels high that took seconds to draw
+        components = components.nsmallest(MOST_BARS, "skor_rata_rata")
+    clicked_bar = show(shared("grafik_komponen", key, lambda: charts.score_components_chart(components)),
                        key="kabkota_komponen", pick=True)
+    if scored > MOST_BARS:
+        st.caption(f"Grafik menampilkan {MOST_BARS} daerah dengan skor rata-rata terendah dari {scored}; semua daerah "
+                   "ada di tabel peringkat.")
 for clicked in (clicked_map, clicked_bar):
     if clicked in set(league["kabkota_kode"]):
         st.session_state["kabkota_pilih"] = clicked

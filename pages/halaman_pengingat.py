@@ -18,6 +18,7 @@ from ksln_metrics.reminders.letters import letter_docx, letter_file_name, unit_l
 from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, notification_log, run_reminders, send_state
 from ksln_metrics.reminders.windows import Reminder, window_of
 from ksln_ui.auth import signed_in
+from ksln_ui.followup import actions_version
 from ksln_ui.state import current_view, data_version, get_rules, get_store, rules_version, sample_data_banner
 
 user = signed_in()
@@ -27,9 +28,30 @@ view = current_view()
 as_of = view.as_of
 
 
-@st.cache_data(show_spinner="Menyusun agenda pengingat…", max_entries=16, ttl=300)
-def _agenda(db: str, version: int, rules_key: str, as_of: date, unit: str | None) -> list[Item]:
-    return agenda(get_store(), as_of, get_rules(), kabkota=[unit] if unit else None)
+@st.cache_resource(show_spinner="Menyusun agenda pengingat…", max_entries=16, ttl=300)
+def _agenda(db: str, version: int, rules_key: str, actions_key: str, as_of: date,
+            unit: str | None) -> tuple[list[Item], list[Item], pd.DataFrame | None]:
+    """The agenda, what needs a letter, and the table of that with the e-mail reminders due; one object for every session.
+
+    A national store has about 100,000 dated items: copied out of a data cache and judged again on every rerun
+    they cost seconds. The page only reads what it gets.
+    """
+    rules = get_rules()
+    items = agenda(get_store(), as_of, rules, kabkota=[unit] if unit else None)
+    attention = letter_items(items, as_of, rules)
+    reminders = [Reminder(i, w) for i in items if (w := window_of(i, as_of, rules))]
+    rows = {i.key: i for i in [*attention, *(r.item for r in reminders)]}
+    windows = {r.item.key: r.label for r in reminders}
+    if not rows:
+        return items, attention, None
+    chosen = sorted(rows.values(), key=lambda i: (i.tanggal, i.kabkota, i.key))
+    return items, attention, pd.DataFrame({
+        "Unit": [region_name(i.kabkota) for i in chosen],
+        "Hal": [i.title() for i in chosen],
+        "Tanggal": [format_date_id(i.tanggal) for i in chosen],
+        "Keadaan": [i.state(as_of) for i in chosen],
+        "Pengingat surel": [windows.get(i.key, "—") for i in chosen],
+    })
 
 
 # An analyst of a kab/kota sees only that unit; the province's analysts, the leaders and the admin see every unit.
@@ -51,25 +73,15 @@ else:
                           format_func=lambda c: region_name(c) if c else "Semua unit", key="pengingat_unit")
     unit = choice or None
 
-items = _agenda(str(store.path), data_version(store), rules_version(), as_of, unit)
-attention = letter_items(items, as_of, rules)
-reminders = [Reminder(i, w) for i in items if (w := window_of(i, as_of, rules))]
+items, attention, due = _agenda(str(store.path), data_version(store), rules_version(), actions_version(), as_of,
+                               unit)
 
 st.subheader("Perlu perhatian")
-rows = {i.key: i for i in [*attention, *(r.item for r in reminders)]}
-windows = {r.item.key: r.label for r in reminders}
-if not rows:
+if due is None:
     st.info("Tidak ada laporan yang terlambat atau segera jatuh tempo, perjanjian yang segera berakhir, atau "
             "tindak lanjut yang lewat batas.", icon=":material/task_alt:")
 else:
-    chosen = sorted(rows.values(), key=lambda i: (i.tanggal, i.kabkota, i.key))
-    st.dataframe(pd.DataFrame({
-        "Unit": [region_name(i.kabkota) for i in chosen],
-        "Hal": [i.title() for i in chosen],
-        "Tanggal": [format_date_id(i.tanggal) for i in chosen],
-        "Keadaan": [i.state(as_of) for i in chosen],
-        "Pengingat surel": [windows.get(i.key, "—") for i in chosen],
-    }), hide_index=True, width="stretch", key="pengingat_daftar")
+    st.dataframe(due, hide_index=True, width="stretch", key="pengingat_daftar")
 
 left, right = st.columns(2)
 with left:

@@ -14,9 +14,9 @@ from ksln_metrics.reference import REGIONS, region_name, scope
 from ksln_metrics.store import StoreError
 from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
-from ksln_ui.followup import get_since
+from ksln_ui.followup import actions_version, get_since
 from ksln_ui.literal import literal
-from ksln_ui.state import as_of_caption, current_view, get_results, get_store, sample_data_banner
+from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.stories import publication_list
 
 store = get_store()
@@ -143,13 +143,17 @@ st.subheader("Buat tindak lanjut")
 if not may_manage:
     st.caption("Tindak lanjut dibuat oleh analis Provinsi atau admin; analis kab/kota memperbarui statusnya.")
 else:
-    found = tl.proposals(results, actions)
+    def proposal_choices() -> tuple[list[tl.Proposal], dict[int, str]]:
+        found = tl.proposals(results, actions)
+        return found, {i: f"{region_name(p.kabkota)} · {p.flag_label} · {p.id_perjanjian}" for i, p in enumerate(found)}
+
+    # Once per data version, filters and state of the actions for every session: a national store has 50,000 flags.
+    found, labels = shared("usulan_tindak_lanjut", (*results_key(view), actions_version()), proposal_choices)
     tab_flag, tab_free = st.tabs(["Dari bendera", "Lainnya"])
     with tab_flag:
         if not found:
             st.info("Setiap bendera sudah punya tindak lanjut yang terbuka.", icon=":material/check_circle:")
         else:
-            labels = {i: f"{region_name(p.kabkota)} · {p.flag_label} · {p.id_perjanjian}" for i, p in enumerate(found)}
             index = st.selectbox(f"Usulan dari bendera ({len(found)})", list(labels), format_func=labels.get,
                                  key="tl_usulan_pilih")
             proposal = found[index]

@@ -177,16 +177,14 @@ class _Renderer:
         return [await self._kaleido.calc_fig(fig, opts=opts, topojson=topojson_url()) for fig in figures]
 
     def _start(self) -> None:
-        import kaleido
-
+        kaleido = _kept_tab_kaleido()
         self._loop = asyncio.new_event_loop()
         # A thread of its own: the caller (Streamlit's script thread, a test) may have an event loop running.
         self._thread = threading.Thread(target=self._loop.run_forever, name="ksln-figure-images", daemon=True)
         self._thread.start()
         self._home = Path(tempfile.mkdtemp(prefix="ksln-chromium-"))
         launcher = _offline_launcher(self.path, self._home)
-        renderer = kaleido.Kaleido(n=1, path=str(launcher), mathjax=False, timeout=TIMEOUT,
-                                   tmp_dir=str(self._home / "profile"))
+        renderer = kaleido(n=1, path=str(launcher), mathjax=False, timeout=TIMEOUT, tmp_dir=str(self._home / "profile"))
         try:
             asyncio.run_coroutine_threadsafe(renderer.__aenter__(), self._loop).result()
         except BaseException as error:  # noqa: BLE001 - told in Indonesian below
@@ -218,6 +216,25 @@ class _Renderer:
         if self._home is not None:
             shutil.rmtree(self._home, ignore_errors=True)
             self._home = None
+
+
+def _kept_tab_kaleido():
+    """``kaleido.Kaleido`` that keeps its tab loaded between figures.
+
+    Kaleido reloads the tab, and with it the 4 MB of plotly.js, after every figure: two thirds of the time of a
+    deck's three charts with the browser kept. Its page draws each figure in a plot of its own that plotly.js
+    removes afterwards (``Plotly.toImage`` on the figure), so nothing of one figure is left for the next: the
+    pictures are byte for byte the same (tests/unit/test_deck_speed.py). A drawing that fails closes the
+    whole browser (``_Renderer.draw``), so a tab in a bad state is never used again.
+    """
+    import kaleido
+
+    class KeptTabKaleido(kaleido.Kaleido):
+        async def _return_kaleido_tab(self, tab) -> None:
+            tab.js_logger.reset()  # what the reload also did: the next figure's errors are its own
+            await self.tabs_ready.put(tab)
+
+    return KeptTabKaleido
 
 
 _renderers: dict[str, _Renderer] = {}

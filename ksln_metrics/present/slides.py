@@ -28,7 +28,6 @@ from ksln_metrics.engine.overview import (
     province_attention_ranking,
     province_league,
     province_units,
-    region_components,
 )
 from ksln_metrics.engine.rules import (
     COMPONENTS,
@@ -99,23 +98,33 @@ def build_slides(results: Results, as_of: date, filters: Filters | None = None, 
     rules = rules or load_rules()
     filters = filters or Filters()
     national = scope().is_national
+    by_id = _agreements_by_id(results)
     slides = [
         title_slide(as_of, filters, meeting_date or as_of, sample_data),
         national_overview_slide(results, as_of, rules) if national else overview_slide(results, as_of, rules),
         partner_slide(results),
         flags_slide(results, rules),
-        *([since_slide(since, results)] if since is not None else []),
+        *([since_slide(since, results, by_id=by_id)] if since is not None else []),
         province_league_slide(results) if national else league_slide(results),
     ]
     if national:  # one slide per province, its government and kab/kota each on a row: 552 unit slides would be none
         slides += [province_slide(results, code) for code in province_order(results.provinces)]
     else:
-        slides += [region_slide(results, code, as_of) for code in region_order(results.regions)]
-    slides += [expiring_slide(results, rules), reports_slide(results, as_of, rules)]
+        agreements_of, flags_of = _by_region(results.agreements), _by_region(results.flags)
+        slides += [region_slide(results, code, as_of, by_id=by_id,
+                                own=(agreements_of.get(code, results.agreements.iloc[:0]),
+                                     flags_of.get(code, results.flags.iloc[:0])))
+                   for code in region_order(results.regions)]
+    slides += [expiring_slide(results, rules, by_id=by_id), reports_slide(results, as_of, rules, by_id=by_id)]
     if stories is not None and len(stories):
         slides.append(stories_slide(stories))
     slides.append(methodology_slide(rules))
     return slides
+
+
+def _by_region(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Code -> the rows of ``frame`` of that kab/kota, in their order: one pass instead of a filter per region."""
+    return dict(tuple(frame.groupby("kabkota_kode", sort=False))) if len(frame) else {}
 
 
 def region_order(regions: pd.DataFrame) -> list[str]:
@@ -146,38 +155,58 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
+# What the slides read of an agreement looked up by its ID (its name, its end date).
+_BY_ID_COLUMNS = ("id_perjanjian", "mitra", "negara", "judul", "tanggal_berakhir")
+
+
 def _agreements_by_id(results: Results) -> dict[str, dict]:
-    return {row["id_perjanjian"]: row for row in results.agreements.to_dict("records")}
+    """ID -> the agreement's name fields and end date. Built once per deck (``build_slides`` passes it on):
+    at national scale one build takes a noticeable part of a second, once per region it took minutes."""
+    frame = results.agreements
+    return {row["id_perjanjian"]: row
+            for row in frame[[c for c in _BY_ID_COLUMNS if c in frame.columns]].to_dict("records")}
+
+
+def flag_item(agreement_id: str, years, by_id: dict[str, dict]) -> str:
+    """One agreement as a follow-up sentence names it: its name, and the fiscal years of its report flags."""
+    name = agreement_name(by_id.get(agreement_id, {"id_perjanjian": agreement_id}))
+    shown = sorted({int(y) for y in years if pd.notna(y)})
+    return f"{name} — TA {join_id([str(y) for y in shown])}" if shown else name
+
+
+def follow_up(code: str, items: list[str]) -> str:
+    """The follow-up sentence of flag ``code`` naming ``items`` (``flag_item``)."""
+    return FLAG_FOLLOW_UPS[code].format(items="; ".join(items))
 
 
 def _flag_items(flags: pd.DataFrame, by_id: dict[str, dict]) -> dict[str, list[str]]:
     """Per flag code, the agreements it is raised on (report years added), in the order of the flag list."""
+    years: dict[tuple[str, str], list] = {}  # (code, agreement) in the order first raised
+    for code, agreement_id, year in zip(flags["code"], flags["id_perjanjian"], flags["year"], strict=True):
+        years.setdefault((code, agreement_id), []).append(year)
     items: dict[str, list[str]] = {}
-    for (code, agreement_id), rows in flags.groupby(["code", "id_perjanjian"], sort=False):
-        name = agreement_name(by_id.get(agreement_id, {"id_perjanjian": agreement_id}))
-        years = sorted({int(y) for y in rows["year"].dropna()})
-        if years:
-            name += f" — TA {join_id([str(y) for y in years])}"
-        items.setdefault(code, []).append(name)
+    for (code, agreement_id), raised in years.items():
+        items.setdefault(code, []).append(flag_item(agreement_id, raised, by_id))
     return {code: items[code] for code in FLAG_CODES if code in items}
 
 
 def follow_ups(flags: pd.DataFrame, by_id: dict[str, dict]) -> list[str]:
     """What to follow up, one sentence per flag raised in ``flags``, naming the agreements."""
-    return [FLAG_FOLLOW_UPS[code].format(items="; ".join(names)) for code, names in _flag_items(flags, by_id).items()]
+    return [follow_up(code, names) for code, names in _flag_items(flags, by_id).items()]
 
 
 def flag_notes(flags: pd.DataFrame) -> str:
     """Speaker notes: every flag with its reason, then the rule it rests on."""
     if flags.empty:
         return "Tidak ada bendera peringatan."
-    lines = []
-    for row in flags.itertuples(index=False):
-        lines.append(f"• {row.label} — {row.id_perjanjian}: {row.reason}")
-    rules_seen = dict.fromkeys(flags["code"])
+    lines = [f"• {label} — {agreement_id}: {reason}"
+             for label, agreement_id, reason in zip(flags["label"], flags["id_perjanjian"], flags["reason"], strict=True)]
+    rules_seen: dict[str, str] = {}  # code -> the rule of its first flag, in the order first raised
+    for code, rule in zip(flags["code"], flags["rule"], strict=True):
+        rules_seen.setdefault(code, rule)
     lines.append("")
     lines.append("Aturan:")
-    lines += [f"• {FLAG_BY_CODE[code].label}: {flags.loc[flags['code'] == code, 'rule'].iloc[0]}" for code in rules_seen]
+    lines += [f"• {FLAG_BY_CODE[code].label}: {rule}" for code, rule in rules_seen.items()]
     return "\n".join(lines)
 
 
@@ -281,9 +310,9 @@ def since_frame(since: Since) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SINCE_COLUMNS))
 
 
-def since_slide(since: Since, results: Results) -> Slide:
+def since_slide(since: Since, results: Results, *, by_id: dict[str, dict] | None = None) -> Slide:
     """What changed since the last meeting: flags that appeared, were resolved, are still open; agreements; actions."""
-    by_id = _agreements_by_id(results)
+    by_id = _agreements_by_id(results) if by_id is None else by_id
     bullets = [
         Bullet(f"{count(since.count('baru'))} bendera baru, {count(since.count('selesai'))} selesai, "
                f"{count(since.count('tetap'))} masih terbuka"),
@@ -406,12 +435,13 @@ def province_slide(results: Results, code: str) -> Slide:
 
 
 AGREEMENT_COLUMNS = ("ID", "Mitra", "Jenis", "Status", "Berakhir", "Skor", "Peringatan")
+_AGREEMENT_FIELDS = ("id_perjanjian", "mitra", "negara", "judul", "jenis", "status", "tanggal_berakhir", "skor", "flags")
 
 
 def region_agreements_frame(agreements: pd.DataFrame) -> pd.DataFrame:
     """A region's agreements for its slide: partner, status, end date, score and flag labels."""
     rows = []
-    for row in agreements.to_dict("records"):
+    for row in agreements[[c for c in _AGREEMENT_FIELDS if c in agreements.columns]].to_dict("records"):
         partner = ", ".join(p for p in (_text(row.get("mitra")), country_name(_text(row.get("negara")))) if p)
         rows.append({
             "ID": row["id_perjanjian"],
@@ -425,12 +455,19 @@ def region_agreements_frame(agreements: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
 
 
-def region_slide(results: Results, code: str, as_of: date) -> Slide:
-    """One region: score and rank, the four components, its agreements, flags with reasons, what to follow up."""
+def region_slide(results: Results, code: str, as_of: date, *, by_id: dict[str, dict] | None = None,
+                 own: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Slide:
+    """One region: score and rank, the four components, its agreements, flags with reasons, what to follow up.
+
+    A deck has one per region, so ``build_slides`` passes what it computed once: ``by_id``
+    (``_agreements_by_id(results)``) and ``own``, the region's rows of ``results.agreements`` and ``results.flags``.
+    """
     region = results.regions[results.regions["kabkota_kode"] == code].iloc[0]
-    agreements = results.agreements[results.agreements["kabkota_kode"] == code]
-    flags = results.flags[results.flags["kabkota_kode"] == code] if len(results.flags) else results.flags
-    by_id = _agreements_by_id(results)
+    if own is None:
+        own = (results.agreements[results.agreements["kabkota_kode"] == code],
+               results.flags[results.flags["kabkota_kode"] == code] if len(results.flags) else results.flags)
+    agreements, flags = own
+    by_id = _agreements_by_id(results) if by_id is None else by_id
     ranked = int(results.regions["peringkat"].notna().sum())
     rank = f"peringkat {int(region['peringkat'])} dari {ranked}" if pd.notna(region["peringkat"]) else (
         "tanpa peringkat (provinsi)" if not is_kabkota(code) else "tanpa peringkat")
@@ -438,8 +475,7 @@ def region_slide(results: Results, code: str, as_of: date) -> Slide:
     if agreements.empty:
         bullets = [Bullet("Belum ada perjanjian yang tercatat untuk daerah ini (dengan filter yang dipilih).")]
         return Slide("daerah", region_name(code), subtitle, tuple(bullets), notes="Tidak ada perjanjian.", region=code)
-    components = region_components(results.regions.loc[results.regions["kabkota_kode"] == code])
-    parts = components.iloc[0]
+    parts = region  # its component means (``overview.region_components`` reads the same columns)
     on_time = (f"laporan tepat waktu {number_text(region['tepat_waktu_persen'])} %" if pd.notna(region["tepat_waktu_persen"])
                else "belum ada laporan yang wajib")
     bullets = [
@@ -463,10 +499,10 @@ def region_slide(results: Results, code: str, as_of: date) -> Slide:
                  region=code)
 
 
-def expiring_slide(results: Results, rules: Rules) -> Slide:
+def expiring_slide(results: Results, rules: Rules, *, by_id: dict[str, dict] | None = None) -> Slide:
     flags = results.flags[results.flags["code"].isin(["expiring_soon", "expired"])] if len(results.flags) else (
         results.flags)
-    by_id = _agreements_by_id(results)
+    by_id = _agreements_by_id(results) if by_id is None else by_id
     rows = []
     for row in flags.itertuples(index=False):
         agreement = by_id.get(row.id_perjanjian, {})
@@ -495,11 +531,11 @@ def expiring_slide(results: Results, rules: Rules) -> Slide:
                  table=frame if not frame.empty else None, notes=flag_notes(flags))
 
 
-def reports_slide(results: Results, as_of: date, rules: Rules) -> Slide:
+def reports_slide(results: Results, as_of: date, rules: Rules, *, by_id: dict[str, dict] | None = None) -> Slide:
     numbers = headline(results)
     flags = results.flags[results.flags["code"].isin(["missing_report", "late_report"])] if len(results.flags) else (
         results.flags)
-    by_id = _agreements_by_id(results)
+    by_id = _agreements_by_id(results) if by_id is None else by_id
     rows = [{
         "Daerah": region_name(row.kabkota_kode),
         "Perjanjian": agreement_name(by_id.get(row.id_perjanjian, {"id_perjanjian": row.id_perjanjian})),

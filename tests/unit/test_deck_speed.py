@@ -57,3 +57,23 @@ def test_the_chart_browser_is_started_once_kept_and_closed_with_its_profile():
     assert private_profiles() - before == kept  # the same browser drew them
     figure_images.close_browsers()
     assert private_profiles() - before == set()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium tidak terpasang (apt-get install chromium)")
+def test_a_tab_kept_between_figures_draws_each_as_a_fresh_tab_would():
+    # The tab is not reloaded after each figure (figure_images._kept_tab_kaleido): nothing of a figure
+    # (a map's geometry, a title, a colour scale) may show in the next one.
+    world = go.Figure(go.Choropleth(locations=["JPN", "KOR"], z=[3, 1], locationmode="ISO-3"))
+    world.update_layout(title="Negara mitra", geo={"showcountries": True})
+    bars = go.Figure(go.Bar(x=[3, 1], y=["Lebak", "Serang"], orientation="h", marker_color=["#08306B", "#C6DBEF"]))
+    bars.update_layout(title="Skor")
+    fresh = []
+    for figure in (world, bars):
+        figure_images.close_browsers()
+        fresh += figure_images.figures_png([figure])
+    try:
+        kept = figure_images.figures_png([world, bars, world, bars])
+    finally:
+        figure_images.close_browsers()
+    assert fresh[0] != fresh[1]
+    assert kept == [*fresh, *fresh]

@@ -135,3 +135,23 @@ def test_scope_text_names_every_filter():
     assert scope_text(Filters()) == "Semua kab/kota; semua jenis; semua negara mitra"
     assert scope_text(Filters(jenis=("KSDPL",), negara=("JPN",))) == (
         "Semua kab/kota; jenis: KSDPL; negara mitra: Jepang")
+
+
+def test_a_deck_builds_its_lookups_once_and_its_region_slides_equal_one_region_slide_alone(meeting_results,
+                                                                                         monkeypatch):
+    # At national scale (500 regions, 20,000 agreements) building the ID lookup once per region took minutes.
+    from ksln_metrics.present import slides as module
+
+    built = []
+    real = module._agreements_by_id
+    monkeypatch.setattr(module, "_agreements_by_id", lambda results: built.append(1) or real(results))
+    deck = build_slides(meeting_results, MEETING_AS_OF, Filters())
+    assert len(built) == 1
+    monkeypatch.setattr(module, "_agreements_by_id", real)
+    for slide in by_kind(deck, "daerah"):
+        alone = module.region_slide(meeting_results, slide.region, MEETING_AS_OF)
+        assert (slide.title, slide.subtitle, slide.bullets, slide.notes) == (
+            alone.title, alone.subtitle, alone.bullets, alone.notes)
+        assert (slide.table is None) == (alone.table is None)
+        if slide.table is not None:
+            pd.testing.assert_frame_equal(slide.table, alone.table)
