@@ -23,8 +23,11 @@ run: setup
 lint: setup
 	$(PY) -m ruff check .
 
+# The tests run in TEST_WORKERS parallel processes (pytest-xdist): most of them wait on a browser, a server or
+# PostgreSQL, each worker starting its own. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 4
 test: setup lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Every benchmark in bench/ (bench_*.py), one after the other; each ends with `NAME: VALUE (target T) ok|ABOVE`.
 bench: setup

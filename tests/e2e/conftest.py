@@ -267,7 +267,7 @@ def open_as(page, url: str, name: str = "admin") -> None:
 def pytest_collection_modifyitems(items):
     """A browser test shares the machine's two cores with its app server and chromium: a click that lands
     while a rerun redraws the page can miss its element. Such a test is run again, at most twice
-    (pytest-rerunfailures); every rerun is listed in the report (``-ra``), so a real defect, which fails
+    (pytest-rerunfailures); every rerun is listed in the report (``-raR``), so a real defect, which fails
     every time, still fails the suite."""
     here = Path(__file__).resolve().parent
     for item in items:

@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 from tests.e2e.conftest import ROOT, assert_no_exception, open_as, rerun, screenshot, wait_until_idle
 from tests.unit.realistic_files import agreements_workbook
 
@@ -21,12 +19,15 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES)
-def test_every_page_renders_offline_without_exception(page, app_url, path, title):
-    open_as(page, f"{app_url}/{path}")  # as admin, who sees every page
-    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith(title)
-    assert_no_exception(page)
-    screenshot(page, f"halaman-{path or 'awal'}")
+def test_every_page_renders_offline_from_its_address_without_exception(page, app_url):
+    open_as(page, app_url)  # as admin, who sees every page; the session cookie keeps the login on every address
+    for path, title in PAGES:  # a deep link that waits for the login: test_login.py and test_session.py
+        page.goto(f"{app_url}/{path}")
+        wait_until_idle(page, timeout=60_000)
+        shown = page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+        assert shown.startswith(title), f"/{path}: {shown!r}"
+        assert_no_exception(page)
+        screenshot(page, f"halaman-{path or 'awal'}")
 
 
 def test_upload_then_rollback(page, app_url, tmp_path):
