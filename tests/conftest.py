@@ -65,15 +65,3 @@ def store_location(request, tmp_path):
         return tmp_path / "ksln.duckdb"
     return request.getfixturevalue("pg_url")
 
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks (--dist loadgroup)
-def pytest_collection_modifyitems(config, items):
-    """In parallel runs (``make test``: pytest-xdist, ``--dist loadgroup``) the tests of a module that share a
-    module-scoped fixture (a private server, a national store, a built deck) run in one worker process, so the
-    fixture is built once; every other test goes to whichever worker is free."""
-    for item in items:
-        fixtures = getattr(item, "_fixtureinfo", None)
-        if fixtures is None:
-            continue
-        if any(defs and defs[-1].scope == "module" for defs in fixtures.name2fixturedefs.values()):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
