@@ -7,7 +7,7 @@ plain DuckDB aggregate over the activities. With ``--steps`` it also prints wher
 goes: DuckDB's ``EXPLAIN ANALYZE`` total of each SQL step as the pipeline runs it (a step read
 once runs inside its reader and is timed there).
 
-    .venv/bin/python bench/bench_indicators.py [--runs 7] [--seed 1] [--steps]
+    .venv/bin/python bench/bench_indicators.py [--runs 7] [--seed 1] [--steps] [--db national.duckdb]
 
 Targets: at most 5x the floor, at most 0.3 s.
 """
@@ -69,20 +69,57 @@ def step_profile(store: Store, rules, runs: int) -> list[tuple[str, str, float]]
     return [(name, kinds[name], statistics.median(totals[name]) if name in totals else 0.0) for name in kinds]
 
 
+def phase_profile(store: Store, rules, runs: int) -> list[tuple[str, float]]:
+    """(phase, median wall ms) of ``compute``: each stored step (its SQL and its Arrow table), each frame
+    read (a step run into its frame, or a stored table converted), the Python shaping, and the rest."""
+    timings: dict[str, list[float]] = {}
+    originals = {name: getattr(indicators._Run, name) for name in ("store", "frame")}
+    shaping = {name: getattr(indicators, name) for name in
+               ("_shape_agreements", "_shape_flags", "_region_frame", "_province_frame", "_register_calendar")}
+
+    def timed_call(label, fn):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                timings.setdefault(label(args), []).append(time.perf_counter() - started)
+        return wrapper
+
+    totals = []
+    try:
+        indicators._Run.store = timed_call(lambda a: f"step {a[1]}", originals["store"])
+        indicators._Run.frame = timed_call(lambda a: f"frame {a[1]}", originals["frame"])
+        for name, fn in shaping.items():
+            setattr(indicators, name, timed_call(lambda a, name=name: f"python {name.lstrip('_')}", fn))
+        for _ in range(runs):
+            totals.append(timed(lambda: compute(store, AS_OF, rules)))
+    finally:
+        for name, fn in originals.items():
+            setattr(indicators._Run, name, fn)
+        for name, fn in shaping.items():
+            setattr(indicators, name, fn)
+    # Nested phases (a frame read inside _region_frame) are listed on their own and also inside their caller.
+    phases = [(label, 1000 * statistics.median(values) * len(values) / runs) for label, values in timings.items()]
+    return [*phases, ("total", 1000 * statistics.median(totals))]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", action="store_true", help="also print EXPLAIN ANALYZE per SQL step")
+    parser.add_argument("--db", type=Path, help="a national synthetic store written before (default: build one)")
     args = parser.parse_args()
 
     rules = load_rules()
     with tempfile.TemporaryDirectory(prefix="bench-indicators-") as tmp:
-        path = Path(tmp) / f"synth-national-{args.seed}.duckdb"
-        started = time.perf_counter()
-        with Store(path) as store:
-            counts = write_synthetic(store, seed=args.seed, scale="national")
-        print(f"built {path.name} in {time.perf_counter() - started:.1f} s: {counts}")
+        path = args.db or Path(tmp) / f"synth-national-{args.seed}.duckdb"
+        if args.db is None:
+            started = time.perf_counter()
+            with Store(path) as store:
+                counts = write_synthetic(store, seed=args.seed, scale="national")
+            print(f"built {path.name} in {time.perf_counter() - started:.1f} s: {counts}")
         with Store(path, read_only=True) as store:
             cur = store.cursor()
             # Warm-up: file pages, holiday calendars, SQL text caches.
@@ -93,6 +130,7 @@ def main() -> int:
                 floor.append(timed(lambda: cur.execute(FLOOR_SQL).fetchall()))
                 full.append(timed(lambda: compute(store, AS_OF, rules)))
             profile = step_profile(store, rules, max(1, min(args.runs, 3))) if args.steps else []
+            phases = phase_profile(store, rules, max(1, min(args.runs, 3))) if args.steps else []
     floor_s, full_s = statistics.median(floor), statistics.median(full)
     ratio = full_s / floor_s
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -104,6 +142,9 @@ def main() -> int:
             shown = f"{ms:7.1f} ms" if ms else "      (in reader)"
             print(f"  {name:22s} {shown}   {kind}")
         print(f"  {'sum of steps':22s} {sum(ms for _, _, ms in profile):7.1f} ms")
+        print("phase of compute (wall, median per computation)")
+        for label, ms in phases:
+            print(f"  {label:32s} {ms:7.1f} ms")
     print(f"floor (one aggregate over kegiatan): median {1000 * floor_s:.1f} ms  (min {1000 * min(floor):.1f})")
     print(f"full computation:                    median {1000 * full_s:.1f} ms  (min {1000 * min(full):.1f})")
     print(f"peak memory (maxrss): {peak_mb:.0f} MB")

@@ -3,7 +3,7 @@ its e-mail recipients (admin and the unit's own analysts) and the notification l
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +15,7 @@ from ksln_metrics.reminders.agenda import Item, agenda, letter_items
 from ksln_metrics.reminders.contacts import unit_recipients
 from ksln_metrics.reminders.ical import calendar_file_name, calendar_ics
 from ksln_metrics.reminders.letters import letter_docx, letter_file_name, unit_letters
-from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, notification_log, run_reminders
+from ksln_metrics.reminders.mail import MailSettingsError, SmtpSettings, notification_log, run_reminders, send_state
 from ksln_metrics.reminders.windows import Reminder, window_of
 from ksln_ui.auth import signed_in
 from ksln_ui.state import current_view, data_version, get_rules, get_store, rules_version, sample_data_banner
@@ -139,7 +139,7 @@ if user.role == ADMIN:
                          icon=":material/error:")
             else:
                 st.success(f"{len(outcomes)} pesan terkirim.", icon=":material/task_alt:")
-    log = notification_log(store)
+    log, now = notification_log(store), datetime.now()
     if log.empty:
         st.caption("Belum ada surel pengingat yang dikirim (perintah `python -m ksln_metrics remind`).")
     else:
@@ -148,7 +148,8 @@ if user.role == ADMIN:
             "Tanggal acuan": [format_date_id(d) for d in log["as_of"]],
             "Unit": log["kabkota"].map(region_name),
             "Penerima": log["recipients"],
-            "Hasil": ["terkirim" if ok else "gagal" for ok in log["delivered"]],
+            "Hasil": [send_state(ok, until, now) for ok, until in
+                      zip(log["delivered"], log["sending_until"], strict=True)],
             "Keterangan": log["error"].fillna(""),
             "Hal": log["items"].fillna(""),
         }), hide_index=True, width="stretch", key="pengingat_log")

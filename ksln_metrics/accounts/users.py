@@ -33,6 +33,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ksln_metrics.access import ADMIN, ANALIS, ROLES, Actor, User, actor_name, admin_refusal
+from ksln_metrics.db.migrations import ADMIN_LOCK
 from ksln_metrics.reference import REGIONS, region_name
 from ksln_metrics.store import AccessDenied, Store, StoreError
 
@@ -173,8 +174,14 @@ def account_status(active: bool, locked_until, now: datetime | None = None) -> s
     return "aktif"
 
 
-def active_admins(store: Store) -> list[str]:
-    return store.query("SELECT user_name FROM account WHERE role = 'admin' AND active ORDER BY 1")["user_name"].tolist()
+_ACTIVE_ADMINS_SQL = "SELECT user_name FROM account WHERE role = 'admin' AND active ORDER BY 1"
+
+
+def active_admins(store: Store, cur=None) -> list[str]:
+    """The active admins' names; with ``cur``, as that transaction sees them."""
+    if cur is None:
+        return store.query(_ACTIVE_ADMINS_SQL)["user_name"].tolist()
+    return [name for (name,) in cur.execute(_ACTIVE_ADMINS_SQL).fetchall()]
 
 
 # --- login and logout ---------------------------------------------------------------------------
@@ -483,8 +490,14 @@ def change_own_password(store: Store, user: User, current: str, new: str, *, kee
                        detail="oleh pemilik akun" + (f"; {ended} sesi lain diakhiri" if ended else ""), when=now)
 
 
-def _keeps_an_admin(store: Store, name: str) -> None:
-    if active_admins(store) == [name]:
+def _keeps_an_admin(store: Store, cur, name: str) -> None:
+    """Refuse, inside the transaction that would disable or demote ``name``, to leave no active admin.
+
+    Checked in that transaction and under a lock (the store's write lock on DuckDB, an advisory lock on
+    PostgreSQL), so two admins disabling each other at the same moment cannot both pass the check."""
+    if store.dialect == "postgres":
+        cur.execute("SELECT pg_advisory_xact_lock(?)", [ADMIN_LOCK]).fetchall()
+    if active_admins(store, cur) == [name]:
         raise AccountError(f"'{name}' adalah satu-satunya admin aktif; buat atau aktifkan admin lain lebih dulu.")
 
 
@@ -498,10 +511,10 @@ def set_active(store: Store, name: str, active: bool, *, by: Actor, now: datetim
     if not active:
         if actor_name(by) == key:
             raise AccountError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
-        if row["role"] == ADMIN:
-            _keeps_an_admin(store, key)
     now = now or datetime.now()
     with store.write() as cur:
+        if not active:
+            _keeps_an_admin(store, cur, key)
         cur.execute("UPDATE account SET active = ?, changed_at = ? WHERE user_name = ?", [active, now, key])
         ended = 0 if active else end_user_sessions(cur, key, ENDED_DISABLED, now)
         store.audit_in(cur, by, "akun_diaktifkan" if active else "akun_dinonaktifkan", target=key,
@@ -518,10 +531,10 @@ def set_role(store: Store, name: str, role: str, *, kabkota: str | None = None, 
     old_unit = row["kabkota"] if isinstance(row["kabkota"], str) else None
     if (row["role"], old_unit) == (role, kabkota):
         return
-    if row["role"] == ADMIN and role != ADMIN and row["active"]:
-        _keeps_an_admin(store, key)
     now = now or datetime.now()
     with store.write() as cur:
+        if role != ADMIN:
+            _keeps_an_admin(store, cur, key)
         cur.execute("UPDATE account SET role = ?, kabkota = ?, changed_at = ? WHERE user_name = ?",
                     [role, kabkota, now, key])
         store.audit_in(cur, by, "akun_diubah", target=key,

@@ -27,6 +27,8 @@ from ksln_metrics.reminders.schema import REMINDER_SCHEMA
 # once do not both apply a migration. Keys of the store's advisory locks live together here.
 MIGRATION_LOCK = 7_314_001
 DATA_WRITE_LOCK = 7_314_002  # batches: commit and rollback (ksln_metrics.store)
+REMINDER_LOCK = 7_314_003  # reminders: claiming the items of a message (ksln_metrics.reminders.mail)
+ADMIN_LOCK = 7_314_004  # accounts: disabling or demoting an admin (ksln_metrics.accounts.users)
 ID_LOCK_BASE = 7_315_000  # + a table's hash: Store.next_id
 
 
@@ -181,6 +183,10 @@ MIGRATIONS: list[Migration] = [
     # ``wilayah``: the scope ("36", "32", "nasional") whose data the store holds (Store binds and checks it).
     Migration(3, "store facts: the scope the store belongs to",
               ["CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"]),
+    # A message being sent holds its items until ``sending_until`` (ksln_metrics.reminders.mail): two runs
+    # at once (the command line and the Pengingat page, or two replicas) do not both send them.
+    Migration(4, "reminders: a message being sent claims its items",
+              ["ALTER TABLE notification ADD COLUMN IF NOT EXISTS sending_until TIMESTAMP"]),
 ]
 
 SCHEMA_VERSION_SQL = """CREATE TABLE IF NOT EXISTS schema_version (

@@ -13,6 +13,7 @@ from functools import lru_cache
 import holidays
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ksln_metrics.engine.rules import Rules, load_rules
 
@@ -61,17 +62,18 @@ def working_days_between(a: date, b: date, rules: Rules | None = None) -> int:
 
 
 @lru_cache(maxsize=16)
-def _working_day_table(first_year: int, last_year: int, rules: Rules) -> pd.DataFrame:
+def _working_day_table(first_year: int, last_year: int, rules: Rules) -> pa.Table:
     days = pd.date_range(date(first_year, 1, 1), date(last_year, 12, 31), freq="D")
     off = set().union(*(holidays_of(y, rules) for y in range(first_year, last_year + 1)))
     working = (days.day_of_week < 5) & ~days.isin(pd.to_datetime(sorted(off)))
-    return pd.DataFrame({
-        "tanggal": days.date,
-        "hari_kerja_ke": np.cumsum(working).astype("int32"),
+    # Arrow dates (not Python date objects): the SQL reads the table three times per computation.
+    return pa.table({
+        "tanggal": pa.array(days.values.astype("datetime64[D]"), type=pa.date32()),
+        "hari_kerja_ke": pa.array(np.cumsum(working).astype("int32")),
     })
 
 
-def working_day_table(first_year: int, last_year: int, rules: Rules) -> pd.DataFrame:
+def working_day_table(first_year: int, last_year: int, rules: Rules) -> pa.Table:
     """One row per calendar day with the running count of working days since 1 January ``first_year``.
 
     ``hari_kerja_ke(b) - hari_kerja_ke(a)`` equals ``working_days_between(a, b)``; the SQL uses
@@ -81,14 +83,14 @@ def working_day_table(first_year: int, last_year: int, rules: Rules) -> pd.DataF
 
 
 @lru_cache(maxsize=16)
-def _deadline_table(first_year: int, last_year: int, rules: Rules) -> pd.DataFrame:
+def _deadline_table(first_year: int, last_year: int, rules: Rules) -> pa.Table:
     years = range(first_year, last_year + 1)
-    return pd.DataFrame({
-        "tahun_anggaran": pd.Series(list(years), dtype="int32"),
-        "batas": [reporting_deadline(y, rules) for y in years],
+    return pa.table({
+        "tahun_anggaran": pa.array(list(years), type=pa.int32()),
+        "batas": pa.array([reporting_deadline(y, rules) for y in years], type=pa.date32()),
     })
 
 
-def deadline_table(first_year: int, last_year: int, rules: Rules) -> pd.DataFrame:
+def deadline_table(first_year: int, last_year: int, rules: Rules) -> pa.Table:
     """The reporting deadline of every fiscal year in the range, for the SQL."""
     return _deadline_table(first_year, last_year, rules)

@@ -194,31 +194,85 @@ def _frame(cur, sql: str, params: dict | None = None) -> pd.DataFrame:
     other column (and a text column with no value, which ``.df()`` leaves as objects) still
     goes through ``.df()``, so that the types stay exactly those ``.df()`` gives.
     """
-    return _frame_of_arrow(cur, cur.sql(sql, params=params or None).to_arrow_table())
+    return _frame_of_arrow(cur, _arrow(cur, sql, params))
+
+
+def _arrow(cur, sql: str, params: dict | None = None) -> pa.Table:
+    """The rows of one query as an Arrow table."""
+    return cur.sql(sql, params=params or None).to_arrow_table()
 
 
 def _frame_of_arrow(cur, table: pa.Table) -> pd.DataFrame:
-    """An Arrow table of a query as ``.df()`` gives the query (see ``_frame``)."""
-    text = {
-        field.name for field, column in zip(table.schema, table.columns, strict=True)
-        if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
-        and column.null_count < len(column)
-    }
-    if not text:
-        return duckdb.from_arrow(table, connection=cur).df()
-    others = [name for name in table.column_names if name not in text]
-    rest = duckdb.from_arrow(table.select(others), connection=cur).df() if others else None
-    return pd.DataFrame({
-        name: pd.array(table.column(name), dtype=_TEXT) if name in text else rest[name]
-        for name in table.column_names
-    })
+    """An Arrow table of a query as ``.df()`` gives the query (see ``_frame``).
+
+    The columns of the usual types are converted here, each to the type ``.df()`` gives it
+    (``_pandas_column``); a column of any other type (or a text column with no value) goes
+    through ``.df()`` itself, so the types stay exactly those ``.df()`` gives.
+    """
+    converted = {name: _pandas_column(table.column(name)) for name in table.column_names}
+    others = [name for name, column in converted.items() if column is None]
+    if others:
+        rest = duckdb.from_arrow(table.select(others), connection=cur).df()
+        converted.update({name: rest[name] for name in others})
+    return pd.DataFrame(converted, index=pd.RangeIndex(table.num_rows)) if converted else \
+        duckdb.from_arrow(table, connection=cur).df()
 
 
-def _region_names(codes: pd.Series) -> pd.Series:
-    """``region_name`` of every code, looked up once per distinct code."""
-    names = {code: region_name(code) for code in codes.dropna().unique()}
-    # Without a code, mapping an empty dict would give floats; the function keeps the type.
-    return codes.map(names) if names else codes.map(region_name)
+def _pandas_column(column: pa.ChunkedArray):
+    """One Arrow column as ``.df()`` gives it, or None for a type left to ``.df()``.
+
+    ``.df()`` gives: text as pandas' Arrow-backed strings; integers and booleans as numpy
+    arrays without a NULL, else as pandas' nullable Int/boolean arrays; doubles as floats
+    with NaN; dates as datetime64[us] with NaT; whole-number decimals (a sum of integers) as
+    floats. ``tests/unit/test_engine_frames.py`` holds the two conversions equal.
+    """
+    kind, nulls = column.type, column.null_count
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.array(column, dtype=_TEXT) if nulls < len(column) else None
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        if nulls == 0:
+            return column.to_numpy()
+        values = column.fill_null(False if pa.types.is_boolean(kind) else 0).to_numpy()
+        mask = column.is_null().to_numpy()
+        return pd.arrays.BooleanArray(values, mask) if pa.types.is_boolean(kind) else pd.arrays.IntegerArray(values, mask)
+    if pa.types.is_floating(kind) and kind.bit_width == 64:
+        return column.to_numpy()
+    if pa.types.is_date32(kind):
+        return column.cast(pa.timestamp("us")).to_numpy()
+    if pa.types.is_decimal(kind) and kind.scale == 0 and kind.precision <= 38 and len(column) and nulls == 0:
+        return column.cast(pa.float64()).to_numpy()
+    return None
+
+
+def _mapped(values: pd.Series, value_of, mapping: dict | None = None) -> pd.Series:
+    """``values.map(mapping)`` (a dict), or with ``value_of`` called once per distinct value.
+
+    Thousands of rows share a few dozen codes: the distinct values are looked up, and each
+    row takes its value by position in Arrow (a row without a value stays empty). Text that
+    is not Arrow-backed, or has no value at all, is mapped by pandas as before, so that the
+    result keeps the type pandas gives it.
+    """
+    def by_pandas() -> pd.Series:
+        if mapping is not None:
+            return values.map(mapping)
+        found = {value: value_of(value) for value in values.dropna().unique()}
+        # Without a value, mapping an empty dict would give floats; the function keeps the type.
+        return values.map(found) if found else values.map(value_of)
+
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return by_pandas()
+    encoded = values.array.__arrow_array__().combine_chunks().dictionary_encode()
+    if not len(encoded.dictionary):
+        return by_pandas()
+    distinct = encoded.dictionary.to_pylist()
+    looked_up = [mapping.get(value) if mapping is not None else value_of(value) for value in distinct]
+    taken = pa.array(looked_up, type=pa.string()).take(encoded.indices)
+    return pd.Series(pd.array(taken, dtype=_TEXT), index=values.index, name=values.name)
+
+
+def _region_names(codes: pd.Series, name_of=region_name) -> pd.Series:
+    """``region_name`` of every code, looked up once per distinct code (``name_of``: a memo of it)."""
+    return _mapped(codes, name_of)
 
 
 def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str | None = None) -> dict:
@@ -273,6 +327,8 @@ class _Run:
     def __init__(self, cur, params: dict, stored: set[str], order: list[str]):
         self.cur, self.params, self.stored, self.order = cur, params, stored, order
         self.tables: dict[str, pa.Table] = {}
+        # Unit names, each looked up once per computation (agreements, flags and regions share codes).
+        self.region_name = cache(region_name)
 
     def inlined_into(self, name: str) -> list[str]:
         """The steps not stored that ``name`` reads, directly or through each other, in run order."""
@@ -292,7 +348,7 @@ class _Run:
         (which also keeps statistics per column) and scans both alike.
         """
         sql, used = _statement(name, self.params, self.inlined_into(name))
-        self.tables[name] = self.cur.sql(sql, params=used or None).to_arrow_table()
+        self.tables[name] = _arrow(self.cur, sql, used)
         self.cur.register(name, self.tables[name])
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -300,6 +356,18 @@ class _Run:
         if name in self.stored:
             return _frame_of_arrow(self.cur, self.tables[name])
         return _frame(self.cur, *_statement(name, self.params, self.inlined_into(name)))
+
+    def sorted_frame(self, name: str, keys: tuple[str, ...]) -> pd.DataFrame:
+        """The rows of step ``name`` as ``ORDER BY keys`` gives them.
+
+        A stored step is sorted in Arrow, which orders text by its bytes and puts an empty
+        value last, as DuckDB's ORDER BY does, and costs a third of sorting every column
+        through SQL again. The keys identify a row, so no two rows tie.
+        """
+        if name in self.stored:
+            return _frame_of_arrow(self.cur, self.tables[name].sort_by([(key, "ascending") for key in keys]))
+        sql, used = _statement(name, self.params, self.inlined_into(name))
+        return _frame(self.cur, f"SELECT * FROM ({sql}) ORDER BY {', '.join(keys)}", used)
 
     def close(self) -> None:
         for name in self.tables:
@@ -366,16 +434,17 @@ def compute(
     rules = rules or load_rules()
     filters = filters or Filters()
     with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as run:
-        agreements = _frame(run.cur, "SELECT * FROM perjanjian_skor ORDER BY kabkota_kode, id_perjanjian")
+        agreements = run.sorted_frame("perjanjian_skor", ("kabkota_kode", "id_perjanjian"))
         flags = run.frame("bendera_daftar")
         regions = _region_frame(run)
         summary = run.frame("ringkasan")
         attention = run.frame("perhatian")
         provinces = _province_frame(run)
         province_attention = run.frame("provinsi_perhatian")
-    attention.insert(2, "kabkota_nama", _region_names(attention["kabkota_kode"]))
-    province_attention.insert(2, "provinsi_nama", _region_names(province_attention["provinsi_kode"]))
-    return Results(_shape_agreements(agreements), _shape_flags(flags, rules), regions, summary, attention,
+    attention.insert(2, "kabkota_nama", _region_names(attention["kabkota_kode"], run.region_name))
+    province_attention.insert(2, "provinsi_nama", _region_names(province_attention["provinsi_kode"], run.region_name))
+    return Results(_shape_agreements(agreements, run.region_name), _shape_flags(flags, rules, run.region_name),
+                   regions, summary, attention,
                    provinces, province_attention)
 
 
@@ -402,12 +471,12 @@ def agreement_detail(store: Store, agreement_id: str, as_of: date, rules: Rules)
             return run.frame(name).sort_values(order, kind="stable").drop(columns="id_perjanjian").reset_index(drop=True)
 
         return AgreementDetail(
-            _shape_agreements(agreements).iloc[0],
+            _shape_agreements(agreements, run.region_name).iloc[0],
             rows("perjanjian_dokumen", ["urutan"]),
             rows("kegiatan_sifat", ["tanggal", "nama_kegiatan"]),
             rows("indikator_capaian", ["tahun", "indikator"]),
             rows("tahun_anggaran", ["tahun_anggaran"]),
-            _shape_flags(run.frame("bendera_daftar"), rules),
+            _shape_flags(run.frame("bendera_daftar"), rules, run.region_name),
         )
 
 
@@ -420,40 +489,41 @@ def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
     return years.sort_values(["id_perjanjian", "tahun_anggaran"], ignore_index=True)
 
 
-def _shape_agreements(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"]))
+def _shape_agreements(frame: pd.DataFrame, name_of=region_name) -> pd.DataFrame:
+    frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"], name_of))
     return frame
 
 
-def _shape_flags(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def _shape_flags(frame: pd.DataFrame, rules: Rules, name_of=region_name) -> pd.DataFrame:
     # Label and rule text are the same for every row of a code: mapped here from the one
     # definition rather than carried through SQL as thousands of copies.
     labels = {f.code: f.label for f in FLAGS}
     rule_texts = {f.code: rule_text(f, rules) for f in FLAGS}
-    frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"]))
-    frame.insert(frame.columns.get_loc("code") + 1, "label", frame["code"].map(labels))
+    frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"], name_of))
+    frame.insert(frame.columns.get_loc("code") + 1, "label", _mapped(frame["code"], None, labels))
     frame["year"] = frame["year"].astype("Int64")
-    frame["rule"] = frame["code"].map(rule_texts)
+    frame["rule"] = _mapped(frame["code"], None, rule_texts)
     return frame
 
 
 def _flag_columns(counts: pd.DataFrame, key: str, codes: pd.Series) -> pd.DataFrame:
-    """One ``jumlah_<flag>`` column per flag code (zeros included) for the units ``codes``, from long counts."""
-    return (
-        counts.pivot(index=key, columns="code", values="jumlah")
-        .reindex(columns=list(FLAG_CODES))
-        .reindex(codes)
-        .fillna(0)
-        .astype("int64")
-        .add_prefix("jumlah_")
-        .reset_index(drop=True)
-    )
+    """One ``jumlah_<flag>`` column per flag code (zeros included) for the units ``codes``, from long counts.
+
+    Each count is put at its unit's row and its flag's column of a table of zeros (a count of a
+    unit or flag not asked for is left out), as ``pivot`` then ``reindex`` would.
+    """
+    rows = pd.Index(codes).get_indexer(counts[key])
+    columns = pd.Index(FLAG_CODES).get_indexer(counts["code"])
+    kept = (rows >= 0) & (columns >= 0)
+    table = np.zeros((len(codes), len(FLAG_CODES)), dtype="int64")
+    table[rows[kept], columns[kept]] = counts["jumlah"].to_numpy()[kept]
+    return pd.DataFrame(table, columns=pd.Index([f"jumlah_{code}" for code in FLAG_CODES], name="code"))
 
 
 def _region_frame(run: _Run) -> pd.DataFrame:
     regions = run.frame("kabkota")
     wide = _flag_columns(run.frame("kabkota_bendera"), "kabkota_kode", regions["kabkota_kode"])
-    regions.insert(1, "kabkota_nama", _region_names(regions["kabkota_kode"]))
+    regions.insert(1, "kabkota_nama", _region_names(regions["kabkota_kode"], run.region_name))
     peringkat = regions.pop("peringkat").astype("Int64")
     within = run.frame("peringkat_provinsi").set_index("kabkota_kode")["peringkat_provinsi"]
     regions = pd.concat([regions, wide], axis=1)
@@ -468,7 +538,7 @@ def _region_frame(run: _Run) -> pd.DataFrame:
 def _province_frame(run: _Run) -> pd.DataFrame:
     provinces = run.frame("provinsi")
     wide = _flag_columns(run.frame("provinsi_bendera"), "provinsi_kode", provinces["provinsi_kode"])
-    provinces.insert(1, "provinsi_nama", _region_names(provinces["provinsi_kode"]))
+    provinces.insert(1, "provinsi_nama", _region_names(provinces["provinsi_kode"], run.region_name))
     peringkat = provinces.pop("peringkat").astype("Int64")
     provinces = pd.concat([provinces, wide], axis=1)
     provinces["peringkat"] = peringkat

@@ -5,6 +5,12 @@ error) with its items in ``notification_item`` (item key and window). An item is
 only in a window it has not been delivered in: a second run on the same day sends nothing,
 and a failed delivery is tried again on the next run. SMTP settings come from the
 environment; the password only from ``KSLN_SMTP_PASSWORD``.
+
+Two runs at once (the command line and the Pengingat page's button, or two replicas on one
+PostgreSQL store) do not send an item twice: before a message is sent, its row is written
+with ``sending_until`` (now + ``CLAIM_MINUTES``) in a transaction that first checks, under a
+lock, which items are delivered or held by another run's message. The result then replaces
+the hold. A run that dies mid-send releases its items when the hold runs out.
 """
 
 from __future__ import annotations
@@ -15,12 +21,13 @@ import smtplib
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import pandas as pd
 
+from ksln_metrics.db.migrations import REMINDER_LOCK
 from ksln_metrics.engine.rules import Rules
 from ksln_metrics.formatting import format_date_id
 from ksln_metrics.reference import region_name, scope
@@ -35,6 +42,9 @@ def default_sender() -> str | None:
     """``ksln-monitor@`` the scope government's mail domain (data/wilayah/pemerintah.csv), None when not listed."""
     domain = scope().mail_domain
     return f"ksln-monitor@{domain}" if domain else None
+
+# How long a message being sent holds its items against another run (an SMTP exchange takes seconds).
+CLAIM_MINUTES = 15
 
 NO_RECIPIENTS = "tidak ada alamat penerima untuk unit ini (isi surel analisnya atau penerima tambahan di halaman Akun)"
 
@@ -96,16 +106,22 @@ class Outcome:
     error: str | None = None
 
 
-def _delivered(store: Store) -> set[tuple[str, str]]:
-    rows = store.query(
-        "SELECT i.item_key, i.reminder_window FROM notification_item i JOIN notification n USING (notification_id) "
-        "WHERE n.delivered")
-    return set(zip(rows["item_key"], rows["reminder_window"], strict=True))
+_TAKEN_SQL = (
+    "SELECT i.item_key, i.reminder_window FROM notification_item i JOIN notification n USING (notification_id) "
+    "WHERE n.delivered OR n.sending_until > ?")
 
 
-def pending_reminders(store: Store, items: list[Item], as_of: date, rules: Rules) -> dict[str, list[Reminder]]:
-    """Per unit, the reminders due on ``as_of`` that were not delivered before in the same window."""
-    sent = _delivered(store)
+def _taken(cur, now: datetime) -> set[tuple[str, str]]:
+    """(item, window) pairs delivered before, or held at ``now`` by a message another run is sending."""
+    return {(key, window) for key, window in cur.execute(_TAKEN_SQL, [now]).fetchall()}
+
+
+def pending_reminders(store: Store, items: list[Item], as_of: date, rules: Rules,
+                      now: datetime | None = None) -> dict[str, list[Reminder]]:
+    """Per unit, the reminders due on ``as_of`` that were not delivered before in the same window (nor are
+    being sent by another run at ``now``)."""
+    rows = store.query(_TAKEN_SQL, [now or datetime.now()])
+    sent = set(zip(rows["item_key"], rows["reminder_window"], strict=True))
     by_unit: dict[str, list[Reminder]] = {}
     for reminder in due_reminders(items, as_of, rules):
         if (reminder.item.key, reminder.window) not in sent:
@@ -187,15 +203,33 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
         smtp.send_message(message)
 
 
-def _record(store: Store, outcome: Outcome, as_of: date, subject: str, now: datetime) -> None:
+def _claim(store: Store, unit: str, reminders: list[Reminder], recipients: list[str], as_of: date,
+           now: datetime) -> tuple[int, list[Reminder]] | None:
+    """Write the row of the message about to be sent, holding its items; None when another run has
+    delivered or is sending all of them. Returns the row's id and the reminders it holds."""
     with store.write() as cur:
+        if store.dialect == "postgres":  # one claim at a time across processes (DuckDB: the store's write lock)
+            cur.execute("SELECT pg_advisory_xact_lock(?)", [REMINDER_LOCK]).fetchall()
+        taken = _taken(cur, now)
+        mine = [r for r in reminders if (r.item.key, r.window) not in taken]
+        if not mine:
+            return None
         notification_id = store.next_id(cur, "notification", "notification_id")
-        cur.execute("INSERT INTO notification VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [notification_id, now, as_of, outcome.kabkota, ", ".join(outcome.recipients), subject,
-                     outcome.delivered, outcome.error])
+        cur.execute("INSERT INTO notification (notification_id, created_at, as_of, kabkota, recipients, subject, "
+                    "delivered, error, sending_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [notification_id, now, as_of, unit, ", ".join(recipients), subject_of(unit, mine, as_of),
+                     False, None, now + timedelta(minutes=CLAIM_MINUTES)])
         cur.executemany("INSERT INTO notification_item VALUES (?, ?, ?, ?)",
                         [[notification_id, r.item.key, r.window, f"{r.item.line(as_of)} [{r.label}]"]
-                         for r in outcome.reminders])
+                         for r in mine])
+    return notification_id, mine
+
+
+def _settle(store: Store, notification_id: int, error: str | None) -> None:
+    """The result of a claimed message: delivered, or the error (its items may then be sent again)."""
+    with store.write() as cur:
+        cur.execute("UPDATE notification SET delivered = ?, error = ?, sending_until = NULL WHERE notification_id = ?",
+                    [error is None, error, notification_id])
 
 
 def run_reminders(store: Store, as_of: date, rules: Rules, settings: SmtpSettings, *, dry_run: bool = False,
@@ -204,13 +238,16 @@ def run_reminders(store: Store, as_of: date, rules: Rules, settings: SmtpSetting
     """Send each unit one message with its pending reminders; record every attempt (not in a dry run)."""
     items = agenda(store, as_of, rules)
     outcomes = []
-    for unit, reminders in pending_reminders(store, items, as_of, rules).items():
+    for unit, reminders in pending_reminders(store, items, as_of, rules, now()).items():
         recipients = recipients_for(store, unit)
-        subject = subject_of(unit, reminders, as_of)
         if dry_run:
             outcomes.append(Outcome(unit, tuple(recipients), tuple(reminders), delivered=False,
                                     error=None if recipients else NO_RECIPIENTS))
             continue
+        claimed = _claim(store, unit, reminders, recipients, as_of, now())
+        if claimed is None:
+            continue  # another run sent them meanwhile
+        notification_id, reminders = claimed
         error = None
         if not recipients:
             error = NO_RECIPIENTS
@@ -222,17 +259,32 @@ def run_reminders(store: Store, as_of: date, rules: Rules, settings: SmtpSetting
                 sender(message, settings)
             except (OSError, smtplib.SMTPException) as exc:
                 error = smtp_error_text(exc, settings)
-        outcome = Outcome(unit, tuple(recipients), tuple(reminders), delivered=error is None, error=error)
-        _record(store, outcome, as_of, subject, now())
-        outcomes.append(outcome)
+            except BaseException:
+                # Not an SMTP failure (a bug, an interrupt): the hold is released so the next run retries.
+                _settle(store, notification_id, "pengiriman terputus sebelum selesai")
+                raise
+        _settle(store, notification_id, error)
+        outcomes.append(Outcome(unit, tuple(recipients), tuple(reminders), delivered=error is None, error=error))
     return outcomes
 
 
+def send_state(delivered: bool, sending_until, now: datetime) -> str:
+    """A log row's result in words: ``terkirim``, ``gagal``, ``sedang dikirim`` (another run holds it now) or
+    ``terputus`` (the run died mid-send; its items are sent again by the next run)."""
+    if delivered:
+        return "terkirim"
+    if sending_until is None or pd.isna(sending_until):
+        return "gagal"
+    return "sedang dikirim" if sending_until > now else "terputus"
+
+
 def notification_log(store: Store, limit: int = 500) -> pd.DataFrame:
-    """The latest attempts, newest first: time, as_of, unit, recipients, subject, result, error, items."""
+    """The latest attempts, newest first: time, as_of, unit, recipients, subject, result, error, items, and
+    ``sending_until`` (set while a run is sending the message, or when it died mid-send)."""
     return store.query(
         "SELECT n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error, "
-        "string_agg(i.description, '\n' ORDER BY i.item_key) AS items "
+        "n.sending_until, string_agg(i.description, '\n' ORDER BY i.item_key) AS items "
         "FROM notification n LEFT JOIN notification_item i USING (notification_id) "
-        "GROUP BY n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error "
+        "GROUP BY n.notification_id, n.created_at, n.as_of, n.kabkota, n.recipients, n.subject, n.delivered, n.error, "
+        "n.sending_until "
         "ORDER BY n.notification_id DESC LIMIT ?", [limit])

@@ -169,6 +169,48 @@ def test_the_last_active_admin_stays_and_nobody_disables_themselves(store):
                                                               "admin → pimpinan"]
 
 
+def test_two_admins_disabling_each_other_at_once_leave_one_admin(store, store_location, monkeypatch):
+    """Two admins, each disabling (or demoting) the other at the same moment, on two app processes of one
+    PostgreSQL store (or two sessions of one DuckDB app): one change is refused, an admin is left."""
+    import threading
+    import time
+    from pathlib import Path
+
+    from ksln_metrics.accounts import users
+
+    create_account(store, "admin.dua", "admin", "sandi-admin-kedua", by=ADMIN)
+    other = store if isinstance(store_location, Path) else Store(store_location)
+    real = users.active_admins
+
+    def slow_admins(*args, **kwargs):
+        found = real(*args, **kwargs)
+        time.sleep(0.3)  # the other admin's request arrives between the check and the change
+        return found
+
+    monkeypatch.setattr(users, "active_admins", slow_admins)
+    refused = []
+
+    def change(fn, s):
+        try:
+            fn(s)
+        except AccountError as exc:
+            refused.append(str(exc))
+
+    jobs = [(lambda s: set_active(s, "admin.dua", False, by=ADMIN), store),
+            (lambda s: set_role(s, "admin", "pimpinan", by=User("admin.dua", "admin")), other)]
+    try:
+        threads = [threading.Thread(target=change, args=job) for job in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        if other is not store:
+            other.close()
+    assert len(refused) == 1 and "satu-satunya admin aktif" in refused[0]
+    assert len(real(store)) == 1
+
+
 def test_own_password_change_needs_the_current_one(store):
     user = User("budi.lebak", "analis", "36.02")
     with pytest.raises(AccountError, match="saat ini salah"):

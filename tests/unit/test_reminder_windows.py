@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import smtplib
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from ksln_metrics.engine.rules import load_rules
+from ksln_metrics.reminders import mail as mail_module
 from ksln_metrics.reminders.agenda import EXPIRY, LATE, MISSING, ON_TIME, REPORT, UPCOMING, agenda
 from ksln_metrics.reminders.mail import (
+    CLAIM_MINUTES,
     NO_RECIPIENTS,
     MailSettingsError,
     SmtpSettings,
     notification_log,
     run_reminders,
+    send_state,
 )
 from ksln_metrics.reminders.windows import due_reminders, expiry_window_opens, window_of
 from tests.unit.builders import build_store, d, perjanjian
@@ -210,3 +215,79 @@ def test_smtp_settings_come_from_the_environment_and_the_password_only_from_ther
         SmtpSettings.from_env(env={"KSLN_SMTP_PORT": "dua"})
     with pytest.raises(MailSettingsError, match="KSLN_SMTP_FROM"):
         SmtpSettings.from_env(env={"KSLN_SMTP_FROM": "bukan alamat"})
+
+
+def test_two_runs_at_once_send_each_message_once(store, store_location, rules):
+    """The command line and the Pengingat page (or two replicas on one PostgreSQL store) at the same moment:
+    each unit gets one message. DuckDB: two sessions of the app share its one Store; PostgreSQL: two Stores,
+    as two processes would have."""
+    import threading
+
+    from ksln_metrics.store import Store
+
+    other = store if isinstance(store_location, Path) else Store(store_location)
+    lock, sent, both_read = threading.Lock(), [], threading.Barrier(2, timeout=30)
+    real_pending = mail_module.pending_reminders
+
+    def pending_then_wait(*args, **kwargs):
+        found = real_pending(*args, **kwargs)
+        both_read.wait()  # both runs have read what is pending before either sends: the race of the bug
+        return found
+
+    def slow_box(message, settings):
+        time.sleep(0.2)  # an SMTP exchange: long enough for the other run to reach the same unit
+        with lock:
+            sent.append(message["Subject"])
+
+    results, errors = {}, []
+
+    def run(name, s):
+        try:
+            results[name] = run_reminders(s, AS_OF, rules, SmtpSettings(), sender=slow_box)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(mail_module, "pending_reminders", pending_then_wait)
+            threads = [threading.Thread(target=run, args=(n, s)) for n, s in (("a", store), ("b", other))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+    finally:
+        if other is not store:
+            other.close()
+    assert errors == []
+    assert sorted(sent) == sorted(set(sent)) and len(sent) == 3  # one message per unit, none twice
+    assert sorted(o.kabkota for r in results.values() for o in r) == ["36.01", "36.02", "36.03"]
+    log = notification_log(store)
+    assert len(log) == 3 and log["delivered"].all() and log["sending_until"].isna().all()
+    assert run_reminders(store, AS_OF, rules, SmtpSettings(), sender=slow_box) == []
+
+
+def test_a_run_that_died_mid_send_holds_its_items_until_the_hold_ends(store, rules):
+    box = Mailbox()
+    start = datetime(2026, 1, 5, 6, 0)
+
+    def killed(message, settings):
+        raise SystemExit(137)  # the process is stopped while talking to the server
+
+    with pytest.raises(SystemExit):
+        run_reminders(store, AS_OF, rules, SmtpSettings(), sender=killed, now=lambda: start)
+    log = notification_log(store)
+    assert len(log) == 1 and log["error"].iloc[0] == "pengiriman terputus sebelum selesai"
+    assert send_state(False, log["sending_until"].iloc[0], start) == "gagal"
+    # A run killed without a chance to write its result (SIGKILL, power cut): its row keeps the hold.
+    with store.write() as cur:
+        cur.execute("UPDATE notification SET error = NULL, sending_until = ?", [start + timedelta(minutes=CLAIM_MINUTES)])
+    log = notification_log(store)
+    assert send_state(False, log["sending_until"].iloc[0], start) == "sedang dikirim"
+    held = run_reminders(store, AS_OF, rules, SmtpSettings(), sender=box, now=lambda: start + timedelta(minutes=5))
+    assert [o.kabkota for o in held] == ["36.02", "36.03"]  # Pandeglang's items are held by the dead run
+    later = start + timedelta(minutes=CLAIM_MINUTES + 1)
+    assert send_state(False, notification_log(store)["sending_until"].iloc[-1], later) == "terputus"
+    retried = run_reminders(store, AS_OF, rules, SmtpSettings(), sender=box, now=lambda: later)
+    assert [o.kabkota for o in retried] == ["36.01"] and retried[0].delivered
+    assert len(box.messages) == 3
+    assert send_state(True, None, later) == "terkirim"

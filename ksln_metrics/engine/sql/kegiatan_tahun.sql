@@ -14,6 +14,8 @@ WITH k AS (
         kegiatan_seremonial(jenis_kegiatan, $jenis_seremonial) AS seremonial
     FROM kegiatan
     WHERE tanggal <= $as_of
+      -- The agreement detail asks for one agreement: its activities alone are counted.
+      AND ($filter_perjanjian IS NULL OR id_perjanjian = $filter_perjanjian)
 ),
 per_tahun AS (
     SELECT

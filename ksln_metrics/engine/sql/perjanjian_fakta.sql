@@ -43,6 +43,8 @@ laporan_total AS (
     SELECT id_perjanjian, max(tahun_anggaran) AS tahun_laporan_terakhir
     FROM laporan
     WHERE tanggal_disampaikan <= $as_of
+      -- The agreement detail asks for one agreement: its reports alone are read.
+      AND ($filter_perjanjian IS NULL OR id_perjanjian = $filter_perjanjian)
     GROUP BY id_perjanjian
 ),
 fakta AS (
