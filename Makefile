@@ -23,8 +23,13 @@ run: setup
 lint: setup
 	$(PY) -m ruff check .
 
+# The tests run in TEST_WORKERS parallel processes (pytest-xdist), each starting its own PostgreSQL, app server and
+# browser; 3 on a 2-core machine: while one worker waits on its browser or server the others use the cores.
+# --dist loadscope: the tests of one module run in one worker, so a module-scoped fixture (a private server, a
+# national store, a deck) is built once. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 3
 test: setup lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # Every benchmark in bench/ (bench_*.py), one after the other; each ends with `NAME: VALUE (target T) ok|ABOVE`.
 bench: setup

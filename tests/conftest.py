@@ -64,3 +64,4 @@ def store_location(request, tmp_path):
     if request.param == "duckdb":
         return tmp_path / "ksln.duckdb"
     return request.getfixturevalue("pg_url")
+

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from ksln_metrics.accounts.users import active_user, create_account
+from ksln_metrics.accounts.users import active_user, create_account, start_session
 from ksln_metrics.clock import today
 from ksln_metrics.engine.indicators import Filters, Results, compute
 from ksln_metrics.engine.rules import Rules, load_rules
 from ksln_metrics.store import Store
+from ksln_ui.auth import SESSION_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,9 +55,22 @@ def expected_results(db: Path, rules: Rules | None = None, filters: Filters | No
         return compute(store, today(), rules or load_rules(), filters or Filters())
 
 
-def open_page(page: str, as_user: str = "admin") -> AppTest:
-    """Log in (as admin unless told otherwise) and open ``pages/halaman_<page>.py``."""
-    app = login(as_user)
+def open_page(page: str, as_user: str = "admin", timeout: float = 60) -> AppTest:
+    """``pages/halaman_<page>.py`` opened by ``as_user`` (admin unless told otherwise), logged in already.
+
+    The session is started in the store as the login form starts it (``start_session``) and this tab names it,
+    as a tab does after its login: the page's first run is the page itself. The form (its password check, its
+    audit entry, the main page it opens) is tested through ``login()`` in test_roles.py and the browser tests.
+    """
+    db = os.environ.get("KSLN_DB")
+    assert db, "page tests run on a private store named by KSLN_DB, never on data/ksln.duckdb"
+    add_test_accounts(db)
+    with Store(db) as store:  # written before the app opens the file (one read-write connection per file)
+        user = active_user(store, as_user)
+        assert user is not None, f"no active account {as_user!r} in the test store"
+        token = start_session(store, user)
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout).run()  # registers the pages
+    app.session_state[SESSION_TOKEN] = token
     return app.switch_page(f"pages/halaman_{page}.py").run()
 
 

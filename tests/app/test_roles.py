@@ -205,7 +205,7 @@ def test_admin_creates_an_account_on_the_akun_page_and_it_can_log_in(db):
 
 def test_the_audit_page_filters_by_action(db):
     login("pimpinan", "salah-sekali")
-    app = open_page("audit")
+    app = login("admin").switch_page("pages/halaman_audit.py").run()
     assert not app.exception
     shown = table_with(app, "Aksi")
     assert shown["Aksi"].tolist()[:2] == ["Masuk", "Gagal masuk"]  # newest first: the admin's login, then the failure

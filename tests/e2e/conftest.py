@@ -189,23 +189,56 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+# Streamlit's frontend writes the script's state on the app's root element, as its own browser tests read it:
+# data-test-script-state is "running" (or "rerunRequested") from the moment a run starts until the server says it
+# finished ("notRunning"; "initial" before the first run), and data-test-connection-state is "CONNECTED" while the
+# websocket is up. The status widget is no signal: Streamlit shows it only once a run has lasted 500 ms, so a short
+# run, and the first half second of every longer one, looked idle.
+_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const busy = !app || app.dataset.testScriptState !== 'notRunning'
+        || app.dataset.testConnectionState !== 'CONNECTED'
+        || document.querySelector('[data-testid="stSkeleton"]')
+        || !document.querySelector('[data-testid="stMain"] h1');
+    const now = Date.now();
+    if (busy) { window.__kslnIdleSince = undefined; return false; }
+    window.__kslnIdleSince = window.__kslnIdleSince || now;
+    return now - window.__kslnIdleSince > 400;
+}"""
+
+# Records, from now on, whether the script's state changes at all (a run started): see rerun().
+_WATCH_RUNS = """() => {
+    if (window.__kslnRunWatch) window.__kslnRunWatch.disconnect();
+    window.__kslnRunStarted = false;
+    window.__kslnIdleSince = undefined;
+    const watch = new MutationObserver(() => { window.__kslnRunStarted = true; });
+    watch.observe(document.body, {attributes: true, attributeFilter: ['data-test-script-state'], subtree: true});
+    window.__kslnRunWatch = watch;
+}"""
+
+
 def wait_until_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script for this page."""
+    """Wait until Streamlit has finished running the script for this page (and nothing ran for 400 ms).
+
+    Right after an action that starts a run this can pass before the server has started it: use rerun() there.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    # Idle = a title, no running-script indicator and no skeleton, twice in a row 400 ms apart.
-    page.wait_for_function(
-        """() => {
-            const busy = document.querySelector('[data-testid="stStatusWidget"]')
-                || document.querySelector('[data-testid="stSkeleton"]')
-                || !document.querySelector('[data-testid="stMain"] h1');
-            const now = Date.now();
-            if (busy) { window.__kslnIdleSince = undefined; return false; }
-            window.__kslnIdleSince = window.__kslnIdleSince || now;
-            return now - window.__kslnIdleSince > 400;
-        }""",
-        timeout=timeout,
-        polling=100,
-    )
+    page.wait_for_function(_IDLE, timeout=timeout, polling=100)
+
+
+@contextmanager
+def rerun(page, timeout: float = 60_000) -> Iterator[None]:
+    """Do the block's action (a click, a key, a file chosen) and wait until the run of the script it started is over.
+
+    Waiting for "idle" alone after a click can pass before the server has even started the run the click asked for
+    (the page still shows the last run, finished); the next click then lands while that run redraws the page, on an
+    element about to be replaced. Here the app's script state is watched from before the action: the block is over
+    when the state has changed (a run started) and the app is idle again.
+    """
+    page.evaluate(_WATCH_RUNS)
+    yield
+    page.wait_for_function("() => window.__kslnRunStarted === true", timeout=timeout, polling=50)
+    wait_until_idle(page, timeout)
 
 
 def assert_no_exception(page) -> None:
@@ -226,15 +259,15 @@ def open_as(page, url: str, name: str = "admin") -> None:
     wait_until_idle(page)
     page.get_by_label("Nama pengguna", exact=True).fill(name)
     page.get_by_label("Kata sandi", exact=True).fill(E2E_ACCOUNTS[name][2])
-    page.get_by_role("button", name="Masuk").click()
+    with rerun(page):
+        page.get_by_role("button", name="Masuk").click()
     page.get_by_role("button", name="Keluar").wait_for()
-    wait_until_idle(page)
 
 
 def pytest_collection_modifyitems(items):
     """A browser test shares the machine's two cores with its app server and chromium: a click that lands
     while a rerun redraws the page can miss its element. Such a test is run again, at most twice
-    (pytest-rerunfailures); every rerun is listed in the report (``-ra``), so a real defect, which fails
+    (pytest-rerunfailures); every rerun is listed in the report (``-raR``), so a real defect, which fails
     every time, still fails the suite."""
     here = Path(__file__).resolve().parent
     for item in items:

@@ -2,9 +2,7 @@
 
 import re
 
-import pytest
-
-from tests.e2e.conftest import ROOT, assert_no_exception, open_as, screenshot, wait_until_idle
+from tests.e2e.conftest import ROOT, assert_no_exception, open_as, rerun, screenshot, wait_until_idle
 from tests.unit.realistic_files import agreements_workbook
 
 PAGES = [
@@ -21,20 +19,25 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES)
-def test_every_page_renders_offline_without_exception(page, app_url, path, title):
-    open_as(page, f"{app_url}/{path}")  # as admin, who sees every page
-    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith(title)
-    assert_no_exception(page)
-    screenshot(page, f"halaman-{path or 'awal'}")
+def test_every_page_renders_offline_from_its_address_without_exception(page, app_url):
+    open_as(page, app_url)  # as admin, who sees every page; the session cookie keeps the login on every address
+    for path, title in PAGES:  # a deep link that waits for the login: test_login.py and test_session.py
+        page.goto(f"{app_url}/{path}")
+        wait_until_idle(page, timeout=60_000)
+        shown = page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+        assert shown.startswith(title), f"/{path}: {shown!r}"
+        assert_no_exception(page)
+        screenshot(page, f"halaman-{path or 'awal'}")
 
 
 def test_upload_then_rollback(page, app_url, tmp_path):
     workbook = tmp_path / "lebak_2024.xlsx"
     workbook.write_bytes(agreements_workbook())
     open_as(page, f"{app_url}/unggah", "analis.lebak")  # the batch is recorded under the logged-in account
-    page.locator('input[type="file"]').set_input_files(str(workbook))
-    page.get_by_role("button", name="Periksa berkas").click()
+    with rerun(page):
+        page.locator('input[type="file"]').set_input_files(str(workbook))
+    with rerun(page):
+        page.get_by_role("button", name="Periksa berkas").click()
     page.get_by_role("button", name="Simpan ke basis data").click()
     saved = page.get_by_text(re.compile(r"lebak_2024\.xlsx: batch #\d+ disimpan"))
     saved.wait_for()
@@ -44,7 +47,8 @@ def test_upload_then_rollback(page, app_url, tmp_path):
     screenshot(page, "unggah-tersimpan")
 
     # The rollback box offers the newest batch first: its confirmation names the batch just saved.
-    page.get_by_text(f"Saya yakin ingin membatalkan batch #{batch}").click()
+    with rerun(page):
+        page.get_by_text(f"Saya yakin ingin membatalkan batch #{batch}").click()
     page.get_by_role("button", name="Batalkan batch").click()
     page.get_by_text(re.compile(rf"Batch #{batch} dibatalkan oleh batch #\d+")).wait_for()
     assert_no_exception(page)

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, assert_no_exception, open_as, wait_until_idle
+from tests.e2e.conftest import ARTIFACTS, assert_no_exception, open_as, rerun, wait_until_idle
 
 LAPTOP = {"width": 1366, "height": 768}
 PAGES = ["Ringkasan", "Kabupaten/Kota", "Perjanjian", "Peringatan", "Tindak Lanjut", "Status Data", "Unggah Data",
@@ -20,7 +20,8 @@ RAW = re.compile(r"\b(None|NaN|NaT|nan)\b|Select all")
 
 
 def go_to(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
     page.wait_for_function(
         "(t) => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText.trim().startsWith(t); }",
         arg=title, timeout=60_000)
@@ -91,9 +92,9 @@ def test_a_search_with_one_match_opens_that_agreement(laptop, app_url):
     go_to(laptop, "Perjanjian")
     box = laptop.get_by_placeholder("Judul, mitra atau ID perjanjian")
     box.fill("Air Minum")
-    box.press("Enter")
+    with rerun(laptop):
+        box.press("Enter")
     laptop.get_by_text(re.compile(r"^1 dari \d+ perjanjian")).wait_for()
-    wait_until_idle(laptop)
     detail = laptop.locator('[data-testid="stMain"] h2').first
     assert "Air Minum" in detail.inner_text()
     assert laptop.get_by_text("berada di luar filter").count() == 0
@@ -126,7 +127,8 @@ def test_clicking_a_unit_on_the_banten_map_opens_it(laptop, app_url):
     dots = plot.locator(".scattergeo .point")
     dots.first.wait_for()
     # The dots are drawn in the order of charts.unit_labels("36"): the fourth is Kota Cilegon.
-    dots.nth(3).click(force=True)
+    with rerun(laptop):
+        dots.nth(3).click(force=True)
     laptop.wait_for_function(
         "() => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText.trim() === 'Kabupaten/Kota'; }",
         timeout=60_000)
@@ -166,17 +168,16 @@ def test_every_slide_fits_the_projector_and_says_data_contoh(page, app_url, size
     width, height = size
     page.set_viewport_size({"width": width, "height": height})
     open_as(page, app_url)
-    go_to_presentation = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Presentasi", exact=True)
-    go_to_presentation.click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Presentasi", exact=True).click()
     page.get_by_role("button", name="Berikutnya").wait_for()
-    wait_until_idle(page, timeout=60_000)
     total = int(re.match(r"^\d+ / (\d+)$", page.get_by_text(re.compile(r"^\d+ / \d+$")).first.inner_text()).group(1))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for number in range(1, total + 1):
         if number > 1:
-            page.get_by_role("button", name="Berikutnya").click()
+            with rerun(page):
+                page.get_by_role("button", name="Berikutnya").click()
             page.get_by_text(re.compile(rf"^{number} / {total}$")).wait_for()
-            wait_until_idle(page)
         if page.locator(".js-plotly-plot").count():
             page.locator(".js-plotly-plot .main-svg").first.wait_for()
             page.wait_for_timeout(600)

@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     assert_no_exception,
     make_store,
     open_as,
+    rerun,
     screenshot,
     serve,
     wait_until_idle,
@@ -69,29 +70,29 @@ def test_action_from_a_flag_closed_with_a_pdf_shows_since_the_rakor_and_in_the_d
     open_as(page, f"{followup_url}/tindak-lanjut", "admin")
     main = page.locator('[data-testid="stMain"]')
     assert main.locator("h1").first.inner_text().strip() == "Tindak Lanjut"
-    page.get_by_role("button", name="Buat tindak lanjut").first.click()
+    with rerun(page):
+        page.get_by_role("button", name="Buat tindak lanjut").first.click()
     page.get_by_text(re.compile(r"Tindak lanjut #1 dibuat untuk ")).wait_for()
-    wait_until_idle(page)
     assert_no_exception(page)
 
     evidence = tmp_path / "Surat jawaban.pdf"
     evidence.write_bytes(pdf_bytes())
     page.locator('input[type="file"]').set_input_files(str(evidence))
-    page.get_by_role("button", name="Lampirkan").click()
+    with rerun(page):
+        page.get_by_role("button", name="Lampirkan").click()
     page.get_by_text("Lampiran disimpan untuk tindak lanjut #1.").wait_for()
-    wait_until_idle(page)
     page.get_by_role("button", name="Unduh", exact=True).wait_for()  # offered once the file is attached
     with page.expect_download() as done:
         page.get_by_role("button", name="Unduh", exact=True).click()
     assert done.value.suggested_filename == "Surat jawaban.pdf"
     assert done.value.path().read_bytes() == evidence.read_bytes()
-    wait_until_idle(page)  # the download reruns the page; open the select box of the new run
+    wait_until_idle(page)  # downloads start no run (on_click="ignore"); the page is idle before the select box
 
     choose(page, "Status baru", "Selesai")
     page.get_by_label("Catatan / bukti penyelesaian", exact=True).fill("Surat jawaban terlampir")
-    page.get_by_role("button", name="Simpan status").click()
+    with rerun(page):
+        page.get_by_role("button", name="Simpan status").click()
     page.get_by_text("Status tindak lanjut #1 menjadi selesai.").wait_for()
-    wait_until_idle(page)
     assert_no_exception(page)
 
     # Since the stored rakor: one action opened and one closed.
@@ -100,9 +101,9 @@ def test_action_from_a_flag_closed_with_a_pdf_shows_since_the_rakor_and_in_the_d
     assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == "1 / 1"
     screenshot(page, "tindak-lanjut-selesai")
 
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Presentasi", exact=True).click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Presentasi", exact=True).click()
     page.get_by_role("button", name="Berikutnya").wait_for()
-    wait_until_idle(page, timeout=60_000)
     page.get_by_role("button", name="Unduh").click()
     with page.expect_download(timeout=120_000) as done:
         page.get_by_role("button", name="Salindia PowerPoint (.pptx)").click()

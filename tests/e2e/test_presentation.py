@@ -11,7 +11,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from ksln_metrics.present.slides import FIXED_KINDS
-from tests.e2e.conftest import ARTIFACTS, assert_no_exception, screenshot, wait_until_idle
+from tests.e2e.conftest import ARTIFACTS, assert_no_exception, rerun, screenshot, wait_until_idle
 
 try:  # the login of issue #6
     from tests.e2e.conftest import open_as
@@ -33,9 +33,9 @@ def counter(page) -> tuple[int, int]:
 def open_presentation(page, app_url):
     # Through the navigation, as a presenter would: the login (if any) holds for this browser session only.
     open_as(page, app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Presentasi", exact=True).click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Presentasi", exact=True).click()
     page.get_by_role("button", name="Berikutnya").wait_for()
-    wait_until_idle(page, timeout=60_000)
     assert_no_exception(page)
 
 
@@ -46,12 +46,12 @@ def title(page) -> str:
 def step(page, name: str, expected: int) -> str:
     """Press ``name`` and wait for slide ``expected``: its number and its own title (no two slides share one)."""
     before = title(page)
-    page.get_by_role("button", name=name).click()
+    with rerun(page):
+        page.get_by_role("button", name=name).click()
     page.get_by_text(COUNTER).filter(has_text=re.compile(rf"^{expected} / ")).wait_for()
     page.wait_for_function(
         """(before) => { const h = document.querySelector('[data-testid="stMain"] h1');
                          return h && h.innerText.trim() !== before; }""", arg=before)
-    wait_until_idle(page)
     assert_no_exception(page)
     return title(page)
 
@@ -73,7 +73,8 @@ def test_every_slide_forward_and_back_full_screen(page, app_url):
             screenshot(page, "presentasi-7-daerah")
     assert len(set(titles)) == SLIDES
     assert page.get_by_role("button", name="Berikutnya").is_disabled()
-    page.keyboard.press("ArrowLeft")
+    with rerun(page):
+        page.keyboard.press("ArrowLeft")
     page.get_by_text(COUNTER).filter(has_text=re.compile(rf"^{SLIDES - 1} / ")).wait_for()
     for number in range(SLIDES - 2, 0, -1):
         step(page, "Sebelumnya", number)

@@ -6,6 +6,7 @@ from tests.e2e.conftest import (
     assert_no_exception,
     make_store,
     open_as,
+    rerun,
     screenshot,
     serve,
     wait_until_idle,
@@ -54,7 +55,8 @@ def test_a_reload_keeps_the_user_logged_in_on_the_same_page_and_logout_ends_it(p
     assert_no_exception(page)
     screenshot(page, "sesi-setelah-muat-ulang")
 
-    page.get_by_role("button", name="Keluar").click()
+    with rerun(page):
+        page.get_by_role("button", name="Keluar").click()
     page.get_by_text("Anda telah keluar.").wait_for()
     reload(page)
     assert on_login_form(page)
@@ -73,7 +75,8 @@ def test_a_copied_cookie_opens_the_session_only_until_logout(page, browser, app_
         wait_until_idle(copy)
         assert title(copy) == "Perjanjian" and logged_in(copy)  # a cookie is a credential: HttpOnly keeps it from scripts
 
-        page.get_by_role("button", name="Keluar").click()
+        with rerun(page):
+            page.get_by_role("button", name="Keluar").click()
         page.get_by_text("Anda telah keluar.").wait_for()
         reload(copy)
         assert on_login_form(copy)
@@ -94,7 +97,8 @@ def test_the_upload_works_in_a_session_restored_from_the_cookie_with_xsrf_on(pag
     assert title(page) == "Unggah Data"
     xsrf = [c for c in page.context.cookies() if c["name"] == "_streamlit_xsrf"]
     assert xsrf, "Streamlit's XSRF cookie is set (server.enableXsrfProtection = true)"
-    page.locator('input[type="file"]').set_input_files(str(workbook))
+    with rerun(page):
+        page.locator('input[type="file"]').set_input_files(str(workbook))
     page.get_by_role("button", name="Periksa berkas").click()
     page.get_by_role("button", name="Simpan ke basis data").wait_for()  # the upload reached the server
     assert_no_exception(page)
@@ -108,10 +112,9 @@ def test_disabling_the_account_ends_its_open_and_stored_sessions(page, browser, 
         open_as(admin, f"{app_url}/akun", "admin")
         admin.get_by_role("tab", name="Ubah akun").click()
         admin.get_by_role("combobox", name="Akun").click()
-        admin.get_by_role("option", name="uji.sesi").click()
+        with rerun(admin):
+            admin.get_by_role("option", name="uji.sesi").click()
         admin.get_by_text("pimpinan — aktif").wait_for()  # the form now belongs to uji.sesi
-        wait_until_idle(admin)
-        admin.wait_for_timeout(1000)
         admin.get_by_role("button", name="Nonaktifkan akun").click()
         admin.get_by_text("pimpinan — nonaktif").wait_for(state="attached")  # in the tab, hidden after the rerun
     except Exception:
@@ -121,9 +124,9 @@ def test_disabling_the_account_ends_its_open_and_stored_sessions(page, browser, 
         admin_context.close()
 
     # The open tab ends at its next click, and says why.
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Peringatan").click()
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Peringatan").click()
     page.get_by_text("Akun Anda dinonaktifkan; hubungi admin.").wait_for()
-    wait_until_idle(page)
     assert on_login_form(page)
     reload(page)
     assert on_login_form(page)
@@ -144,9 +147,9 @@ def test_a_deep_link_on_a_freshly_started_server_shows_no_page_not_found_dialog(
             screenshot(page, "sesi-tautan-langsung-server-baru")
             page.get_by_label("Nama pengguna", exact=True).fill("pimpinan")
             page.get_by_label("Kata sandi", exact=True).fill(E2E_ACCOUNTS["pimpinan"][2])
-            page.get_by_role("button", name="Masuk").click()
+            with rerun(page):
+                page.get_by_role("button", name="Masuk").click()
             page.get_by_role("button", name="Keluar").wait_for()
-            wait_until_idle(page)
             assert title(page) == "Perjanjian"
         finally:
             context.close()

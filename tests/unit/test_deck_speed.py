@@ -1,6 +1,7 @@
 """What makes the deck fast keeps it the same: table cells copied from one styled cell equal cells styled one by one,
 and the chart browser is started once, kept between decks and removed with its private profile when closed."""
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -40,23 +41,31 @@ def test_copied_cells_are_the_cells_python_pptx_would_make(monkeypatch):
     assert fast == slow
 
 
-def private_profiles() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("ksln-chromium-*"))
+@pytest.fixture
+def private_temp(monkeypatch):
+    """A temporary directory of this test only (other test processes start chart browsers at the same time); short,
+    since Chromium's profile holds a unix socket whose path must stay under 108 bytes."""
+    temp = Path(tempfile.mkdtemp(prefix="ksln-uji-"))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    yield temp
+    shutil.rmtree(temp, ignore_errors=True)
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium tidak terpasang (apt-get install chromium)")
-def test_the_chart_browser_is_started_once_kept_and_closed_with_its_profile():
+def test_the_chart_browser_is_started_once_kept_and_closed_with_its_profile(private_temp):
+    def private_profiles() -> set[Path]:
+        return set(private_temp.glob("ksln-chromium-*"))
+
     figure_images.close_browsers()
-    before = private_profiles()
     figure = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
     [first] = figure_images.figures_png([figure])
-    kept = private_profiles() - before
+    kept = private_profiles()
     assert first.startswith(b"\x89PNG") and len(kept) == 1  # one browser, still there for the next call
     second = figure_images.figures_png([figure, figure])
     assert [p[:8] for p in second] == [b"\x89PNG\r\n\x1a\n"] * 2
-    assert private_profiles() - before == kept  # the same browser drew them
+    assert private_profiles() == kept  # the same browser drew them
     figure_images.close_browsers()
-    assert private_profiles() - before == set()
+    assert private_profiles() == set()
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium tidak terpasang (apt-get install chromium)")
