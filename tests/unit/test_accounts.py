@@ -22,6 +22,7 @@ from ksln_metrics.accounts.users import (
     unlock,
 )
 from ksln_metrics.store import AccessDenied, Store
+from tests.unit.at_once import run_at_once, second_process_store
 
 T0 = datetime(2026, 3, 2, 9, 0)
 POLICY = LoginPolicy(max_failures=3, lock_minutes=10, idle_minutes=30)
@@ -172,14 +173,11 @@ def test_the_last_active_admin_stays_and_nobody_disables_themselves(store):
 def test_two_admins_disabling_each_other_at_once_leave_one_admin(store, store_location, monkeypatch):
     """Two admins, each disabling (or demoting) the other at the same moment, on two app processes of one
     PostgreSQL store (or two sessions of one DuckDB app): one change is refused, an admin is left."""
-    import threading
     import time
-    from pathlib import Path
 
     from ksln_metrics.accounts import users
 
     create_account(store, "admin.dua", "admin", "sandi-admin-kedua", by=ADMIN)
-    other = store if isinstance(store_location, Path) else Store(store_location)
     real = users.active_admins
 
     def slow_admins(*args, **kwargs):
@@ -196,17 +194,9 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin(store, store_lo
         except AccountError as exc:
             refused.append(str(exc))
 
-    jobs = [(lambda s: set_active(s, "admin.dua", False, by=ADMIN), store),
-            (lambda s: set_role(s, "admin", "pimpinan", by=User("admin.dua", "admin")), other)]
-    try:
-        threads = [threading.Thread(target=change, args=job) for job in jobs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-    finally:
-        if other is not store:
-            other.close()
+    with second_process_store(store, store_location) as other:
+        run_at_once(lambda: change(lambda s: set_active(s, "admin.dua", False, by=ADMIN), store),
+                    lambda: change(lambda s: set_role(s, "admin", "pimpinan", by=User("admin.dua", "admin")), other))
     assert len(refused) == 1 and "satu-satunya admin aktif" in refused[0]
     assert len(real(store)) == 1
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import smtplib
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +21,7 @@ from ksln_metrics.reminders.mail import (
     send_state,
 )
 from ksln_metrics.reminders.windows import due_reminders, expiry_window_opens, window_of
+from tests.unit.at_once import run_at_once, second_process_store
 from tests.unit.builders import build_store, d, perjanjian
 from tests.unit.reminder_data import AS_OF, reminder_store
 
@@ -223,9 +223,6 @@ def test_two_runs_at_once_send_each_message_once(store, store_location, rules):
     as two processes would have."""
     import threading
 
-    from ksln_metrics.store import Store
-
-    other = store if isinstance(store_location, Path) else Store(store_location)
     lock, sent, both_read = threading.Lock(), [], threading.Barrier(2, timeout=30)
     real_pending = mail_module.pending_reminders
 
@@ -247,17 +244,9 @@ def test_two_runs_at_once_send_each_message_once(store, store_location, rules):
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(mail_module, "pending_reminders", pending_then_wait)
-            threads = [threading.Thread(target=run, args=(n, s)) for n, s in (("a", store), ("b", other))]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(60)
-    finally:
-        if other is not store:
-            other.close()
+    with pytest.MonkeyPatch.context() as mp, second_process_store(store, store_location) as other:
+        mp.setattr(mail_module, "pending_reminders", pending_then_wait)
+        run_at_once(lambda: run("a", store), lambda: run("b", other))
     assert errors == []
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 3  # one message per unit, none twice
     assert sorted(o.kabkota for r in results.values() for o in r) == ["36.01", "36.02", "36.03"]
