@@ -291,37 +291,32 @@ def replicas(figures: Figures, args) -> None:
     """The deployment the README tells a province to run for many viewers: deploy/nginx.conf in front of two
     replicas (app.py) on one PostgreSQL store, every part started here and stopped at the end."""
     from tests.nginx_proxy import running_nginx, served_by
-    from tests.pg_server import TEST_ROLE, PgServer
+    from tests.pg_server import TEST_ROLE, PgServer, password_in_env
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-replika-"))
     server = PgServer().start()
-    saved = os.environ.get("PGPASSWORD")
     try:
-        database = server.create_database()
-        os.environ["PGPASSWORD"] = server.password  # this process's store; the replicas read the pgpass file
-        env = bt.make_store(workdir, db=server.url(database))
-        passfile = workdir / "pgpass"
-        passfile.write_text(f"{server.host}:{server.port}:{database}:{TEST_ROLE}:{server.password}\n")
-        passfile.chmod(0o600)
-        env.update(PGPASSFILE=str(passfile), PGPASSWORD="")
-        tokens = sessions_for(env["KSLN_DB"], args.sessions + 2)
-        with ExitStack() as stack:
-            served = []
-            for number in (1, 2):
-                directory = workdir / f"replika-{number}"
-                directory.mkdir()
-                served.append(stack.enter_context(bt.serve_process(directory, env)))
-            ports = tuple(int(u.rsplit(":", 1)[1]) for u, _ in served)
-            url = stack.enter_context(running_nginx(workdir / "nginx", ports))
-            # As a browser: the page first (nginx names the replica in a cookie), then the websocket with it.
-            cookies = [cookie_header(t, served_by(f"{url}/", None)[1]) for t in tokens[:args.sessions]]
-            warm = [(u, cookie_header(t)) for (u, _), t in zip(served, tokens[args.sessions:], strict=True)]
-            measure(figures, url, [pid for _, pid in served], cookies, warm, args)
+        with password_in_env(server.password):  # this process's store; the replicas read the pgpass file
+            database = server.create_database()
+            env = bt.make_store(workdir, db=server.url(database))
+            passfile = workdir / "pgpass"
+            passfile.write_text(f"{server.host}:{server.port}:{database}:{TEST_ROLE}:{server.password}\n")
+            passfile.chmod(0o600)
+            env.update(PGPASSFILE=str(passfile), PGPASSWORD="")
+            tokens = sessions_for(env["KSLN_DB"], args.sessions + 2)
+            with ExitStack() as stack:
+                served = []
+                for number in (1, 2):
+                    directory = workdir / f"replika-{number}"
+                    directory.mkdir()
+                    served.append(stack.enter_context(bt.serve_process(directory, env)))
+                ports = tuple(int(u.rsplit(":", 1)[1]) for u, _ in served)
+                url = stack.enter_context(running_nginx(workdir / "nginx", ports))
+                # As a browser: the page first (nginx names the replica in a cookie), then the websocket with it.
+                cookies = [cookie_header(t, served_by(f"{url}/", None)[1]) for t in tokens[:args.sessions]]
+                warm = [(u, cookie_header(t)) for (u, _), t in zip(served, tokens[args.sessions:], strict=True)]
+                measure(figures, url, [pid for _, pid in served], cookies, warm, args)
     finally:
-        if saved is None:
-            os.environ.pop("PGPASSWORD", None)
-        else:
-            os.environ["PGPASSWORD"] = saved
         server.stop()
 
 

@@ -34,19 +34,14 @@ def pg_server():
     except BaseException:
         server.stop()  # a half-started server must not outlive the session
         raise
-    saved = os.environ.get("PGPASSWORD")
-    os.environ["PGPASSWORD"] = server.password  # libpq reads it: the URL carries no password
     try:
-        from ksln_metrics.store import Store
+        with pg.password_in_env(server.password):
+            from ksln_metrics.store import Store
 
-        Store(server.url(pg.TEMPLATE_DB)).close()  # the template gets today's schema once
-        server.keep_spares(2)
-        yield server
+            Store(server.url(pg.TEMPLATE_DB)).close()  # the template gets today's schema once
+            server.keep_spares(2)
+            yield server
     finally:
-        if saved is None:
-            os.environ.pop("PGPASSWORD", None)
-        else:
-            os.environ["PGPASSWORD"] = saved
         server.stop()
 
 

@@ -30,6 +30,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("KSLN_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -53,6 +55,21 @@ def available() -> str | None:
         if shutil.which("runuser") is None:
             return "running as root but 'runuser' is missing"
     return None
+
+
+@contextmanager
+def password_in_env(password: str) -> Iterator[None]:
+    """``PGPASSWORD`` set for this process while the block runs (libpq reads it: URLs carry no password), then
+    put back as it was."""
+    saved = os.environ.get("PGPASSWORD")
+    os.environ["PGPASSWORD"] = password
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = saved
 
 
 def _free_port() -> int:

@@ -13,6 +13,7 @@ import pytest
 
 from ksln_metrics.engine.indicators import Results, compute
 from ksln_metrics.engine.rules import DEFAULT_RULES, Rules, load_rules
+from ksln_metrics.importing import sandbox
 from ksln_metrics.present.slides import Slide, build_slides, footer_text
 from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
@@ -50,3 +51,12 @@ def meeting_deck(meeting_slides):
     from ksln_metrics.present.deck import build_deck
 
     return build_deck(meeting_slides, footer_text(MEETING_AS_OF))
+
+
+@pytest.fixture
+def small_worker(monkeypatch):
+    """The worker restarted with a 16 MB budget, and restarted again with the default afterwards."""
+    sandbox.stop_worker()
+    monkeypatch.setenv(sandbox.MEMORY_ENV, "16")
+    yield
+    sandbox.stop_worker()

@@ -86,15 +86,6 @@ def test_a_stray_cell_within_the_caps_only_widens_the_sheet():
     assert upload.ok and len(upload.tables["perjanjian"]) == 1
 
 
-@pytest.fixture
-def small_worker(monkeypatch):
-    """The worker restarted with a 16 MB budget, and restarted again with the default afterwards."""
-    sandbox.stop_worker()
-    monkeypatch.setenv(sandbox.MEMORY_ENV, "16")
-    yield
-    sandbox.stop_worker()
-
-
 def test_a_reader_abort_ends_the_worker_not_this_process(small_worker):
     # The caps switched off: calamine itself asks for 512 GiB for the grid and aborts (SIGABRT).
     limits = Limits(max_cells=1 << 62, max_columns=1 << 30)

@@ -190,15 +190,6 @@ def test_a_text_file_is_kept_packed_and_given_back_as_uploaded(store_location):
     assert text_row["codec"] == "lz4" and text_row["size_bytes"] == len(text) and text_row["stored"] < len(text) / 2
 
 
-@pytest.fixture
-def small_worker(monkeypatch):
-    """The worker restarted with a 16 MB budget, and restarted again with the default afterwards."""
-    sandbox.stop_worker()
-    monkeypatch.setenv(sandbox.MEMORY_ENV, "16")
-    yield
-    sandbox.stop_worker()
-
-
 def test_a_csv_that_needs_more_memory_than_the_budget_is_refused_by_the_worker(small_worker):
     """CSV goes through the worker too: rows wider than the header become a Python list each in the fallback
     reader (a hostile CSV of 7 MB: 60,000 lists of 60 fields), beyond the 16 MB budget here; the worker says
