@@ -13,11 +13,8 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +24,10 @@ if str(ROOT) not in sys.path:
 from tests.e2e.conftest import (  # noqa: E402, F401
     CHROMIUM_ARGS,
     E2E_ACCOUNTS,
-    _free_port,
-    _wait_healthy,
     chromium_path,
     make_store,
     serve,
+    serve_process,
 )
 
 SETTLE_MS = 400
@@ -59,30 +55,6 @@ _DRAWN_JS = """
   return now - window.__kslnDrawnAt >= settle ? window.__kslnDrawnAt : false;
 }
 """
-
-
-@contextmanager
-def serve_process(workdir: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """As tests/e2e/conftest.py's ``serve`` (``streamlit run app.py`` on 127.0.0.1), yielding its URL and process id."""
-    port = _free_port()
-    log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def page_clock(page) -> float:

@@ -110,8 +110,9 @@ def make_store(workdir: Path, today: date = E2E_TODAY, db: str | Path | None = N
 
 
 @contextmanager
-def serve(workdir: Path, env: dict[str, str], port: int | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on ``port`` (default: a free one) of 127.0.0.1 until the block ends; yields its URL."""
+def serve_process(workdir: Path, env: dict[str, str], port: int | None = None) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` on ``port`` (default: a free one) of 127.0.0.1 until the block ends; yields its URL
+    and process id (the benchmarks read the server's CPU and memory by it)."""
     port = port or _free_port()
     log = open(workdir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -123,7 +124,7 @@ def serve(workdir: Path, env: dict[str, str], port: int | None = None) -> Iterat
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -131,6 +132,13 @@ def serve(workdir: Path, env: dict[str, str], port: int | None = None) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def serve(workdir: Path, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on ``port`` (default: a free one) of 127.0.0.1 until the block ends; yields its URL."""
+    with serve_process(workdir, env, port) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")
