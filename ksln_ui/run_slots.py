@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,56 +34,24 @@ def slots_from_env() -> int:
 
 
 class RunSlots:
-    """``size`` slots (0: unlimited) shared by the threads of this process, handed out first come, first served.
-
-    A freed slot goes straight to the run that has waited longest: with a plain semaphore a run
-    arriving just then could take it, and the one that had waited went back to the end of the
-    queue (some pages of the load test waited three times as long as the others).
-    """
+    """``size`` slots (0: unlimited) shared by the threads of this process."""
 
     def __init__(self, size: int, wait: float = WAIT_SECONDS) -> None:
         self.size, self.wait = size, wait
-        self._lock = threading.Lock()
-        self._free = max(size, 0)
-        self._queue: deque[threading.Event] = deque()  # one ticket per waiting run, oldest first
+        self._free = threading.Semaphore(max(size, 1))
         self._held = threading.local()
 
     def holding(self) -> bool:
         """True while this thread holds a slot."""
         return getattr(self._held, "slot", False)
 
-    def waiting(self) -> int:
-        """How many runs wait for a slot now."""
-        with self._lock:
-            return len(self._queue)
-
     def _take(self) -> None:
-        if self.size <= 0:
-            self._held.slot = False
-            return
-        with self._lock:
-            if self._free and not self._queue:
-                self._free -= 1
-                self._held.slot = True
-                return
-            ticket = threading.Event()
-            self._queue.append(ticket)
-        ticket.wait(self.wait)
-        with self._lock:
-            got = ticket.is_set()  # handed a slot, perhaps just as the wait ran out
-            if not got:
-                self._queue.remove(ticket)
-        self._held.slot = got
+        self._held.slot = self.size > 0 and self._free.acquire(timeout=self.wait)
 
     def _give_back(self) -> None:
-        if not self.holding():
-            return
-        self._held.slot = False
-        with self._lock:
-            if self._queue:
-                self._queue.popleft().set()  # straight to the run that waited longest
-            else:
-                self._free += 1
+        if self.holding():
+            self._held.slot = False
+            self._free.release()
 
     @contextmanager
     def run(self) -> Iterator[None]:

@@ -152,27 +152,3 @@ def test_every_run_of_the_dashboard_takes_a_slot():
     rest = [node for node in tree.body if not isinstance(node, ast.Import | ast.ImportFrom | ast.Expr)]
     assert len(rest) == 1 and isinstance(rest[0], ast.With)
     assert ast.unparse(rest[0].items[0].context_expr) == "run_slot()"
-
-
-def test_slots_go_to_the_runs_in_the_order_they_came():
-    slots = RunSlots(1, wait=30)
-    order: list[int] = []
-    threads = []
-    with slots.run():  # the only slot taken: the runs below queue up one after the other
-        for number in range(6):
-            def one(number=number) -> None:
-                with slots.run():
-                    order.append(number)
-            thread = threading.Thread(target=one)
-            thread.start()
-            threads.append(thread)
-            deadline = time.monotonic() + 10
-            while slots.waiting() < number + 1 and time.monotonic() < deadline:
-                time.sleep(0.001)
-        # A run arriving now, while the slot is being handed on, must not jump the queue either.
-        assert slots.waiting() == 6
-    with slots.run():
-        order.append(99)
-    for thread in threads:
-        thread.join(10)
-    assert order == [0, 1, 2, 3, 4, 5, 99]
