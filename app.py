@@ -4,8 +4,6 @@ Start it with ``streamlit run app.py`` (``make run`` does); the options of ``str
 and ``.streamlit/config.toml`` apply as usual. See ksln_ui/session_cookie.py for the route.
 """
 
-import sys
-
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.starlette import App
 
@@ -17,9 +15,6 @@ from ksln_ui import collector, session_cookie
 # dialog (streamlit#9992, #8860). The app uses st.navigation() only; say so before any run.
 PagesManager.uses_pages_directory = False
 
-# A thread that waits for the GIL (the event loop after a socket write, a run after a DuckDB query) gets it
-# back after at most 1 ms instead of Python's 5 ms: with many sessions those waits were most of a page's delay.
-sys.setswitchinterval(0.001)
 session_cookie.enable()
 # A full garbage collection once a minute instead of after every script run (runner.postScriptGC = false
 # in .streamlit/config.toml): with many sessions those per-run collections were most of the server's time.

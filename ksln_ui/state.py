@@ -28,7 +28,6 @@ from ksln_metrics.engine.rules import Rules, load_rules, rules_path
 from ksln_metrics.reference import REGIONS, country_name, is_province_government, scope
 from ksln_metrics.store import Store, StoreBusy, StoreError, default_db_path
 from ksln_ui.literal import literal
-from ksln_ui.run_slots import slot_released
 
 T = TypeVar("T")
 
@@ -60,13 +59,11 @@ def get_store() -> Store:
         return _open_store(location)
     except StoreBusy as exc:
         st.info(str(exc), icon=":material/hourglass_top:")
-        with slot_released():  # waiting is no work: the other sessions' runs go meanwhile
-            time.sleep(BUSY_RETRY_SECONDS)
+        time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
     except StoreError as exc:  # e.g. the PostgreSQL server is restarting or refuses the login
         st.error(literal(str(exc)), icon=":material/error:")
-        with slot_released():
-            time.sleep(BUSY_RETRY_SECONDS)
+        time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
 
 
