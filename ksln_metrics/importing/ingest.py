@@ -330,6 +330,9 @@ def _load_sheets(content: bytes, ext: str, limits: Limits) -> tuple[list[tuple[s
         merged = _xls_merged_cells(content) if ext == ".xls" else {}
         loaded = []
         for name in workbook.sheet_names:
+            if ext in (".xlsx", ".xlsm"):
+                loaded.append((name, *_load_sheet_eagerly(workbook, name, limits)))
+                continue
             # Every cell as text, from row 1 (skip_rows=0) so that row numbers are the sheet's own.
             sheet = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
             columns = sheet.available_columns()
@@ -343,6 +346,28 @@ def _load_sheets(content: bytes, ext: str, limits: Limits) -> tuple[list[tuple[s
         if "password" in str(exc).lower() or isinstance(exc, python_calamine.PasswordError):
             raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
         raise Rejected(f"berkas tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__}); simpan ulang dari Excel") from None
+
+
+def _load_sheet_eagerly(workbook: fastexcel.ExcelReader, name: str, limits: Limits) -> tuple[int, pa.RecordBatch]:
+    """One sheet of an .xlsx as (first column, Arrow text cells), read by fastexcel in one step.
+
+    The eager reading goes from calamine's cells to Arrow without an owned copy of each cell (a
+    good part of the parse); the same texts as the two-step one. It reports no column positions,
+    so the first column's is taken from the column filter, which sees each column once. An .xlsx
+    has had its extent checked from its XML by then; the check here stands for what that scan
+    could not see, as in the two-step reading.
+    """
+    positions: list[int] = []
+
+    def every_column(column) -> bool:
+        positions.append(column.absolute_index)
+        return True
+
+    batch = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True,
+                                use_columns=every_column)
+    first_column = min(positions, default=0)
+    _check_extent(name, batch.num_rows, first_column + batch.num_columns, limits)
+    return first_column, batch
 
 
 def _xls_merged_cells(content: bytes) -> dict[str, list]:
