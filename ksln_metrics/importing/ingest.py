@@ -45,7 +45,7 @@ from ksln_metrics.importing.cells import (
     parse_series,
 )
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
-from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
+from ksln_metrics.store import BatchResult, Store, StoreError, TableChange, packed_file
 
 ERROR, WARNING = "galat", "peringatan"
 NO_SHEET = "-"
@@ -139,6 +139,8 @@ class Upload:
     regions: set[str] = field(default_factory=set)
     _sent: dict | None = field(default=None, repr=False, compare=False)  # the worker's packed frames
     _frames: dict | None = field(default=None, repr=False, compare=False)
+    # (content, packed_file(content)) when packed beside the worker's reading: what the batch stores
+    _stored: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -1142,7 +1144,30 @@ def read_upload(
         limits = dataclasses.replace(limits, scope=ref.scope().code)
     if not limits.isolated:
         return read_upload_here(file_name, content, known=known, limits=limits)
-    upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
+    # While the worker reads the file, a thread here hashes it and packs it as the batch will store it.
+    facts = _BESIDE_THE_WORKER.submit(_file_facts, content)
+    upload = _read_in_worker(file_name, content, known, limits)
+    upload.sha256, stored = facts.result()
+    if upload.ok and stored is not None:
+        upload._stored = (content, stored)
+    return upload
+
+
+# One thread of the app's process that works beside the import worker (no thread until a file comes).
+_BESIDE_THE_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ksln-upload")
+
+
+def _file_facts(content: bytes) -> tuple[str, tuple[bytes, str | None] | None]:
+    """A file's SHA-256 and the bytes a batch stores for it (hashlib and LZ4 run without the GIL)."""
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        return digest, packed_file(content)
+    except MemoryError:  # the batch packs it again, and says so if it cannot
+        return digest, None
+
+
+def _read_in_worker(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
+    upload = Upload(file_name, content, "")
     try:
         _check_file(file_name, content, limits)  # the cheap refusals need no worker
         answer = sandbox.read_in_worker(file_name, content, known, limits)
@@ -1289,6 +1314,7 @@ def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = 
     """Write a valid upload as one batch, with its raw file; the store refuses units ``user`` may not change."""
     if not upload.ok:
         raise StoreError(f"{upload.file_name} memiliki {len(upload.errors)} kesalahan; tidak ada yang disimpan.")
+    stored = upload._stored[1] if upload._stored is not None and upload._stored[0] is upload.content else None
     return store.commit(
         upload.rows(),
         user=user,
@@ -1298,5 +1324,6 @@ def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = 
         sha256=upload.sha256,
         regions=upload.regions,
         replace=replace,
+        stored_file=stored,
     )
 

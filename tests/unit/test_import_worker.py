@@ -5,6 +5,7 @@ Real files (xlsxwriter), the real worker process, real DuckDB files and PostgreS
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import datetime
@@ -188,6 +189,34 @@ def test_a_text_file_is_kept_packed_and_given_back_as_uploaded(store_location):
     workbook_row, text_row = kept.to_dict("records")
     assert pd.isna(workbook_row["codec"]) and workbook_row["stored"] == workbook_row["size_bytes"] == len(workbook)
     assert text_row["codec"] == "lz4" and text_row["size_bytes"] == len(text) and text_row["stored"] < len(text) / 2
+
+
+def test_a_file_read_by_the_worker_is_packed_while_it_reads_and_the_batch_stores_those_bytes(tmp_path, monkeypatch):
+    from ksln_metrics import store as store_module
+    from tests.unit.large_files import recap, recap_csv, recap_xlsx
+
+    data = recap(3000)
+    workbook, text = recap_xlsx(data, kegiatan=False), recap_csv(data, "kegiatan")
+    with Store(tmp_path / "ksln.duckdb") as store:
+        commit_upload(store, read_upload("perjanjian.xlsx", workbook, known=NO_AGREEMENTS), user="admin")
+        activities = read_upload("kegiatan.csv", text, known=store.known_agreements())
+        assert activities.ok and activities.sha256 == hashlib.sha256(text).hexdigest()
+        packed_beside = []
+        monkeypatch.setattr(store_module, "packed_file", lambda content: packed_beside.append(content))
+        batch = commit_upload(store, activities, user="admin").batch_id
+        assert not packed_beside  # packed beside the worker, not again in the batch
+        assert store.batch_file(batch) == ("kegiatan.csv", text)
+    # An upload whose content a caller replaced after reading is packed by the batch, from that content.
+    monkeypatch.undo()
+    with Store(tmp_path / "other.duckdb") as store:
+        commit_upload(store, read_upload("perjanjian.xlsx", workbook, known=NO_AGREEMENTS), user="admin")
+        again = read_upload("kegiatan.csv", text, known=store.known_agreements())
+        again.content = text.replace(b"Rp ", b"Rp  ")
+        calls = []
+        real = store_module.packed_file
+        monkeypatch.setattr(store_module, "packed_file", lambda content: calls.append(content) or real(content))
+        batch = commit_upload(store, again, user="admin").batch_id
+        assert calls == [again.content] and store.batch_file(batch) == ("kegiatan.csv", again.content)
 
 
 def test_a_csv_that_needs_more_memory_than_the_budget_is_refused_by_the_worker(small_worker):
