@@ -337,6 +337,7 @@ def is_text_column(raw: pd.Series) -> bool:
 
 
 _LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
+_LONGEST_MARKER_BYTES = max(len(m.encode()) for m in EMPTY_MARKERS)
 _MARKER_SET = pa.array(sorted(EMPTY_MARKERS), type=pa.string())
 
 
@@ -394,10 +395,19 @@ def _may_be_padded(values: pa.Array) -> np.ndarray | None:
     return maybe
 
 
+def _printable_ascii(data: np.ndarray) -> bool:
+    """True when every byte is printable ASCII (space to tilde): no control character, no white space but spaces.
+
+    Two vectorised reductions, far cheaper than a byte table lookup: the table is consulted only for
+    columns that hold other bytes (accented letters, dashes, line breaks).
+    """
+    return not len(data) or bool(data.min() >= 0x20 and data.max() <= 0x7E)
+
+
 def may_hold_control_characters(values: pa.Array) -> bool:
     """False when no cell of a text column can hold a character of CONTROL_CHARACTERS."""
     found = _utf8(values)
-    return found is None or bool(_MAY_BE_CONTROL[found[1]].any())
+    return found is None or (not _printable_ascii(found[1]) and bool(_MAY_BE_CONTROL[found[1]].any()))
 
 
 def _may_be_untidy(values: pa.Array) -> bool:
@@ -407,7 +417,7 @@ def _may_be_untidy(values: pa.Array) -> bool:
         return True
     data = found[1]
     padded = _may_be_padded(values)
-    if padded.any() or _MAY_BE_OTHER_WHITESPACE[data].any():
+    if padded.any() or (not _printable_ascii(data) and _MAY_BE_OTHER_WHITESPACE[data].any()):
         return True
     spaces = data == 32
     return bool((spaces[1:] & spaces[:-1]).any())
@@ -419,11 +429,17 @@ def empty_mask(raw: pd.Series) -> pd.Series:
         # In Arrow, no Python call per cell: only cells short or padded with spaces can be a marker,
         # and only those are stripped and lowered.
         values = _arrow(raw)
-        padded = _may_be_padded(values)
-        padded = pc.match_substring_regex(values, _PADDED) if padded is None else pa.array(padded)
-        maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER), padded), False)
         empty = pc.fill_null(pc.is_null(values), True).to_numpy(zero_copy_only=False).copy()
-        where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+        found = _utf8(values)
+        if found is None:
+            padded = pc.match_substring_regex(values, _PADDED)
+            maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER), padded), False)
+            maybe = maybe.to_numpy(zero_copy_only=False)
+        else:
+            # Byte lengths from the offsets: a cell that is a marker once lowered and not padded has the
+            # marker's bytes (only ASCII capitals lower to a marker's letters), so no count of characters.
+            maybe = ((np.diff(found[0]) <= _LONGEST_MARKER_BYTES) | _may_be_padded(values)) & ~empty
+        where = np.flatnonzero(maybe)
         if len(where):
             short = pc.utf8_lower(pc.utf8_trim_whitespace(values.take(pa.array(where))))
             empty[where] |= pc.fill_null(pc.is_in(short, value_set=_MARKER_SET), False).to_numpy(zero_copy_only=False)

@@ -145,7 +145,9 @@ def test_a_workbook_whose_parse_ends_the_worker_gets_the_sheet_scans_message(mon
     assert problem.message.startswith(sandbox.TIMEOUT_REASON)
 
 
-CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab é–\u00a0\u2003\u3000\t\n\x01\x7f\x85\u200e\u202a\u2066\ufffe") + ["-", "n", "a"]),
+# Markers in any case (N/A, NULL, None, —), printable ASCII up to "~", and letters whose case mapping is odd (K, İ).
+CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab é–\u00a0\u2003\u3000\t\n\x01\x7f\x85\u200e\u202a\u2066\ufffe")
+                                             + list("-naNAUuLlOoEe/—~\u212a\u0130")),
                     max_size=6)
 
 
