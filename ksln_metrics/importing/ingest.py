@@ -7,6 +7,7 @@ whole file, and nothing is written until a file is free of errors.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import functools
@@ -567,8 +568,8 @@ def _other_script_encoding(content: bytes) -> str | None:
     return best.encoding.replace("_", "-").upper() if letters and foreign >= letters / 2 else None
 
 
-def _decode(content: bytes) -> tuple[str, str | None]:
-    """CSV bytes -> text as UTF-8 (with or without BOM) or Windows-1252, and a warning if any.
+def _decode(content: bytes) -> tuple[str, str | None, bool]:
+    """CSV bytes -> text as UTF-8 (with or without BOM) or Windows-1252, a warning if any, and whether it was UTF-8.
 
     Other encodings would be stored as mojibake (``Timrå`` as ``TimrÃ¥``): they are refused
     when the bytes say so clearly, and warned about when they only hint at it.
@@ -582,14 +583,14 @@ def _decode(content: bytes) -> tuple[str, str | None]:
                 f"huruf seperti å atau é akan rusak; {SAVE_AS_UTF8}"
             ) from None
     else:
-        for match in _UTF7_RUN.finditer(text):
+        for match in _UTF7_RUN.finditer(text) if "+" in text else ():  # a run starts with '+': one C search first
             try:
                 decoded = match.group(0).encode("ascii").decode("utf-7")
             except UnicodeDecodeError:
                 continue
             if decoded and all("\u00a0" <= c <= "\u024f" for c in decoded):
                 raise Rejected(f"berkas tampaknya bersandi UTF-7 ('{match.group(0)}' berarti '{decoded}'); {SAVE_AS_UTF8}")
-        return text, None
+        return text, None, True
     try:
         text = content.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -609,25 +610,29 @@ def _decode(content: bytes) -> tuple[str, str | None]:
         )
     if trace := _MAC_ROMAN_TRACE.search(text):
         return text, (f"sebagian huruf mungkin rusak (terbaca '{trace.group(0)}'; berkas dari Mac bersandi Mac Roman?); "
-                      f"periksa hasilnya, atau {SAVE_AS_UTF8}")
-    return text, None
+                      f"periksa hasilnya, atau {SAVE_AS_UTF8}"), False
+    return text, None, False
 
 
 def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
-    text, warning = _decode(content)
+    text, warning, utf8 = _decode(content)
     if warning:
         reader.problem(NO_SHEET, None, "-", warning, WARNING)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
     _check_csv_width(text, limits)
     best: tuple[int, str, int, int] | None = None
+    head_text = "\n".join(head)
     for delimiter in (";", ",", "\t", "|"):
+        if best is not None and delimiter not in head_text:
+            continue  # one field per row: no header of two columns or more to find
         rows = list(csv.reader(head, delimiter=delimiter))
         found = _find_header(rows, TABLES.values())
         score = len(found[2]) if found else 0
         if best is None or score > best[0]:
             best = (score, delimiter, max((len(r) for r in rows), default=1), found[1] if found else -1)
     delimiter, width = (best[1], best[2]) if best and best[0] else (";", 1)
-    if best and best[0] and (grid := _csv_grid_below_header(text, delimiter, best[3], width)) is not None:
+    below = content if utf8 else None
+    if best and best[0] and (grid := _csv_grid_below_header(text, delimiter, best[3], width, below)) is not None:
         return _Sheet(NO_SHEET, grid)
     try:
         # Title rows above the header have fewer fields: name the columns up front so the
@@ -644,12 +649,14 @@ def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
     return _Sheet(NO_SHEET, grid)
 
 
-def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: int) -> pd.DataFrame | None:
+def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: int,
+                           utf8: bytes | None = None) -> pd.DataFrame | None:
     """The grid of a regular CSV, its rows below the header read by pyarrow's CSV reader (C++, threads).
 
     Regular: no quotes and no lone carriage returns above the header, and every row below it has
     the header's number of fields (Excel's CSV export pads them all). Anything else gives None,
-    and the file is read by pandas as before.
+    and the file is read by pandas as before. ``utf8``: the file's bytes when ``text`` is their
+    UTF-8 decoding, read in place below the header instead of encoding the text again.
     """
     position = 0
     for _ in range(header_row + 1):
@@ -664,12 +671,18 @@ def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: in
     if len(top_rows) != header_row + 1 or len(top_rows[header_row]) != width:
         return None
     names = [str(j) for j in range(width)]
+    if utf8 is not None:  # the text's own bytes: the rows below the header start after the BOM and the top's bytes
+        data, start = utf8, (len(codecs.BOM_UTF8) if utf8.startswith(codecs.BOM_UTF8) else 0) + len(top.encode("utf-8"))
+    else:
+        data, start = text[position:].encode("utf-8"), 0
+    # A value holds a line break only inside quotes: without any quote, the reader need not track them.
+    quoted = data.find(b'"', start) >= 0
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text[position:].encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(data).slice(start)),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              newlines_in_values=True, ignore_empty_lines=False),
+                                              newlines_in_values=quoted, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
