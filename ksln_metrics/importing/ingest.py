@@ -688,9 +688,12 @@ def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: in
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    above = pd.DataFrame([r + [""] * (width - len(r)) for r in top_rows], columns=range(width), dtype="str")
-    below = _text_grid([_text_column(table.column(j)) for j in range(width)], table.num_rows)
-    return pd.concat([above, below], ignore_index=True)
+    # Each column as one Arrow array (the rows above, then the reader's blocks): every later step reads
+    # a column's bytes in place, which a column of several chunks would have it copy again each time.
+    above = [r + [""] * (width - len(r)) for r in top_rows]
+    columns = [_text_column(pa.concat_arrays([pa.array([r[j] for r in above], pa.string()), *table.column(j).chunks]))
+               for j in range(width)]
+    return _text_grid(columns, len(above) + table.num_rows)
 
 
 def _check_csv_width(text: str, limits: Limits) -> None:
