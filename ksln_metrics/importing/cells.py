@@ -653,7 +653,8 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
         if len(todo):
             values[todo] = normalize_spaces(raw.iloc[todo]).to_numpy(dtype=object)
         return pd.Series(values, index=raw.index, dtype=object), pd.Series(errors, index=raw.index, dtype=object)
-    codes, uniques = pd.factorize(raw.iloc[todo]) if len(todo) else (np.empty(0, dtype=np.intp), raw.iloc[:0])
+    filled = raw if len(todo) == n else raw.iloc[todo]  # no copy of a column without empty cells
+    codes, uniques = pd.factorize(filled) if len(todo) else (np.empty(0, dtype=np.intp), raw.iloc[:0])
     typed, messages = _parse_distinct_text(column, pd.Series(uniques, dtype=raw.dtype), years)
     positions = np.full(n, -1, dtype=np.intp)  # -1: empty, filled with NA by the take below
     positions[todo] = codes
@@ -663,7 +664,7 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
         out = pd.Series(spread, index=raw.index, dtype=object)
     else:
         out = pd.Series(pd.api.extensions.take(typed.array, positions, allow_fill=True), index=raw.index)
-    if len(todo):
+    if len(todo) and any(m is not None for m in messages):  # the distinct values' messages, spread by position
         errors[todo] = messages[codes]
     return out, pd.Series(errors, index=raw.index, dtype=object)
 
