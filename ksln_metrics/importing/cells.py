@@ -553,7 +553,8 @@ def _numeric_text_fast_path(t: pa.Array, kind: str) -> np.ndarray:
     return numbers.to_numpy(zero_copy_only=False)
 
 
-_DATE_FAST_FORMATS = ((r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?$", "%Y-%m-%d"), (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", "%d/%m/%Y"))
+# Each shape with where its year, month and day digits lie.
+_DATE_FAST_FORMATS = ((r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?$", (0, 5, 8)), (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", (6, 3, 0)))
 
 
 def _date_fast_path(texts: pd.Series, years: tuple[int, int]) -> np.ndarray:
@@ -564,14 +565,28 @@ def _date_fast_path(texts: pd.Series, years: tuple[int, int]) -> np.ndarray:
     """
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[s]")
     t = pc.utf8_trim_whitespace(_arrow(texts))
-    for pattern, fmt in _DATE_FAST_FORMATS:
+    for pattern, (year_at, month_at, day_at) in _DATE_FAST_FORMATS:
         hit = pc.fill_null(pc.match_substring_regex(t, pattern), False).to_numpy(zero_copy_only=False)
         if hit.any():
-            shown = pc.utf8_slice_codeunits(t.filter(pa.array(hit)), 0, 10)
-            found = pc.strptime(shown, format=fmt, unit="s", error_is_null=True)
-            # strptime rolls 31/02 over to 03/03: only a date that prints back as written is one.
-            found = pc.if_else(pc.equal(pc.strftime(found, format=fmt), shown), found, pa.scalar(None, found.type))
-            out[hit] = found.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+            # The digits themselves (ASCII, at fixed places after the pattern), read from the UTF-8 bytes.
+            shown = t.filter(pa.array(hit))
+            offsets, data = _utf8(shown if pa.types.is_large_string(shown.type) else shown.cast(pa.large_string()))
+            start = (offsets[:-1] - offsets[0]).astype(np.int64)
+
+            def number(at: int, width: int, start=start, data=data) -> np.ndarray:
+                value = np.zeros(len(start), dtype=np.int64)
+                for k in range(width):
+                    value = value * 10 + (data[start + at + k].astype(np.int64) - 48)
+                return value
+
+            year, month, day = number(year_at, 4), number(month_at, 2), number(day_at, 2)
+            # A calendar date: month 1-12 and a day of that month (31/02 is none).
+            months = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+            first = months.astype("datetime64[D]")
+            length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+            valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+            found = np.where(valid, first + np.maximum(day - 1, 0), np.datetime64("NaT"))
+            out[hit] = found.astype("datetime64[s]")
     year = out.astype("datetime64[Y]").astype("int64", copy=False) + 1970
     out[np.isnat(out) | (year < years[0]) | (year > years[1])] = np.datetime64("NaT")
     return out
@@ -664,7 +679,7 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
         out = pd.Series(spread, index=raw.index, dtype=object)
     else:
         out = pd.Series(pd.api.extensions.take(typed.array, positions, allow_fill=True), index=raw.index)
-    if len(todo) and any(m is not None for m in messages):  # the distinct values' messages, spread by position
+    if len(todo) and not pd.isna(messages).all():  # the distinct values' messages, spread by position
         errors[todo] = messages[codes]
     return out, pd.Series(errors, index=raw.index, dtype=object)
 
