@@ -231,3 +231,10 @@ def test_a_csv_that_needs_more_memory_than_the_budget_is_refused_by_the_worker(s
     [problem] = upload.errors
     assert "memori melebihi batas" in problem.message and not upload.tables
     assert read_upload("kegiatan.csv", header.encode(), known=NO_AGREEMENTS).problems
+
+
+def test_membership_in_an_arrow_text_column_is_what_pandas_isin_says():
+    values = pd.Series(["LBK-01", None, "lbk-01", "LBK-01 ", "SRG-02", ""], dtype="str")
+    for candidates in (pd.Series(["LBK-01", "SRG-02"], dtype=object), pd.Series(["", None], dtype="str"),
+                       pd.Series([], dtype=object), pd.Series([1, "SRG-02"], dtype=object)):
+        assert ingest._is_in(values, candidates).tolist() == values.isin(candidates).tolist()
