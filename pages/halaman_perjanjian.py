@@ -33,6 +33,10 @@ from ksln_ui.state import (
 from ksln_ui.stories import agreement_stories
 from ksln_ui.tables import blank_to_dash, readable_table
 
+# The agreement picker offers at most this many names; the search box narrows the list to the rest.
+PICKER_LIMIT = 100
+EDIT_OPEN = "perjanjian_ubah_buka"  # whether the one-row edit form is open
+
 store = get_store()
 view = current_view()
 rules = get_rules()
@@ -120,10 +124,21 @@ if not options:
 agreements = source.agreements
 titles = shared("perjanjian_judul", key if source is results else (*key[:-1], Filters()),
                lambda: {row["id_perjanjian"]: ag.agreement_name(row) for row in agreements.to_dict("records")})
+# Search first: the picker offers the first PICKER_LIMIT agreements of the list (and the one open), the search
+# box narrows the list to what is typed, a click on a row opens any of them. A national list offered all its
+# 20,000 names, sent to the browser on every visit.
+listed = len(options)
+if listed > PICKER_LIMIT:
+    chosen = st.session_state.get("perjanjian_pilih")
+    options = options[:PICKER_LIMIT] if chosen not in options[PICKER_LIMIT:] else [chosen, *options[:PICKER_LIMIT]]
 if st.session_state.get("perjanjian_pilih") not in options:
     st.session_state["perjanjian_pilih"] = options[0]
 agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih",
                             on_change=searched)
+if listed > PICKER_LIMIT:
+    st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} perjanjian pertama dari "
+               f"{format_number_id(listed, 0)} di daftar: ketik di kotak Cari untuk mempersempitnya, atau klik satu "
+               "baris di tabel.")
 
 summary = agreements.set_index("id_perjanjian").loc[agreement_id]
 summary["id_perjanjian"] = agreement_id
@@ -169,9 +184,11 @@ with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})
                        activities=record.kegiatan, default_kind="naskah_mou"):
         st.rerun()
 
-with st.expander("Ubah satu baris (perubahan manual)"):
-    edit_form(signed_in(), agreement_id, row["kabkota"],
-              {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
+# Built when opened (its state is kept under its key): the form's 37 fields were drawn on every visit, unseen.
+with st.expander("Ubah satu baris (perubahan manual)", key=EDIT_OPEN, on_change="rerun") as editing:
+    if editing.open:
+        edit_form(signed_in(), agreement_id, row["kabkota"],
+                  {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
 
 with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
     agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)

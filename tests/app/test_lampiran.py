@@ -7,9 +7,12 @@ from tests.app.pages_support import open_page, table_with
 from tests.unit.test_attachments import pdf_bytes
 
 
-def open_agreement(name: str, agreement: str):
+def open_agreement(name: str, agreement: str, editing: bool = False):
+    """The agreement opened by ``name``; ``editing``: with the one-row edit form opened (it is built only then)."""
     app = open_page("perjanjian", name)
     app.session_state["perjanjian_id"] = agreement
+    if editing:
+        app.session_state["perjanjian_ubah_buka"] = True
     return app.run()
 
 
@@ -38,8 +41,9 @@ def test_an_analyst_archives_the_signed_mou_of_its_own_unit(demo_db):
 
 
 def test_no_upload_form_on_another_units_agreement(demo_db):
-    app = open_agreement("analis.lebak", "CONTOH-3674-01")
+    app = open_agreement("analis.lebak", "CONTOH-3674-01", editing=True)
     assert not app.exception
+    assert any("Hanya analis unit ini" in c.value for c in app.caption)  # the edit form is open, and refuses
     assert not [b for b in app.button if b.key in ("perjanjian_lampiran_simpan", "ubah_simpan", "cerita_simpan")]
     assert archived_line(app)["Ada"] == "✗"
 
@@ -61,8 +65,19 @@ def test_a_story_written_on_the_agreement_page_is_published_on_the_tindak_lanjut
     assert province.get("download_button")[-1].proto.label == "Dokumen Praktik Baik (.docx, 1 cerita)"
 
 
-def test_the_edit_form_saves_a_manual_batch_shown_as_such_on_the_upload_page(demo_db):
+def test_the_edit_form_is_built_only_once_opened(demo_db):
     app = open_agreement("analis.lebak", "CONTOH-3602-01")
+    assert not app.exception
+    assert not [t for t in app.text_input if t.key.startswith("ubah_")]
+    assert not [b for b in app.button if b.key == "ubah_simpan"]
+    app.session_state["perjanjian_ubah_buka"] = True  # what opening the expander sets
+    app.run()
+    assert [b for b in app.button if b.key == "ubah_simpan"]
+    assert any(t.key.endswith("_tanggal_persetujuan_dprd") for t in app.text_input)
+
+
+def test_the_edit_form_saves_a_manual_batch_shown_as_such_on_the_upload_page(demo_db):
+    app = open_agreement("analis.lebak", "CONTOH-3602-01", editing=True)
     field = next(t for t in app.text_input if t.key.endswith("_tanggal_persetujuan_dprd"))
     field.input("31-02-2023")
     app = app.button(key="ubah_simpan").click().run()
