@@ -132,7 +132,7 @@ def test_a_province_of_27_units_lists_flag_counts_one_row_per_unit_and_charts_ev
         counts = table_with(app, "Daerah")  # not one column per unit: 27 columns do not fit a screen
         assert counts["Daerah"].tolist() == [region_label(c) for c in league_table(found)["kabkota_kode"]]
         stalled = dict(zip(counts["Daerah"], counts["Mangkrak"], strict=True))
-        assert stalled == {region_label(c): str(int(regions.loc[c, "jumlah_stalled"])) for c in regions.index}
+        assert stalled == {region_label(c): int(regions.loc[c, "jumlah_stalled"]) for c in regions.index}
         assert sorted(bar_units(app)) == sorted(region_label(c) for c in units)  # every scored unit has its bar
         assert not [c for c in app.caption if "Grafik menampilkan" in c.value]
         assert len(app.get("plotly_chart")) == 2
