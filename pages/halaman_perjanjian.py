@@ -17,6 +17,7 @@ from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
 from ksln_ui.manual_edit import edit_form
+from ksln_ui.on_demand import on_demand
 from ksln_ui.state import (
     as_arrow,
     as_of_caption,
@@ -35,7 +36,8 @@ from ksln_ui.tables import blank_to_dash, readable_table
 
 # The agreement picker offers at most this many names; the search box narrows the list to the rest.
 PICKER_LIMIT = 100
-EDIT_OPEN = "perjanjian_ubah_buka"  # whether the one-row edit form is open
+# Whether each expander of the detail is open (ksln_ui.on_demand).
+OPEN = {"lampiran": "perjanjian_lampiran_buka", "ubah": "perjanjian_ubah_buka", "cerita": "perjanjian_cerita_buka"}
 
 store = get_store()
 view = current_view()
@@ -183,20 +185,23 @@ with left:
 with right:
     readable_table(ag.criteria_checklist(row), key="perjanjian_kriteria")
 
-with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})"):
-    attachment_list(store, attachments, key="perjanjian_lampiran")
-    if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
-                       activities=record.kegiatan, default_kind="naskah_mou"):
-        st.rerun()
+# The attachments, the one-row edit form (37 fields) and the stories are built only once opened: drawn on
+# every visit, unseen, they were a third of the page.
+with on_demand(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})", OPEN["lampiran"]) as opened:
+    if opened:
+        attachment_list(store, attachments, key="perjanjian_lampiran")
+        if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
+                           activities=record.kegiatan, default_kind="naskah_mou"):
+            st.rerun()
 
-# Built when opened (its state is kept under its key): the form's 37 fields were drawn on every visit, unseen.
-with st.expander("Ubah satu baris (perubahan manual)", key=EDIT_OPEN, on_change="rerun") as editing:
-    if editing.open:
+with on_demand("Ubah satu baris (perubahan manual)", OPEN["ubah"]) as opened:
+    if opened:
         edit_form(signed_in(), agreement_id, row["kabkota"],
                   {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
 
-with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
-    agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
+with on_demand(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})", OPEN["cerita"]) as opened:
+    if opened:
+        agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
 
 st.subheader("Bendera peringatan")
 if flags.empty:
