@@ -158,7 +158,7 @@ if flags.empty:
     st.success("Tidak ada peringatan untuk daerah ini.", icon=":material/check_circle:")
 else:
     # Ten at a time: a unit of a national store has a hundred or more, and the wrapping table draws every cell
-    # as Markdown (40 rows were a third of the page's drawing); the Peringatan page lists them all with filters.
+    # as Markdown (40 rows were a quarter of the page's DOM); the Peringatan page lists them all with filters.
     readable_table(pd.DataFrame({
         "Perjanjian": flags["id_perjanjian"],
         "Judul": flags["judul"],
