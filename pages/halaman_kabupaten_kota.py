@@ -16,6 +16,8 @@ from ksln_ui.tables import readable_table
 UNITS_AS_COLUMNS = 12
 # The score components chart shows at most this many units, those with the lowest mean score.
 MOST_BARS = 30
+# The flags of the unit in detail, this many rows a page.
+UNIT_FLAGS_PER_PAGE = 10
 
 
 def day(value) -> str:
@@ -83,11 +85,12 @@ if len(league) <= UNITS_AS_COLUMNS:
         **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
            for row in league.itertuples()},
     }), key="kabkota_bendera_jumlah")
-else:  # hundreds of units (a national store): one row per unit, a page at a time, instead of hundreds of columns
-    readable_table(pd.DataFrame({
+else:  # tens or hundreds of units: one row per unit instead of as many columns, in a grid that scrolls and sorts
+    # (as a wrapping table every cell was drawn as Markdown, 40 rows a page: the slowest part of a national page)
+    st.dataframe(shared("kabkota_bendera_jumlah", key, lambda: pd.DataFrame({
         "Daerah": [region_label(code) for code in league["kabkota_kode"]],
-        **{f.label: league[f"jumlah_{f.code}"].astype("int64").astype(str) for f in FLAGS},
-    }), key="kabkota_bendera_jumlah")
+        **{f.label: league[f"jumlah_{f.code}"].astype("int64") for f in FLAGS},
+    })), hide_index=True, width="stretch", key="kabkota_bendera_jumlah")
 
 # --- maps --------------------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -154,10 +157,12 @@ st.markdown(f"**Peringatan {region_name(code)}** ({len(flags)})")
 if flags.empty:
     st.success("Tidak ada peringatan untuk daerah ini.", icon=":material/check_circle:")
 else:
+    # Ten at a time: a unit of a national store has a hundred or more, and the wrapping table draws every cell
+    # as Markdown (40 rows were a quarter of the page's DOM); the Peringatan page lists them all with filters.
     readable_table(pd.DataFrame({
         "Perjanjian": flags["id_perjanjian"],
         "Judul": flags["judul"],
         "Peringatan": flags["label"],
         "Alasan": flags["reason"],
         "Aturan": flags["rule"],
-    }), key="kabkota_bendera")
+    }), key="kabkota_bendera", page_size=UNIT_FLAGS_PER_PAGE)

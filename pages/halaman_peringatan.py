@@ -12,6 +12,10 @@ from ksln_metrics.present.export import flags_csv, flags_xlsx
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
+# "Lihat rincian perjanjian" offers the agreements of the list's first rows, at most this many: nationally it
+# offered every flagged agreement, thousands of names sent to the browser on every visit (0.6 MB).
+PICKER_LIMIT = 100
+
 store = get_store()
 view = current_view()
 results = get_results(view.as_of, view.filters)
@@ -87,11 +91,16 @@ two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{sta
 with st.container(border=True):
     names = shared("perjanjian_judul", key,  # the same titles as Perjanjian's, once per data version
                    lambda: {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")})
-    titles = shared("peringatan_judul", choice,
-                    lambda: {agreement_id: names.get(agreement_id, agreement_id) for agreement_id in shown["id_perjanjian"]})
+    listed = shared("peringatan_perjanjian", choice, lambda: shown["id_perjanjian"].drop_duplicates())
+    titles = shared("peringatan_judul", choice, lambda: {
+        agreement_id: names.get(agreement_id, agreement_id) for agreement_id in listed.iloc[:PICKER_LIMIT]})
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     target = pick.selectbox("Lihat rincian perjanjian", list(titles), format_func=titles.get,
                             key="peringatan_buka_pilih")
     if go.button("Buka", icon=":material/open_in_new:", key="peringatan_buka", width="stretch"):
         st.session_state["perjanjian_id"] = target
         st.switch_page("pages/halaman_perjanjian.py")
+    if len(listed) > PICKER_LIMIT:
+        st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} perjanjian pertama dari "
+                   f"{format_number_id(len(listed), 0)} dalam daftar: persempit dengan filter bendera, tahun atau "
+                   "panel samping, atau cari di halaman Perjanjian.")

@@ -17,6 +17,7 @@ from ksln_ui.auth import signed_in
 from ksln_ui.charts import show
 from ksln_ui.literal import literal
 from ksln_ui.manual_edit import edit_form
+from ksln_ui.on_demand import on_demand
 from ksln_ui.state import (
     as_arrow,
     as_of_caption,
@@ -32,6 +33,11 @@ from ksln_ui.state import (
 )
 from ksln_ui.stories import agreement_stories
 from ksln_ui.tables import blank_to_dash, readable_table
+
+# The agreement picker offers at most this many names; the search box narrows the list to the rest.
+PICKER_LIMIT = 100
+# Whether each expander of the detail is open (ksln_ui.on_demand).
+OPEN = {"lampiran": "perjanjian_lampiran_buka", "ubah": "perjanjian_ubah_buka", "cerita": "perjanjian_cerita_buka"}
 
 store = get_store()
 view = current_view()
@@ -61,6 +67,11 @@ query = st.text_input("Cari", key="perjanjian_cari", placeholder="Judul, mitra a
 key = results_key(view)  # the whole list is computed once per data version and filters for every session
 
 
+# Columns of few distinct values are sent to the browser as Arrow dictionaries (each text once): the national
+# list of 20,000 rows was 4.5 MB, sent on every visit, and 2 MB this way; what the table shows is the same.
+REPEATED = ["Kab/Kota", "Negara", "Jenis", "Status", "Ditandatangani", "Bendera"]
+
+
 def agreement_list() -> tuple[pd.DataFrame, pd.DataFrame]:
     found = ag.search_agreements(results.agreements, query)
     return found, pd.DataFrame({
@@ -74,7 +85,7 @@ def agreement_list() -> tuple[pd.DataFrame, pd.DataFrame]:
         "Ditandatangani": found["tanggal_ttd"].map(lambda d: ag.date_text(d) or "–"),
         "Skor": found["skor"],
         "Bendera": found["flags"].map(lambda codes: flag_labels(codes) or "–"),
-    }).reset_index(drop=True)
+    }).reset_index(drop=True).astype(dict.fromkeys(REPEATED, "category"))
 
 
 # A search is computed for its session only: the shared cache keeps the whole list, not every search.
@@ -120,10 +131,21 @@ if not options:
 agreements = source.agreements
 titles = shared("perjanjian_judul", key if source is results else (*key[:-1], Filters()),
                lambda: {row["id_perjanjian"]: ag.agreement_name(row) for row in agreements.to_dict("records")})
+# Search first: the picker offers the first PICKER_LIMIT agreements of the list (and the one open), the search
+# box narrows the list to what is typed, a click on a row opens any of them. A national list offered all its
+# 20,000 names, sent to the browser on every visit.
+listed = len(options)
+if listed > PICKER_LIMIT:
+    chosen = st.session_state.get("perjanjian_pilih")
+    options = options[:PICKER_LIMIT] if chosen not in options[PICKER_LIMIT:] else [chosen, *options[:PICKER_LIMIT]]
 if st.session_state.get("perjanjian_pilih") not in options:
     st.session_state["perjanjian_pilih"] = options[0]
 agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih",
                             on_change=searched)
+if listed > PICKER_LIMIT:
+    st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} perjanjian pertama dari "
+               f"{format_number_id(listed, 0)} di daftar: ketik di kotak Cari untuk mempersempitnya, atau klik satu "
+               "baris di tabel.")
 
 summary = agreements.set_index("id_perjanjian").loc[agreement_id]
 summary["id_perjanjian"] = agreement_id
@@ -163,18 +185,23 @@ with left:
 with right:
     readable_table(ag.criteria_checklist(row), key="perjanjian_kriteria")
 
-with st.expander(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})"):
-    attachment_list(store, attachments, key="perjanjian_lampiran")
-    if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
-                       activities=record.kegiatan, default_kind="naskah_mou"):
-        st.rerun()
+# The attachments, the one-row edit form (37 fields) and the stories are built only once opened: drawn on
+# every visit, unseen, they were half of the page's elements (59 of 122 on the demo store).
+with on_demand(f"Lampiran: naskah, notulen, foto, laporan ({len(attachments)})", OPEN["lampiran"]) as opened:
+    if opened:
+        attachment_list(store, attachments, key="perjanjian_lampiran")
+        if attachment_form(store, signed_in(), row["kabkota"], key="perjanjian_lampiran", id_perjanjian=agreement_id,
+                           activities=record.kegiatan, default_kind="naskah_mou"):
+            st.rerun()
 
-with st.expander("Ubah satu baris (perubahan manual)"):
-    edit_form(signed_in(), agreement_id, row["kabkota"],
-              {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
+with on_demand("Ubah satu baris (perubahan manual)", OPEN["ubah"]) as opened:
+    if opened:
+        edit_form(signed_in(), agreement_id, row["kabkota"],
+                  {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
 
-with st.expander(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})"):
-    agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
+with on_demand(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})", OPEN["cerita"]) as opened:
+    if opened:
+        agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
 
 st.subheader("Bendera peringatan")
 if flags.empty:

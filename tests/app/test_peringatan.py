@@ -71,3 +71,26 @@ def test_open_an_agreement_from_the_list(demo_db):
     assert not app.exception
     assert app.title[0].value == "Perjanjian"
     assert app.selectbox(key="perjanjian_pilih").value == "CONTOH-36-07"
+
+
+def test_a_long_list_offers_the_agreements_of_its_first_rows_to_open(tmp_path, monkeypatch):
+    from ksln_metrics.reference import REGIONS
+    from tests.app.pages_support import add_test_accounts
+    from tests.unit.builders import build_store, perjanjian
+
+    units = [code for code in REGIONS if "." in code]
+    path = tmp_path / "panjang.duckdb"
+    build_store(path, [perjanjian(f"P-{i:03d}", kabkota=units[i % len(units)], tanggal_persetujuan_dprd=None)
+                       for i in range(150)]).close()  # every one flagged: no DPRD approval
+    add_test_accounts(path)
+    monkeypatch.setenv("KSLN_DB", str(path))
+    app = open_page("peringatan")
+    assert not app.exception
+    picker = app.selectbox(key="peringatan_buka_pilih")
+    first = table_with(app, "Alasan")["ID"].drop_duplicates().tolist()  # the list's first page, in its order
+    assert len(picker.options) == 100 and picker.value == first[0]
+    assert any(c.value.startswith("Pilihan memuat 100 perjanjian pertama dari 150 dalam daftar") for c in app.caption)
+    app.selectbox(key="peringatan_buka_pilih").set_value(first[-1]).run()
+    app.button(key="peringatan_buka").click().run()
+    assert app.title[0].value == "Perjanjian"
+    assert app.selectbox(key="perjanjian_pilih").value == first[-1]

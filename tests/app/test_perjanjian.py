@@ -69,3 +69,33 @@ def test_other_pages_link_to_an_agreement_through_session_state(demo_db):
     app.run()
     assert app.selectbox(key="perjanjian_pilih").value == "CONTOH-3601-02"
     assert any("di luar filter" in i.value for i in app.info)
+
+
+def test_a_long_list_offers_its_first_100_in_the_picker_and_the_search_or_a_link_any_other(tmp_path, monkeypatch):
+    from ksln_metrics.reference import REGIONS
+    from tests.app.pages_support import add_test_accounts
+    from tests.unit.builders import build_store, perjanjian
+
+    units = [code for code in REGIONS if "." in code]
+    path = tmp_path / "panjang.duckdb"
+    build_store(path, [perjanjian(f"P-{i:03d}", kabkota=units[i % len(units)], mitra=f"Mitra {i:03d}")
+                       for i in range(150)]).close()
+    add_test_accounts(path)
+    monkeypatch.setenv("KSLN_DB", str(path))
+    app = open_page("perjanjian")
+    assert not app.exception
+    listing = table_with(app, "Skor")
+    assert len(listing) == 150  # the table keeps every agreement
+    picker = app.selectbox(key="perjanjian_pilih")
+    assert len(picker.options) == 100 and picker.value == listing["ID"].iloc[0]
+    assert any(c.value.startswith("Pilihan memuat 100 perjanjian pertama dari 150 di daftar") for c in app.caption)
+    last = listing["ID"].iloc[-1]
+    app.text_input(key="perjanjian_cari").input(last).run()  # the search reaches what the picker leaves out
+    assert app.selectbox(key="perjanjian_pilih").value == last
+    assert not any(c.value.startswith("Pilihan memuat") for c in app.caption)
+    app.text_input(key="perjanjian_cari").input("").run()
+    app.session_state["perjanjian_id"] = last  # linked from another page: offered first, and open
+    app.run()
+    picker = app.selectbox(key="perjanjian_pilih")
+    assert picker.value == last and len(picker.options) == 101
+    assert app.header[0].value == "Kerja sama " + last
