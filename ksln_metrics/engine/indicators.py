@@ -10,6 +10,8 @@ and shapes the results.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +53,14 @@ STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran", "b
 CALENDAR_TABLES = ("batas_laporan", "kalender_kerja")
 # The step whose fiscal years the calendar tables span (read before they are registered).
 CALENDAR_READS = "perjanjian_fakta"
+
+# A step kept per data version (``-- stored: data``) reads only tables the batch write path alone
+# changes (so the last batch names their version) and no parameter of the reference date or
+# the filters (so that one table serves every computation of that version).
+DATA_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan")
+PER_COMPUTATION_PARAMETERS = frozenset({"as_of", "tahun_pertama", "filter_kabkota", "filter_jenis", "filter_negara",
+                                        "filter_perjanjian", "daerah"})
+DATA_VERSION_SQL = "SELECT coalesce(max(batch_id), 0) FROM batch"
 
 # What one computation returns to the dashboard and the exports; the steps they need
 # follow from the "reads:" lines of the SQL files.
@@ -98,12 +108,20 @@ class Step:
 
     ``inline``: the header says ``-- stored: inline`` (a plain filter, cheaper to read again
     than to copy), so the step is never stored: every step that reads it runs it inside itself.
+    ``per_data``: the header says ``-- stored: data``: the step does not depend on the reference
+    date or the filters, so its table is made once per data version (and values of the rules it
+    names) and kept for every computation after (``_kept_table``).
+    ``cut``: the header says ``-- cut: <date column>`` (a step kept per data version): its rows
+    are kept in the order of that column, and each computation reads only those from 1 January
+    of the reference year up to the reference date.
     """
 
     name: str
     reads: tuple[str, ...]
     produces: str
     inline: bool = False
+    per_data: bool = False
+    cut: str | None = None
 
 
 @cache
@@ -113,7 +131,7 @@ def sql_text(name: str) -> str:
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
-_HEADER = re.compile(r"^--\s*(reads|produces|stored):\s*(.+)$", re.MULTILINE)
+_HEADER = re.compile(r"^--\s*(reads|produces|stored|cut):\s*(.+)$", re.MULTILINE)
 _LEADING_WITH = re.compile(r"\A(?:\s|--[^\n]*\n)*WITH\b", re.IGNORECASE)
 
 
@@ -133,9 +151,18 @@ def steps() -> dict[str, Step]:
         reads = tuple(t.strip() for t in header.get("reads", "").split(",") if t.strip())
         produces = header.get("produces", "").split(",")[0].strip()
         stored = header.get("stored", "table").split()[0]
-        if stored not in ("table", "inline"):
-            raise ValueError(f"{path.name}: 'stored:' is 'table' or 'inline', not {stored!r}")
-        found[path.stem] = Step(path.stem, reads, produces, inline=stored == "inline")
+        if stored not in ("table", "inline", "data"):
+            raise ValueError(f"{path.name}: 'stored:' is 'table', 'inline' or 'data', not {stored!r}")
+        cut = header["cut"].split()[0] if "cut" in header else None
+        if stored == "data":
+            named = _parameters_of(path.stem) & PER_COMPUTATION_PARAMETERS
+            if named or not set(reads) <= set(DATA_TABLES):
+                raise ValueError(f"{path.name}: a step kept per data version reads only {', '.join(DATA_TABLES)} "
+                                 f"and no parameter of the computation (it names {sorted(named)}, reads {reads})")
+        elif cut:
+            raise ValueError(f"{path.name}: 'cut:' is for a step kept per data version ('stored: data')")
+        found[path.stem] = Step(path.stem, reads, produces, inline=stored == "inline", per_data=stored == "data",
+                                cut=cut)
     return found
 
 
@@ -320,6 +347,77 @@ def _register_calendar(cur, as_of: date, rules: Rules) -> None:
     cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
 
 
+@dataclass
+class _Kept:
+    """The tables of the steps kept per data version for one store: of one copy of the data
+    (``generation``, see ``Store.engine_generation``) at one version (the last batch)."""
+
+    generation: object
+    version: int
+    tables: dict[tuple, tuple[pa.Table, np.ndarray | None]] = field(default_factory=dict)
+
+
+# Per store (dropped with it); a few tables per version: the rules may differ between computations.
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+KEPT_PER_VERSION = 8
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _kept_table(store: Store, cur, name: str, params: dict) -> tuple[pa.Table, np.ndarray | None]:
+    """The table of step ``name`` (kept per data version) for the data ``cur`` reads, made the first
+    time; with a ``cut:`` column, also that column's days (since 1970) in the kept row order.
+
+    Made and kept only if the version is the same before and after (no batch came in between).
+    """
+    step = steps()[name]
+    used = {k: params[k] for k in _parameters_of(name)}
+    key = (name, tuple(sorted((k, _hashable(v)) for k, v in used.items())))
+    generation = store.engine_generation()
+    version = cur.execute(DATA_VERSION_SQL).fetchall()[0][0]
+    with _KEPT_LOCK:
+        kept = _KEPT.get(store)
+        if kept is not None and kept.generation is generation and kept.version == version and key in kept.tables:
+            return kept.tables[key]
+    table = _arrow(cur, *_statement(name, params))
+    days = None
+    if step.cut:
+        table = table.sort_by(step.cut).combine_chunks()
+        column = table.column(step.cut).combine_chunks()
+        if column.null_count or not pa.types.is_date32(column.type):
+            raise ValueError(f"{name}.sql: the 'cut:' column {step.cut} holds dates, none empty")
+        days = column.view(pa.int32()).to_numpy()
+    if cur.execute(DATA_VERSION_SQL).fetchall()[0][0] == version:
+        with _KEPT_LOCK:
+            kept = _KEPT.get(store)
+            if kept is None or kept.generation is not generation or kept.version != version:
+                kept = _KEPT[store] = _Kept(generation, version)
+            if len(kept.tables) >= KEPT_PER_VERSION:
+                kept.tables.pop(next(iter(kept.tables)))
+            kept.tables[key] = (table, days)
+    return table, days
+
+
+def forget_kept_tables(store: Store) -> None:
+    """Drop the tables kept per data version for ``store``: the next computation makes them again
+    (as the first computation after a data change does)."""
+    with _KEPT_LOCK:
+        _KEPT.pop(store, None)
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _cut(table: pa.Table, days: np.ndarray, as_of: date) -> pa.Table:
+    """The rows of a kept table (in order of ``days``) dated from 1 January of ``as_of``'s year to ``as_of``."""
+    first = np.searchsorted(days, (date(as_of.year, 1, 1) - _EPOCH).days, side="left")
+    last = np.searchsorted(days, (as_of - _EPOCH).days, side="right")
+    return table.slice(first, max(last - first, 0))
+
+
 class _Run:
     """One computation in progress: the steps read several times are kept as Arrow tables; a
     step read once runs inside the step that reads it; the last ones run when their frame is read."""
@@ -335,10 +433,18 @@ class _Run:
         known, needed, pending = steps(), set(), [name]
         while pending:
             for table in known[pending.pop()].reads:
-                if table in known and table not in self.stored and table not in needed:
+                if table in known and table not in self.stored and not known[table].per_data \
+                        and table not in needed:
                     needed.add(table)
                     pending.append(table)
         return [step for step in self.order if step in needed]
+
+    def keep(self, store: Store, name: str, as_of: date) -> None:
+        """Register the table of step ``name`` kept per data version (made now the first time), or
+        with a ``cut:`` column the part of it that the reference date reads."""
+        table, days = _kept_table(store, self.cur, name, self.params)
+        self.tables[name] = table if days is None else _cut(table, days, as_of)
+        self.cur.register(name, self.tables[name])
 
     def store(self, name: str) -> None:
         """Run step ``name`` and register its rows under its name for the steps after it.
@@ -387,7 +493,8 @@ def _stored_steps(order: list[str], targets: Iterable[str]) -> set[str]:
             readers[target] += 1
     if any(set(steps()[name].reads) & set(CALENDAR_TABLES) for name in order):
         readers[CALENDAR_READS] = max(readers[CALENDAR_READS], 1) + 1
-    return {name for name, count in readers.items() if count >= 2 and not steps()[name].inline}
+    return {name for name, count in readers.items()
+            if count >= 2 and not steps()[name].inline and not steps()[name].per_data}
 
 
 @contextmanager
@@ -413,7 +520,9 @@ def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets
             if not registered and set(steps()[name].reads) & set(CALENDAR_TABLES):
                 _register_calendar(cur, as_of, rules)
                 registered = True
-            if name in stored:
+            if steps()[name].per_data:
+                run.keep(store, name, as_of)
+            elif name in stored:
                 run.store(name)
         yield run
     finally:
