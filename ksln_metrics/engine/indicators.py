@@ -56,7 +56,8 @@ CALENDAR_READS = "perjanjian_fakta"
 
 # A step kept per data version (``-- stored: data``) reads only tables the batch write path alone
 # changes (so the last batch names their version) and no parameter of the reference date or
-# the filters (so that one table serves every computation of that version).
+# the filters (so that one table serves every computation of that version). It may name the
+# reference year (``tahun_acuan``): it is then kept per data version and year.
 DATA_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan")
 PER_COMPUTATION_PARAMETERS = frozenset({"as_of", "tahun_pertama", "filter_kabkota", "filter_jenis", "filter_negara",
                                         "filter_perjanjian", "daerah"})
@@ -109,8 +110,8 @@ class Step:
     ``inline``: the header says ``-- stored: inline`` (a plain filter, cheaper to read again
     than to copy), so the step is never stored: every step that reads it runs it inside itself.
     ``per_data``: the header says ``-- stored: data``: the step does not depend on the reference
-    date or the filters, so its table is made once per data version (and values of the rules it
-    names) and kept for every computation after (``_kept_table``).
+    date or the filters, so its table is made once per data version (and values of the rules and
+    the reference year it names) and kept for every computation after (``_kept_table``).
     ``cut``: the header says ``-- cut: <date column>`` (a step kept per data version): its rows
     are kept in the order of that column, and each computation reads only those from 1 January
     of the reference year up to the reference date.
@@ -310,6 +311,7 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "filter_jenis": list(filters.jenis) if filters.jenis is not None else None,
         "filter_negara": list(filters.negara) if filters.negara is not None else None,
         "filter_perjanjian": agreement_id,
+        "tahun_acuan": as_of.year,
         "tahun_pertama": as_of.year - MAX_YEARS_BACK,
         "status_ditandatangani": list(SIGNED_STATUSES),
         "status_aktif": list(ACTIVE_STATUSES),

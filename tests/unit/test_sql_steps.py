@@ -42,8 +42,8 @@ def test_each_step_runs_after_the_steps_it_reads():
             earlier = set(order[:position])
             assert {t for t in steps()[name].reads if t in steps()} <= earlier, name
     assert step_order(["perjanjian_skor"]) == ["perjanjian_pilihan", "kegiatan_ringkasan", "kegiatan_hari",
-                                               "kegiatan_tahun", "indikator_ringkasan", "indikator_capaian",
-                                               "perjanjian_fakta", "tahun_anggaran", "bendera", "perjanjian_skor"]
+                                               "kegiatan_tahun", "indikator_perjanjian", "perjanjian_fakta",
+                                               "tahun_anggaran", "bendera", "perjanjian_skor"]
 
 
 def test_a_cycle_between_steps_is_refused(monkeypatch):

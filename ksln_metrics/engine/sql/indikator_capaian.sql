@@ -12,7 +12,7 @@ SELECT
     i.satuan,
     i.target,
     i.realisasi,
-    CASE WHEN i.tahun <= year($as_of) THEN capaian_indikator(i.target, i.realisasi) END AS capaian,  -- macros.sql
+    capaian_indikator(i.tahun, i.target, i.realisasi, year($as_of)) AS capaian,  -- macros.sql
     CASE WHEN coalesce(i.target, 0) <= 0 THEN 'target_kosong'
          WHEN i.tahun > year($as_of) THEN 'tahun_setelah_acuan' END AS tidak_dihitung
 FROM indikator i
