@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ksln_metrics.clock import today
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
@@ -319,7 +320,6 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "status_selesai": FINISHED_STATUS,
         "kode_provinsi": province_code(),
         "daerah": codes,
-        "urutan": list(FLAG_CODES),
         # An empty list has no type in a prepared statement; "" never matches a stored value.
         "jenis_seremonial": list(rules.ceremonial_activity_types) or [""],
         "seremonial_bulan": rules.ceremonial_months,
@@ -465,15 +465,30 @@ class _Run:
             return _frame_of_arrow(self.cur, self.tables[name])
         return _frame(self.cur, *_statement(name, self.params, self.inlined_into(name)))
 
-    def sorted_frame(self, name: str, keys: tuple[str, ...]) -> pd.DataFrame:
-        """The rows of step ``name`` as ``ORDER BY keys`` gives them.
+    def table(self, name: str) -> pa.Table:
+        """The rows of step ``name`` as an Arrow table (a step not stored runs here)."""
+        if name in self.stored or steps()[name].per_data:
+            return self.tables[name]
+        return _arrow(self.cur, *_statement(name, self.params, self.inlined_into(name)))
 
-        A stored step is sorted in Arrow, which orders text by its bytes and puts an empty
-        value last, as DuckDB's ORDER BY does, and costs a third of sorting every column
-        through SQL again. The keys identify a row, so no two rows tie.
+    def sorted_table(self, name: str, keys: tuple[str, ...]) -> pa.Table:
+        """The rows of step ``name`` as ``ORDER BY keys`` gives them, sorted in Arrow.
+
+        Arrow orders text by its bytes and puts an empty value last, as DuckDB's ORDER BY does,
+        and costs a third of sorting every column through SQL again. The keys identify a row,
+        so no two rows tie.
         """
+        return self.table(name).sort_by([(key, "ascending") for key in keys])
+
+    def flag_frame(self, agreement_ids: pa.Array) -> pd.DataFrame:
+        """The rows of bendera_daftar.sql in the order its header gives (``_flag_order``)."""
+        flags = self.table("bendera_daftar")
+        return _frame_of_arrow(self.cur, flags.take(_flag_order(flags, agreement_ids)))
+
+    def sorted_frame(self, name: str, keys: tuple[str, ...]) -> pd.DataFrame:
+        """The rows of step ``name`` as ``ORDER BY keys`` gives them (a stored step sorted in Arrow)."""
         if name in self.stored:
-            return _frame_of_arrow(self.cur, self.tables[name].sort_by([(key, "ascending") for key in keys]))
+            return _frame_of_arrow(self.cur, self.sorted_table(name, keys))
         sql, used = _statement(name, self.params, self.inlined_into(name))
         return _frame(self.cur, f"SELECT * FROM ({sql}) ORDER BY {', '.join(keys)}", used)
 
@@ -481,6 +496,25 @@ class _Run:
         for name in self.tables:
             self.cur.unregister(name)
         self.tables.clear()
+
+
+_FLAG_ORDER = pa.array(FLAG_CODES, type=pa.string())
+
+
+def _flag_order(flags: pa.Table, agreement_ids: pa.Array) -> np.ndarray:
+    """The positions of the raised flags ordered by agreement as in ``agreement_ids`` (the agreements
+    sorted by region, then id), the order of the flag definitions (FLAG_CODES) and year, an empty
+    year last, as ``ORDER BY kabkota, id_perjanjian, list_position(FLAG_CODES, code), year``
+    would give them. No two flags tie (one per agreement, code and year).
+
+    Every key is an integer here: sorting the text keys again, with the sentences along, costs
+    more than building them did.
+    """
+    unknown = len(agreement_ids)
+    agreement = pc.index_in(flags.column("id_perjanjian"), value_set=agreement_ids).fill_null(unknown).to_numpy()
+    code = pc.index_in(flags.column("code"), value_set=_FLAG_ORDER).fill_null(len(_FLAG_ORDER)).to_numpy()
+    year = flags.column("year").cast(pa.int64()).fill_null(np.iinfo(np.int64).max).to_numpy()
+    return np.lexsort((year, code, agreement))
 
 
 def _stored_steps(order: list[str], targets: Iterable[str]) -> set[str]:
@@ -545,8 +579,9 @@ def compute(
     rules = rules or load_rules()
     filters = filters or Filters()
     with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as run:
-        agreements = run.sorted_frame("perjanjian_skor", ("kabkota_kode", "id_perjanjian"))
-        flags = run.frame("bendera_daftar")
+        sorted_agreements = run.sorted_table("perjanjian_skor", ("kabkota_kode", "id_perjanjian"))
+        agreements = _frame_of_arrow(run.cur, sorted_agreements)
+        flags = run.flag_frame(sorted_agreements.column("id_perjanjian").combine_chunks())
         regions = _region_frame(run)
         summary = run.frame("ringkasan")
         attention = run.frame("perhatian")
@@ -587,7 +622,8 @@ def agreement_detail(store: Store, agreement_id: str, as_of: date, rules: Rules)
             rows("kegiatan_sifat", ["tanggal", "nama_kegiatan"]),
             rows("indikator_capaian", ["tahun", "indikator"]),
             rows("tahun_anggaran", ["tahun_anggaran"]),
-            _shape_flags(run.frame("bendera_daftar"), rules, run.region_name),
+            _shape_flags(run.flag_frame(pa.array(agreements["id_perjanjian"].tolist(), type=pa.string())), rules,
+                         run.region_name),
         )
 
 
