@@ -83,7 +83,7 @@ def phase_profile(store: Store, rules, runs: int) -> list[tuple[str, float]]:
     """(phase, median wall ms) of ``compute``: each stored step (its SQL and its Arrow table), each frame
     read (a step run into its frame, or a stored table converted), the Python shaping, and the rest."""
     timings: dict[str, list[float]] = {}
-    originals = {name: getattr(indicators._Run, name) for name in ("keep", "store", "frame")}
+    originals = {name: getattr(indicators._Run, name) for name in ("keep", "store", "frame", "flag_frame", "sorted_table")}
     shaping = {name: getattr(indicators, name) for name in
                ("_shape_agreements", "_shape_flags", "_region_frame", "_province_frame", "_register_calendar")}
 
@@ -101,6 +101,8 @@ def phase_profile(store: Store, rules, runs: int) -> list[tuple[str, float]]:
         indicators._Run.keep = timed_call(lambda a: f"kept {a[2]}", originals["keep"])
         indicators._Run.store = timed_call(lambda a: f"step {a[1]}", originals["store"])
         indicators._Run.frame = timed_call(lambda a: f"frame {a[1]}", originals["frame"])
+        indicators._Run.flag_frame = timed_call(lambda a: "frame bendera_daftar (ordered)", originals["flag_frame"])
+        indicators._Run.sorted_table = timed_call(lambda a: f"sorted {a[1]}", originals["sorted_table"])
         for name, fn in shaping.items():
             setattr(indicators, name, timed_call(lambda a, name=name: f"python {name.lstrip('_')}", fn))
         for _ in range(runs):
