@@ -425,11 +425,14 @@ class Store:
         regions: set[str] | None = None,
         replace: bool = False,
         remove: dict[str, pd.DataFrame] | None = None,
+        stored_file: tuple[bytes, str | None] | None = None,
     ) -> BatchResult:
         """Upsert the rows of one upload as one batch, in one transaction, under the write lock.
 
         ``remove`` maps tables to frames of key columns whose current rows the batch closes
         (a manual edit that changes a row's key); a rollback restores them like any other.
+        ``stored_file`` is ``packed_file(content)`` when the caller has it already (the importer
+        packs a file while the worker reads it), so that the batch does not pack it again.
 
         ``tables`` maps table names to frames of stored columns. When nothing would
         change, no batch is written and ``batch_id`` is None. Raises AccessDenied, writes
@@ -468,7 +471,7 @@ class Store:
                     )
                     self._record_counts(cur, batch_id, changes)
                     if content is not None:
-                        stored, codec = _packed_file(content)
+                        stored, codec = stored_file if stored_file is not None else packed_file(content)
                         cur.execute(
                             "INSERT INTO batch_file (batch_id, file_name, sha256, size_bytes, content, codec) "
                             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -842,7 +845,7 @@ _PACK_FROM_BYTES = 64 * 1024
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
-def _packed_file(content: bytes) -> tuple[bytes, str | None]:
+def packed_file(content: bytes) -> tuple[bytes, str | None]:
     """The bytes to store for an uploaded file, and the codec they are packed with (None: as they are)."""
     if len(content) < _PACK_FROM_BYTES or content.startswith(_ARCHIVE_MAGIC):
         return content, None

@@ -11,6 +11,7 @@ import hashlib
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -148,9 +149,10 @@ def results_key(view: View) -> tuple:
     return str(store.path), scope().code, data_version(store), rules_version(), view.as_of, view.filters
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _shared(name: str, key: tuple, _build: Callable[[], T]) -> T:
-    return _build()
+SHARED_ENTRIES = 256
+_shared_values: OrderedDict[tuple, object] = OrderedDict()  # (name, key) -> value, least recently used first
+_shared_building: dict[tuple, threading.Lock] = {}  # (name, key) -> held while its value is built
+_shared_lock = threading.Lock()
 
 
 def shared(name: str, key: tuple, build: Callable[[], T]) -> T:
@@ -159,8 +161,31 @@ def shared(name: str, key: tuple, build: Callable[[], T]) -> T:
     For what a page draws from cached results (a chart, a display table): ``key`` must hold
     everything ``build`` depends on (``results_key(view)`` and the page's own choices), and
     the caller must not change what it gets (st.plotly_chart and st.dataframe only read it).
+    A plain dictionary (at most ``SHARED_ENTRIES``, the least recently used dropped first), not
+    st.cache_resource: its hashing of the arguments on every call was a few per cent of a page's
+    run, for a key Python hashes at once. Two sessions asking for a value not built yet wait
+    for one build.
     """
-    return _shared(name, key, build)
+    entry = (name, key)
+    with _shared_lock:
+        if entry in _shared_values:
+            _shared_values.move_to_end(entry)
+            return _shared_values[entry]
+        building = _shared_building.setdefault(entry, threading.Lock())
+    with building:
+        with _shared_lock:
+            if entry in _shared_values:
+                return _shared_values[entry]
+        try:
+            value = build()
+            with _shared_lock:
+                _shared_values[entry] = value
+                while len(_shared_values) > SHARED_ENTRIES:
+                    _shared_values.popitem(last=False)
+        finally:
+            with _shared_lock:
+                _shared_building.pop(entry, None)
+    return value
 
 
 _arrow_tables: dict[int, object] = {}  # id(frame) -> its Arrow table, while the frame lives

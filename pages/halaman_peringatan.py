@@ -15,7 +15,8 @@ from ksln_ui.tables import readable_table
 store = get_store()
 view = current_view()
 results = get_results(view.as_of, view.filters)
-flags = with_flag_year(results.flags, results.agreements)
+key = results_key(view)  # the frames below are built once per data version and choice for every session
+flags = shared("peringatan_bendera", key, lambda: with_flag_year(results.flags, results.agreements))
 chips = chip_styles_by_label()
 
 st.title("Peringatan")
@@ -29,24 +30,32 @@ if "peringatan_kode" in st.session_state:
 left, right = st.columns([3, 1])
 codes = left.multiselect("Bendera", list(FLAG_CODES), format_func=lambda c: FLAG_BY_CODE[c].label,
                          select_all=False, key="peringatan_filter_kode", placeholder="Semua bendera")
-year_choices = sorted({int(y) for y in flags["tahun"].dropna()}, reverse=True)
+year_choices = shared("peringatan_tahun", key, lambda: sorted({int(y) for y in flags["tahun"].dropna()}, reverse=True))
 years = right.multiselect(
     "Tahun", year_choices, select_all=False, key="peringatan_filter_tahun", placeholder="Semua tahun",
     help="Untuk Laporan terlambat dan Laporan belum masuk: tahun anggaran yang dilaporkan. Untuk bendera lain: "
          "tahun penandatanganan perjanjian (perjanjian yang belum ditandatangani hanya tampil bila tahun tidak "
          "dipilih). Kab/kota, jenis dan negara dipilih di panel samping.",
 )
-shown = filter_flags(flags, codes, years)
+choice = (*key, tuple(codes), tuple(years))
+shown = shared("peringatan_pilihan", choice, lambda: filter_flags(flags, codes, years))
 
-counts = flag_counts(shown)
-st.markdown(f"**{format_number_id(len(shown), 0)} bendera** pada "
-            f"**{format_number_id(shown['id_perjanjian'].nunique(), 0)} perjanjian**.")
-if not counts.empty:
+
+def flag_summary() -> pd.DataFrame | None:
     # One line per flag with its rule: the rule is the same for every agreement that carries the flag,
     # so it is said once here and the list below has the room for each reason.
+    counts = flag_counts(shown)
+    if counts.empty:
+        return None
     rules_of = shown.drop_duplicates("label").set_index("label")["rule"]
-    summary = pd.DataFrame({"Bendera": counts["label"], "Jumlah": counts["jumlah"].astype(int).astype(str),
-                            "Aturan": counts["label"].map(rules_of)})
+    return pd.DataFrame({"Bendera": counts["label"], "Jumlah": counts["jumlah"].astype(int).astype(str),
+                         "Aturan": counts["label"].map(rules_of)})
+
+
+st.markdown(f"**{format_number_id(len(shown), 0)} bendera** pada "
+            f"**{format_number_id(shown['id_perjanjian'].nunique(), 0)} perjanjian**.")
+summary = shared("peringatan_jumlah", choice, flag_summary)
+if summary is not None:
     readable_table(summary, key="peringatan_jumlah",
                    style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
 
@@ -54,7 +63,7 @@ if shown.empty:
     st.info("Tidak ada bendera untuk pilihan ini.", icon=":material/check_circle:")
     st.stop()
 
-table = pd.DataFrame({
+table = shared("peringatan_tabel", choice, lambda: pd.DataFrame({
     "Bendera": shown["label"],
     "Kab/Kota": shown["kabkota_nama"],
     "ID": shown["id_perjanjian"],
@@ -62,7 +71,7 @@ table = pd.DataFrame({
     "Status": shown["status"],
     "Tahun": shown["tahun"].map(lambda y: str(int(y)) if pd.notna(y) else None),
     "Alasan": shown["reason"],
-})
+}))
 # A wrapping table: the reason and the rule are read to the end, without scrolling sideways.
 readable_table(table, key="peringatan_tabel",
                style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
@@ -76,9 +85,10 @@ two.download_button("Unduh CSV (;)", lambda: flags_csv(shown), f"peringatan_{sta
                     icon=":material/download:", on_click="ignore", key="peringatan_unduh_csv", width="stretch")
 
 with st.container(border=True):
-    names = shared("perjanjian_judul", results_key(view),  # the same titles as Perjanjian's, once per data version
+    names = shared("perjanjian_judul", key,  # the same titles as Perjanjian's, once per data version
                    lambda: {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")})
-    titles = {agreement_id: names.get(agreement_id, agreement_id) for agreement_id in shown["id_perjanjian"]}
+    titles = shared("peringatan_judul", choice,
+                    lambda: {agreement_id: names.get(agreement_id, agreement_id) for agreement_id in shown["id_perjanjian"]})
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     target = pick.selectbox("Lihat rincian perjanjian", list(titles), format_func=titles.get,
                             key="peringatan_buka_pilih")

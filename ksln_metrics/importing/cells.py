@@ -337,6 +337,7 @@ def is_text_column(raw: pd.Series) -> bool:
 
 
 _LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
+_LONGEST_MARKER_BYTES = max(len(m.encode()) for m in EMPTY_MARKERS)
 _MARKER_SET = pa.array(sorted(EMPTY_MARKERS), type=pa.string())
 
 
@@ -394,10 +395,19 @@ def _may_be_padded(values: pa.Array) -> np.ndarray | None:
     return maybe
 
 
+def _printable_ascii(data: np.ndarray) -> bool:
+    """True when every byte is printable ASCII (space to tilde): no control character, no white space but spaces.
+
+    Two vectorised reductions, far cheaper than a byte table lookup: the table is consulted only for
+    columns that hold other bytes (accented letters, dashes, line breaks).
+    """
+    return not len(data) or bool(data.min() >= 0x20 and data.max() <= 0x7E)
+
+
 def may_hold_control_characters(values: pa.Array) -> bool:
     """False when no cell of a text column can hold a character of CONTROL_CHARACTERS."""
     found = _utf8(values)
-    return found is None or bool(_MAY_BE_CONTROL[found[1]].any())
+    return found is None or (not _printable_ascii(found[1]) and bool(_MAY_BE_CONTROL[found[1]].any()))
 
 
 def _may_be_untidy(values: pa.Array) -> bool:
@@ -407,7 +417,7 @@ def _may_be_untidy(values: pa.Array) -> bool:
         return True
     data = found[1]
     padded = _may_be_padded(values)
-    if padded.any() or _MAY_BE_OTHER_WHITESPACE[data].any():
+    if padded.any() or (not _printable_ascii(data) and _MAY_BE_OTHER_WHITESPACE[data].any()):
         return True
     spaces = data == 32
     return bool((spaces[1:] & spaces[:-1]).any())
@@ -419,11 +429,17 @@ def empty_mask(raw: pd.Series) -> pd.Series:
         # In Arrow, no Python call per cell: only cells short or padded with spaces can be a marker,
         # and only those are stripped and lowered.
         values = _arrow(raw)
-        padded = _may_be_padded(values)
-        padded = pc.match_substring_regex(values, _PADDED) if padded is None else pa.array(padded)
-        maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER), padded), False)
         empty = pc.fill_null(pc.is_null(values), True).to_numpy(zero_copy_only=False).copy()
-        where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+        found = _utf8(values)
+        if found is None:
+            padded = pc.match_substring_regex(values, _PADDED)
+            maybe = pc.fill_null(pc.or_(pc.less_equal(pc.utf8_length(values), _LONGEST_MARKER), padded), False)
+            maybe = maybe.to_numpy(zero_copy_only=False)
+        else:
+            # Byte lengths from the offsets: a cell that is a marker once lowered and not padded has the
+            # marker's bytes (only ASCII capitals lower to a marker's letters), so no count of characters.
+            maybe = ((np.diff(found[0]) <= _LONGEST_MARKER_BYTES) | _may_be_padded(values)) & ~empty
+        where = np.flatnonzero(maybe)
         if len(where):
             short = pc.utf8_lower(pc.utf8_trim_whitespace(values.take(pa.array(where))))
             empty[where] |= pc.fill_null(pc.is_in(short, value_set=_MARKER_SET), False).to_numpy(zero_copy_only=False)
@@ -537,7 +553,8 @@ def _numeric_text_fast_path(t: pa.Array, kind: str) -> np.ndarray:
     return numbers.to_numpy(zero_copy_only=False)
 
 
-_DATE_FAST_FORMATS = ((r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?$", "%Y-%m-%d"), (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", "%d/%m/%Y"))
+# Each shape with where its year, month and day digits lie.
+_DATE_FAST_FORMATS = ((r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?$", (0, 5, 8)), (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", (6, 3, 0)))
 
 
 def _date_fast_path(texts: pd.Series, years: tuple[int, int]) -> np.ndarray:
@@ -548,14 +565,28 @@ def _date_fast_path(texts: pd.Series, years: tuple[int, int]) -> np.ndarray:
     """
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[s]")
     t = pc.utf8_trim_whitespace(_arrow(texts))
-    for pattern, fmt in _DATE_FAST_FORMATS:
+    for pattern, (year_at, month_at, day_at) in _DATE_FAST_FORMATS:
         hit = pc.fill_null(pc.match_substring_regex(t, pattern), False).to_numpy(zero_copy_only=False)
         if hit.any():
-            shown = pc.utf8_slice_codeunits(t.filter(pa.array(hit)), 0, 10)
-            found = pc.strptime(shown, format=fmt, unit="s", error_is_null=True)
-            # strptime rolls 31/02 over to 03/03: only a date that prints back as written is one.
-            found = pc.if_else(pc.equal(pc.strftime(found, format=fmt), shown), found, pa.scalar(None, found.type))
-            out[hit] = found.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+            # The digits themselves (ASCII, at fixed places after the pattern), read from the UTF-8 bytes.
+            shown = t.filter(pa.array(hit))
+            offsets, data = _utf8(shown if pa.types.is_large_string(shown.type) else shown.cast(pa.large_string()))
+            start = (offsets[:-1] - offsets[0]).astype(np.int64)
+
+            def number(at: int, width: int, start=start, data=data) -> np.ndarray:
+                value = np.zeros(len(start), dtype=np.int64)
+                for k in range(width):
+                    value = value * 10 + (data[start + at + k].astype(np.int64) - 48)
+                return value
+
+            year, month, day = number(year_at, 4), number(month_at, 2), number(day_at, 2)
+            # A calendar date: month 1-12 and a day of that month (31/02 is none).
+            months = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+            first = months.astype("datetime64[D]")
+            length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+            valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+            found = np.where(valid, first + np.maximum(day - 1, 0), np.datetime64("NaT"))
+            out[hit] = found.astype("datetime64[s]")
     year = out.astype("datetime64[Y]").astype("int64", copy=False) + 1970
     out[np.isnat(out) | (year < years[0]) | (year > years[1])] = np.datetime64("NaT")
     return out
@@ -637,7 +668,8 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
         if len(todo):
             values[todo] = normalize_spaces(raw.iloc[todo]).to_numpy(dtype=object)
         return pd.Series(values, index=raw.index, dtype=object), pd.Series(errors, index=raw.index, dtype=object)
-    codes, uniques = pd.factorize(raw.iloc[todo]) if len(todo) else (np.empty(0, dtype=np.intp), raw.iloc[:0])
+    filled = raw if len(todo) == n else raw.iloc[todo]  # no copy of a column without empty cells
+    codes, uniques = pd.factorize(filled) if len(todo) else (np.empty(0, dtype=np.intp), raw.iloc[:0])
     typed, messages = _parse_distinct_text(column, pd.Series(uniques, dtype=raw.dtype), years)
     positions = np.full(n, -1, dtype=np.intp)  # -1: empty, filled with NA by the take below
     positions[todo] = codes
@@ -647,7 +679,7 @@ def _parse_text_column(column: Column, raw: pd.Series, empty: np.ndarray,
         out = pd.Series(spread, index=raw.index, dtype=object)
     else:
         out = pd.Series(pd.api.extensions.take(typed.array, positions, allow_fill=True), index=raw.index)
-    if len(todo):
+    if len(todo) and not pd.isna(messages).all():  # the distinct values' messages, spread by position
         errors[todo] = messages[codes]
     return out, pd.Series(errors, index=raw.index, dtype=object)
 

@@ -7,6 +7,7 @@ whole file, and nothing is written until a file is free of errors.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import functools
@@ -28,6 +29,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import python_calamine
 
@@ -45,7 +47,7 @@ from ksln_metrics.importing.cells import (
     parse_series,
 )
 from ksln_metrics.reference import CHILD_TABLES, PARENT_LOOKUP_COLUMNS, STORED_COLUMNS, TABLES, Table
-from ksln_metrics.store import BatchResult, Store, StoreError, TableChange
+from ksln_metrics.store import BatchResult, Store, StoreError, TableChange, packed_file
 
 ERROR, WARNING = "galat", "peringatan"
 NO_SHEET = "-"
@@ -139,6 +141,8 @@ class Upload:
     regions: set[str] = field(default_factory=set)
     _sent: dict | None = field(default=None, repr=False, compare=False)  # the worker's packed frames
     _frames: dict | None = field(default=None, repr=False, compare=False)
+    # (content, packed_file(content)) when packed beside the worker's reading: what the batch stores
+    _stored: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -330,6 +334,9 @@ def _load_sheets(content: bytes, ext: str, limits: Limits) -> tuple[list[tuple[s
         merged = _xls_merged_cells(content) if ext == ".xls" else {}
         loaded = []
         for name in workbook.sheet_names:
+            if ext in (".xlsx", ".xlsm"):
+                loaded.append((name, *_load_sheet_eagerly(workbook, name, limits)))
+                continue
             # Every cell as text, from row 1 (skip_rows=0) so that row numbers are the sheet's own.
             sheet = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
             columns = sheet.available_columns()
@@ -343,6 +350,28 @@ def _load_sheets(content: bytes, ext: str, limits: Limits) -> tuple[list[tuple[s
         if "password" in str(exc).lower() or isinstance(exc, python_calamine.PasswordError):
             raise Rejected("berkas terkunci kata sandi; buka kuncinya dan simpan ulang") from None
         raise Rejected(f"berkas tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__}); simpan ulang dari Excel") from None
+
+
+def _load_sheet_eagerly(workbook: fastexcel.ExcelReader, name: str, limits: Limits) -> tuple[int, pa.RecordBatch]:
+    """One sheet of an .xlsx as (first column, Arrow text cells), read by fastexcel in one step.
+
+    The eager reading goes from calamine's cells to Arrow without an owned copy of each cell (a
+    good part of the parse); the same texts as the two-step one. It reports no column positions,
+    so the first column's is taken from the column filter, which sees each column once. An .xlsx
+    has had its extent checked from its XML by then; the check here stands for what that scan
+    could not see, as in the two-step reading.
+    """
+    positions: list[int] = []
+
+    def every_column(column) -> bool:
+        positions.append(column.absolute_index)
+        return True
+
+    batch = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True,
+                                use_columns=every_column)
+    first_column = min(positions, default=0)
+    _check_extent(name, batch.num_rows, first_column + batch.num_columns, limits)
+    return first_column, batch
 
 
 def _xls_merged_cells(content: bytes) -> dict[str, list]:
@@ -540,8 +569,8 @@ def _other_script_encoding(content: bytes) -> str | None:
     return best.encoding.replace("_", "-").upper() if letters and foreign >= letters / 2 else None
 
 
-def _decode(content: bytes) -> tuple[str, str | None]:
-    """CSV bytes -> text as UTF-8 (with or without BOM) or Windows-1252, and a warning if any.
+def _decode(content: bytes) -> tuple[str, str | None, bool]:
+    """CSV bytes -> text as UTF-8 (with or without BOM) or Windows-1252, a warning if any, and whether it was UTF-8.
 
     Other encodings would be stored as mojibake (``Timrå`` as ``TimrÃ¥``): they are refused
     when the bytes say so clearly, and warned about when they only hint at it.
@@ -555,14 +584,14 @@ def _decode(content: bytes) -> tuple[str, str | None]:
                 f"huruf seperti å atau é akan rusak; {SAVE_AS_UTF8}"
             ) from None
     else:
-        for match in _UTF7_RUN.finditer(text):
+        for match in _UTF7_RUN.finditer(text) if "+" in text else ():  # a run starts with '+': one C search first
             try:
                 decoded = match.group(0).encode("ascii").decode("utf-7")
             except UnicodeDecodeError:
                 continue
             if decoded and all("\u00a0" <= c <= "\u024f" for c in decoded):
                 raise Rejected(f"berkas tampaknya bersandi UTF-7 ('{match.group(0)}' berarti '{decoded}'); {SAVE_AS_UTF8}")
-        return text, None
+        return text, None, True
     try:
         text = content.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -582,25 +611,29 @@ def _decode(content: bytes) -> tuple[str, str | None]:
         )
     if trace := _MAC_ROMAN_TRACE.search(text):
         return text, (f"sebagian huruf mungkin rusak (terbaca '{trace.group(0)}'; berkas dari Mac bersandi Mac Roman?); "
-                      f"periksa hasilnya, atau {SAVE_AS_UTF8}")
-    return text, None
+                      f"periksa hasilnya, atau {SAVE_AS_UTF8}"), False
+    return text, None, False
 
 
 def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
-    text, warning = _decode(content)
+    text, warning, utf8 = _decode(content)
     if warning:
         reader.problem(NO_SHEET, None, "-", warning, WARNING)
     head = text[:65536].splitlines()[:HEADER_SCAN_ROWS]
     _check_csv_width(text, limits)
     best: tuple[int, str, int, int] | None = None
+    head_text = "\n".join(head)
     for delimiter in (";", ",", "\t", "|"):
+        if best is not None and delimiter not in head_text:
+            continue  # one field per row: no header of two columns or more to find
         rows = list(csv.reader(head, delimiter=delimiter))
         found = _find_header(rows, TABLES.values())
         score = len(found[2]) if found else 0
         if best is None or score > best[0]:
             best = (score, delimiter, max((len(r) for r in rows), default=1), found[1] if found else -1)
     delimiter, width = (best[1], best[2]) if best and best[0] else (";", 1)
-    if best and best[0] and (grid := _csv_grid_below_header(text, delimiter, best[3], width)) is not None:
+    below = content if utf8 else None
+    if best and best[0] and (grid := _csv_grid_below_header(text, delimiter, best[3], width, below)) is not None:
         return _Sheet(NO_SHEET, grid)
     try:
         # Title rows above the header have fewer fields: name the columns up front so the
@@ -617,12 +650,14 @@ def _csv_sheet(content: bytes, limits: Limits, reader: _Reader) -> _Sheet:
     return _Sheet(NO_SHEET, grid)
 
 
-def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: int) -> pd.DataFrame | None:
+def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: int,
+                           utf8: bytes | None = None) -> pd.DataFrame | None:
     """The grid of a regular CSV, its rows below the header read by pyarrow's CSV reader (C++, threads).
 
     Regular: no quotes and no lone carriage returns above the header, and every row below it has
     the header's number of fields (Excel's CSV export pads them all). Anything else gives None,
-    and the file is read by pandas as before.
+    and the file is read by pandas as before. ``utf8``: the file's bytes when ``text`` is their
+    UTF-8 decoding, read in place below the header instead of encoding the text again.
     """
     position = 0
     for _ in range(header_row + 1):
@@ -637,20 +672,29 @@ def _csv_grid_below_header(text: str, delimiter: str, header_row: int, width: in
     if len(top_rows) != header_row + 1 or len(top_rows[header_row]) != width:
         return None
     names = [str(j) for j in range(width)]
+    if utf8 is not None:  # the text's own bytes: the rows below the header start after the BOM and the top's bytes
+        data, start = utf8, (len(codecs.BOM_UTF8) if utf8.startswith(codecs.BOM_UTF8) else 0) + len(top.encode("utf-8"))
+    else:
+        data, start = text[position:].encode("utf-8"), 0
+    # A value holds a line break only inside quotes: without any quote, the reader need not track them.
+    quoted = data.find(b'"', start) >= 0
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text[position:].encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(data).slice(start)),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              newlines_in_values=True, ignore_empty_lines=False),
+                                              newlines_in_values=quoted, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    above = pd.DataFrame([r + [""] * (width - len(r)) for r in top_rows], columns=range(width), dtype="str")
-    below = _text_grid([_text_column(table.column(j)) for j in range(width)], table.num_rows)
-    return pd.concat([above, below], ignore_index=True)
+    # Each column as one Arrow array (the rows above, then the reader's blocks): every later step reads
+    # a column's bytes in place, which a column of several chunks would have it copy again each time.
+    above = [r + [""] * (width - len(r)) for r in top_rows]
+    columns = [_text_column(pa.concat_arrays([pa.array([r[j] for r in above], pa.string()), *table.column(j).chunks]))
+               for j in range(width)]
+    return _text_grid(columns, len(above) + table.num_rows)
 
 
 def _check_csv_width(text: str, limits: Limits) -> None:
@@ -1062,7 +1106,7 @@ def _resolve_parents(reader: _Reader, frame: pd.DataFrame, headers, known: pd.Da
     for _, row in frame[no_parent].head(PROBLEMS_PER_COLUMN).iterrows():
         reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("id_perjanjian", "ID Perjanjian"),
                        "ID Perjanjian kosong; isi ID Perjanjian, atau Kab/Kota, Mitra dan Tanggal Penandatanganan")
-    unknown = frame["id_perjanjian"].notna() & ~frame["id_perjanjian"].isin(known["id_perjanjian"])
+    unknown = frame["id_perjanjian"].notna() & ~_is_in(frame["id_perjanjian"], known["id_perjanjian"])
     for _, row in frame[unknown].head(PROBLEMS_PER_COLUMN).iterrows():
         reader.problem(row["_sheet"], int(row["_row"]), headers[row["_sheet"]].get("id_perjanjian", "ID Perjanjian"),
                        f"perjanjian '{row['id_perjanjian']}' tidak ditemukan, baik di berkas ini maupun di basis data; "
@@ -1070,6 +1114,18 @@ def _resolve_parents(reader: _Reader, frame: pd.DataFrame, headers, known: pd.Da
     if unknown.sum() > PROBLEMS_PER_COLUMN:
         reader.problem(NO_SHEET, None, "ID Perjanjian", f"dan {unknown.sum() - PROBLEMS_PER_COLUMN} baris lain merujuk perjanjian yang tidak dikenal")
     return frame
+
+
+def _is_in(values: pd.Series, candidates: pd.Series) -> pd.Series:
+    """``values.isin(candidates)``; for an Arrow text column, one Arrow hash lookup (pandas takes ten times longer)."""
+    if is_text_column(values):
+        strings = arrow_strings(values)
+        try:
+            found = pc.is_in(strings, value_set=pa.array(candidates.to_numpy(dtype=object), strings.type, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return values.isin(candidates)
+        return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=values.index)
+    return values.isin(candidates)
 
 
 def _duplicate_keys(reader: _Reader, table: Table, frame: pd.DataFrame, headers) -> None:
@@ -1117,7 +1173,30 @@ def read_upload(
         limits = dataclasses.replace(limits, scope=ref.scope().code)
     if not limits.isolated:
         return read_upload_here(file_name, content, known=known, limits=limits)
-    upload = Upload(file_name, content, hashlib.sha256(content).hexdigest())
+    # While the worker reads the file, a thread here hashes it and packs it as the batch will store it.
+    facts = _BESIDE_THE_WORKER.submit(_file_facts, content)
+    upload = _read_in_worker(file_name, content, known, limits)
+    upload.sha256, stored = facts.result()
+    if upload.ok and stored is not None:
+        upload._stored = (content, stored)
+    return upload
+
+
+# One thread of the app's process that works beside the import worker (no thread until a file comes).
+_BESIDE_THE_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ksln-upload")
+
+
+def _file_facts(content: bytes) -> tuple[str, tuple[bytes, str | None] | None]:
+    """A file's SHA-256 and the bytes a batch stores for it (hashlib and LZ4 run without the GIL)."""
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        return digest, packed_file(content)
+    except MemoryError:  # the batch packs it again, and says so if it cannot
+        return digest, None
+
+
+def _read_in_worker(file_name: str, content: bytes, known: pd.DataFrame, limits: Limits) -> Upload:
+    upload = Upload(file_name, content, "")
     try:
         _check_file(file_name, content, limits)  # the cheap refusals need no worker
         answer = sandbox.read_in_worker(file_name, content, known, limits)
@@ -1264,6 +1343,7 @@ def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = 
     """Write a valid upload as one batch, with its raw file; the store refuses units ``user`` may not change."""
     if not upload.ok:
         raise StoreError(f"{upload.file_name} memiliki {len(upload.errors)} kesalahan; tidak ada yang disimpan.")
+    stored = upload._stored[1] if upload._stored is not None and upload._stored[0] is upload.content else None
     return store.commit(
         upload.rows(),
         user=user,
@@ -1273,5 +1353,6 @@ def commit_upload(store: Store, upload: Upload, *, user: Actor, replace: bool = 
         sha256=upload.sha256,
         regions=upload.regions,
         replace=replace,
+        stored_file=stored,
     )
 

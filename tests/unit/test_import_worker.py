@@ -5,6 +5,7 @@ Real files (xlsxwriter), the real worker process, real DuckDB files and PostgreS
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import datetime
@@ -144,7 +145,9 @@ def test_a_workbook_whose_parse_ends_the_worker_gets_the_sheet_scans_message(mon
     assert problem.message.startswith(sandbox.TIMEOUT_REASON)
 
 
-CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab é–\u00a0\u2003\u3000\t\n\x01\x7f\x85\u200e\u202a\u2066\ufffe") + ["-", "n", "a"]),
+# Markers in any case (N/A, NULL, None, —), printable ASCII up to "~", and letters whose case mapping is odd (K, İ).
+CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab é–\u00a0\u2003\u3000\t\n\x01\x7f\x85\u200e\u202a\u2066\ufffe")
+                                             + list("-naNAUuLlOoEe/—~\u212a\u0130")),
                     max_size=6)
 
 
@@ -190,6 +193,34 @@ def test_a_text_file_is_kept_packed_and_given_back_as_uploaded(store_location):
     assert text_row["codec"] == "lz4" and text_row["size_bytes"] == len(text) and text_row["stored"] < len(text) / 2
 
 
+def test_a_file_read_by_the_worker_is_packed_while_it_reads_and_the_batch_stores_those_bytes(tmp_path, monkeypatch):
+    from ksln_metrics import store as store_module
+    from tests.unit.large_files import recap, recap_csv, recap_xlsx
+
+    data = recap(3000)
+    workbook, text = recap_xlsx(data, kegiatan=False), recap_csv(data, "kegiatan")
+    with Store(tmp_path / "ksln.duckdb") as store:
+        commit_upload(store, read_upload("perjanjian.xlsx", workbook, known=NO_AGREEMENTS), user="admin")
+        activities = read_upload("kegiatan.csv", text, known=store.known_agreements())
+        assert activities.ok and activities.sha256 == hashlib.sha256(text).hexdigest()
+        packed_beside = []
+        monkeypatch.setattr(store_module, "packed_file", lambda content: packed_beside.append(content))
+        batch = commit_upload(store, activities, user="admin").batch_id
+        assert not packed_beside  # packed beside the worker, not again in the batch
+        assert store.batch_file(batch) == ("kegiatan.csv", text)
+    # An upload whose content a caller replaced after reading is packed by the batch, from that content.
+    monkeypatch.undo()
+    with Store(tmp_path / "other.duckdb") as store:
+        commit_upload(store, read_upload("perjanjian.xlsx", workbook, known=NO_AGREEMENTS), user="admin")
+        again = read_upload("kegiatan.csv", text, known=store.known_agreements())
+        again.content = text.replace(b"Rp ", b"Rp  ")
+        calls = []
+        real = store_module.packed_file
+        monkeypatch.setattr(store_module, "packed_file", lambda content: calls.append(content) or real(content))
+        batch = commit_upload(store, again, user="admin").batch_id
+        assert calls == [again.content] and store.batch_file(batch) == ("kegiatan.csv", again.content)
+
+
 def test_a_csv_that_needs_more_memory_than_the_budget_is_refused_by_the_worker(small_worker):
     """CSV goes through the worker too: rows wider than the header become a Python list each in the fallback
     reader (a hostile CSV of 7 MB: 60,000 lists of 60 fields), beyond the 16 MB budget here; the worker says
@@ -200,3 +231,10 @@ def test_a_csv_that_needs_more_memory_than_the_budget_is_refused_by_the_worker(s
     [problem] = upload.errors
     assert "memori melebihi batas" in problem.message and not upload.tables
     assert read_upload("kegiatan.csv", header.encode(), known=NO_AGREEMENTS).problems
+
+
+def test_membership_in_an_arrow_text_column_is_what_pandas_isin_says():
+    values = pd.Series(["LBK-01", None, "lbk-01", "LBK-01 ", "SRG-02", ""], dtype="str")
+    for candidates in (pd.Series(["LBK-01", "SRG-02"], dtype=object), pd.Series(["", None], dtype="str"),
+                       pd.Series([], dtype=object), pd.Series([1, "SRG-02"], dtype=object)):
+        assert ingest._is_in(values, candidates).tolist() == values.isin(candidates).tolist()
