@@ -229,6 +229,15 @@ class Store:
             return self._engine_copy.cursor()
         return self.cursor()
 
+    def engine_generation(self) -> object:
+        """The copy of the data the thread's last ``engine_cursor()`` reads: the DuckDB connection, or
+        on PostgreSQL the in-memory copy (a new one after a full copy). With the last batch id the
+        cursor sees, it names the data the engine read (what the engine keeps per data version is
+        keyed by both)."""
+        if self.dialect == "postgres":
+            return self._engine_copy.thread_copy()
+        return self._con
+
     def data_version(self):
         """Changes whenever the engine's tables change (a batch, a rollback, an attachment)."""
         if self.dialect == "postgres":

@@ -107,6 +107,10 @@ class EngineCopy:
         local.open = True
         return cur
 
+    def thread_copy(self) -> duckdb.DuckDBPyConnection | None:
+        """The copy (its DuckDB connection) this thread's last ``cursor()`` reads."""
+        return getattr(self._local, "con", None)
+
     # --- refreshing ------------------------------------------------------------------------------
 
     def refresh(self, *, full: bool = False) -> float:

@@ -10,6 +10,8 @@ and shapes the results.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ksln_metrics.clock import today
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
@@ -51,6 +54,15 @@ STORE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran", "b
 CALENDAR_TABLES = ("batas_laporan", "kalender_kerja")
 # The step whose fiscal years the calendar tables span (read before they are registered).
 CALENDAR_READS = "perjanjian_fakta"
+
+# A step kept per data version (``-- stored: data``) reads only tables the batch write path alone
+# changes (so the last batch names their version) and no parameter of the reference date or
+# the filters (so that one table serves every computation of that version). It may name the
+# reference year (``tahun_acuan``): it is then kept per data version and year.
+DATA_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan")
+PER_COMPUTATION_PARAMETERS = frozenset({"as_of", "tahun_pertama", "filter_kabkota", "filter_jenis", "filter_negara",
+                                        "filter_perjanjian", "daerah"})
+DATA_VERSION_SQL = "SELECT coalesce(max(batch_id), 0) FROM batch"
 
 # What one computation returns to the dashboard and the exports; the steps they need
 # follow from the "reads:" lines of the SQL files.
@@ -98,12 +110,20 @@ class Step:
 
     ``inline``: the header says ``-- stored: inline`` (a plain filter, cheaper to read again
     than to copy), so the step is never stored: every step that reads it runs it inside itself.
+    ``per_data``: the header says ``-- stored: data``: the step does not depend on the reference
+    date or the filters, so its table is made once per data version (and values of the rules and
+    the reference year it names) and kept for every computation after (``_kept_table``).
+    ``cut``: the header says ``-- cut: <date column>`` (a step kept per data version): its rows
+    are kept in the order of that column, and each computation reads only those from 1 January
+    of the reference year up to the reference date.
     """
 
     name: str
     reads: tuple[str, ...]
     produces: str
     inline: bool = False
+    per_data: bool = False
+    cut: str | None = None
 
 
 @cache
@@ -113,7 +133,7 @@ def sql_text(name: str) -> str:
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
-_HEADER = re.compile(r"^--\s*(reads|produces|stored):\s*(.+)$", re.MULTILINE)
+_HEADER = re.compile(r"^--\s*(reads|produces|stored|cut):\s*(.+)$", re.MULTILINE)
 _LEADING_WITH = re.compile(r"\A(?:\s|--[^\n]*\n)*WITH\b", re.IGNORECASE)
 
 
@@ -133,9 +153,18 @@ def steps() -> dict[str, Step]:
         reads = tuple(t.strip() for t in header.get("reads", "").split(",") if t.strip())
         produces = header.get("produces", "").split(",")[0].strip()
         stored = header.get("stored", "table").split()[0]
-        if stored not in ("table", "inline"):
-            raise ValueError(f"{path.name}: 'stored:' is 'table' or 'inline', not {stored!r}")
-        found[path.stem] = Step(path.stem, reads, produces, inline=stored == "inline")
+        if stored not in ("table", "inline", "data"):
+            raise ValueError(f"{path.name}: 'stored:' is 'table', 'inline' or 'data', not {stored!r}")
+        cut = header["cut"].split()[0] if "cut" in header else None
+        if stored == "data":
+            named = _parameters_of(path.stem) & PER_COMPUTATION_PARAMETERS
+            if named or not set(reads) <= set(DATA_TABLES):
+                raise ValueError(f"{path.name}: a step kept per data version reads only {', '.join(DATA_TABLES)} "
+                                 f"and no parameter of the computation (it names {sorted(named)}, reads {reads})")
+        elif cut:
+            raise ValueError(f"{path.name}: 'cut:' is for a step kept per data version ('stored: data')")
+        found[path.stem] = Step(path.stem, reads, produces, inline=stored == "inline", per_data=stored == "data",
+                                cut=cut)
     return found
 
 
@@ -283,6 +312,7 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "filter_jenis": list(filters.jenis) if filters.jenis is not None else None,
         "filter_negara": list(filters.negara) if filters.negara is not None else None,
         "filter_perjanjian": agreement_id,
+        "tahun_acuan": as_of.year,
         "tahun_pertama": as_of.year - MAX_YEARS_BACK,
         "status_ditandatangani": list(SIGNED_STATUSES),
         "status_aktif": list(ACTIVE_STATUSES),
@@ -290,7 +320,6 @@ def _parameters(as_of: date, rules: Rules, filters: Filters, agreement_id: str |
         "status_selesai": FINISHED_STATUS,
         "kode_provinsi": province_code(),
         "daerah": codes,
-        "urutan": list(FLAG_CODES),
         # An empty list has no type in a prepared statement; "" never matches a stored value.
         "jenis_seremonial": list(rules.ceremonial_activity_types) or [""],
         "seremonial_bulan": rules.ceremonial_months,
@@ -320,6 +349,77 @@ def _register_calendar(cur, as_of: date, rules: Rules) -> None:
     cur.register("kalender_kerja", working_day_table(first, as_of.year + 1, rules))
 
 
+@dataclass
+class _Kept:
+    """The tables of the steps kept per data version for one store: of one copy of the data
+    (``generation``, see ``Store.engine_generation``) at one version (the last batch)."""
+
+    generation: object
+    version: int
+    tables: dict[tuple, tuple[pa.Table, np.ndarray | None]] = field(default_factory=dict)
+
+
+# Per store (dropped with it); a few tables per version: the rules may differ between computations.
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+KEPT_PER_VERSION = 8
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _kept_table(store: Store, cur, name: str, params: dict) -> tuple[pa.Table, np.ndarray | None]:
+    """The table of step ``name`` (kept per data version) for the data ``cur`` reads, made the first
+    time; with a ``cut:`` column, also that column's days (since 1970) in the kept row order.
+
+    Made and kept only if the version is the same before and after (no batch came in between).
+    """
+    step = steps()[name]
+    used = {k: params[k] for k in _parameters_of(name)}
+    key = (name, tuple(sorted((k, _hashable(v)) for k, v in used.items())))
+    generation = store.engine_generation()
+    version = cur.execute(DATA_VERSION_SQL).fetchall()[0][0]
+    with _KEPT_LOCK:
+        kept = _KEPT.get(store)
+        if kept is not None and kept.generation is generation and kept.version == version and key in kept.tables:
+            return kept.tables[key]
+    table = _arrow(cur, *_statement(name, params))
+    days = None
+    if step.cut:
+        table = table.sort_by(step.cut).combine_chunks()
+        column = table.column(step.cut).combine_chunks()
+        if column.null_count or not pa.types.is_date32(column.type):
+            raise ValueError(f"{name}.sql: the 'cut:' column {step.cut} holds dates, none empty")
+        days = column.view(pa.int32()).to_numpy()
+    if cur.execute(DATA_VERSION_SQL).fetchall()[0][0] == version:
+        with _KEPT_LOCK:
+            kept = _KEPT.get(store)
+            if kept is None or kept.generation is not generation or kept.version != version:
+                kept = _KEPT[store] = _Kept(generation, version)
+            if len(kept.tables) >= KEPT_PER_VERSION:
+                kept.tables.pop(next(iter(kept.tables)))
+            kept.tables[key] = (table, days)
+    return table, days
+
+
+def forget_kept_tables(store: Store) -> None:
+    """Drop the tables kept per data version for ``store``: the next computation makes them again
+    (as the first computation after a data change does)."""
+    with _KEPT_LOCK:
+        _KEPT.pop(store, None)
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _cut(table: pa.Table, days: np.ndarray, as_of: date) -> pa.Table:
+    """The rows of a kept table (in order of ``days``) dated from 1 January of ``as_of``'s year to ``as_of``."""
+    first = np.searchsorted(days, (date(as_of.year, 1, 1) - _EPOCH).days, side="left")
+    last = np.searchsorted(days, (as_of - _EPOCH).days, side="right")
+    return table.slice(first, max(last - first, 0))
+
+
 class _Run:
     """One computation in progress: the steps read several times are kept as Arrow tables; a
     step read once runs inside the step that reads it; the last ones run when their frame is read."""
@@ -335,10 +435,18 @@ class _Run:
         known, needed, pending = steps(), set(), [name]
         while pending:
             for table in known[pending.pop()].reads:
-                if table in known and table not in self.stored and table not in needed:
+                if table in known and table not in self.stored and not known[table].per_data \
+                        and table not in needed:
                     needed.add(table)
                     pending.append(table)
         return [step for step in self.order if step in needed]
+
+    def keep(self, store: Store, name: str, as_of: date) -> None:
+        """Register the table of step ``name`` kept per data version (made now the first time), or
+        with a ``cut:`` column the part of it that the reference date reads."""
+        table, days = _kept_table(store, self.cur, name, self.params)
+        self.tables[name] = table if days is None else _cut(table, days, as_of)
+        self.cur.register(name, self.tables[name])
 
     def store(self, name: str) -> None:
         """Run step ``name`` and register its rows under its name for the steps after it.
@@ -357,15 +465,30 @@ class _Run:
             return _frame_of_arrow(self.cur, self.tables[name])
         return _frame(self.cur, *_statement(name, self.params, self.inlined_into(name)))
 
-    def sorted_frame(self, name: str, keys: tuple[str, ...]) -> pd.DataFrame:
-        """The rows of step ``name`` as ``ORDER BY keys`` gives them.
+    def table(self, name: str) -> pa.Table:
+        """The rows of step ``name`` as an Arrow table (a step not stored runs here)."""
+        if name in self.stored or steps()[name].per_data:
+            return self.tables[name]
+        return _arrow(self.cur, *_statement(name, self.params, self.inlined_into(name)))
 
-        A stored step is sorted in Arrow, which orders text by its bytes and puts an empty
-        value last, as DuckDB's ORDER BY does, and costs a third of sorting every column
-        through SQL again. The keys identify a row, so no two rows tie.
+    def sorted_table(self, name: str, keys: tuple[str, ...]) -> pa.Table:
+        """The rows of step ``name`` as ``ORDER BY keys`` gives them, sorted in Arrow.
+
+        Arrow orders text by its bytes and puts an empty value last, as DuckDB's ORDER BY does,
+        and costs a third of sorting every column through SQL again. The keys identify a row,
+        so no two rows tie.
         """
+        return self.table(name).sort_by([(key, "ascending") for key in keys])
+
+    def flag_frame(self, agreement_ids: pa.Array) -> pd.DataFrame:
+        """The rows of bendera_daftar.sql in the order its header gives (``_flag_order``)."""
+        flags = self.table("bendera_daftar")
+        return _frame_of_arrow(self.cur, flags.take(_flag_order(flags, agreement_ids)))
+
+    def sorted_frame(self, name: str, keys: tuple[str, ...]) -> pd.DataFrame:
+        """The rows of step ``name`` as ``ORDER BY keys`` gives them (a stored step sorted in Arrow)."""
         if name in self.stored:
-            return _frame_of_arrow(self.cur, self.tables[name].sort_by([(key, "ascending") for key in keys]))
+            return _frame_of_arrow(self.cur, self.sorted_table(name, keys))
         sql, used = _statement(name, self.params, self.inlined_into(name))
         return _frame(self.cur, f"SELECT * FROM ({sql}) ORDER BY {', '.join(keys)}", used)
 
@@ -373,6 +496,25 @@ class _Run:
         for name in self.tables:
             self.cur.unregister(name)
         self.tables.clear()
+
+
+_FLAG_ORDER = pa.array(FLAG_CODES, type=pa.string())
+
+
+def _flag_order(flags: pa.Table, agreement_ids: pa.Array) -> np.ndarray:
+    """The positions of the raised flags ordered by agreement as in ``agreement_ids`` (the agreements
+    sorted by region, then id), the order of the flag definitions (FLAG_CODES) and year, an empty
+    year last, as ``ORDER BY kabkota, id_perjanjian, list_position(FLAG_CODES, code), year``
+    would give them. No two flags tie (one per agreement, code and year).
+
+    Every key is an integer here: sorting the text keys again, with the sentences along, costs
+    more than building them did.
+    """
+    unknown = len(agreement_ids)
+    agreement = pc.index_in(flags.column("id_perjanjian"), value_set=agreement_ids).fill_null(unknown).to_numpy()
+    code = pc.index_in(flags.column("code"), value_set=_FLAG_ORDER).fill_null(len(_FLAG_ORDER)).to_numpy()
+    year = flags.column("year").cast(pa.int64()).fill_null(np.iinfo(np.int64).max).to_numpy()
+    return np.lexsort((year, code, agreement))
 
 
 def _stored_steps(order: list[str], targets: Iterable[str]) -> set[str]:
@@ -387,7 +529,8 @@ def _stored_steps(order: list[str], targets: Iterable[str]) -> set[str]:
             readers[target] += 1
     if any(set(steps()[name].reads) & set(CALENDAR_TABLES) for name in order):
         readers[CALENDAR_READS] = max(readers[CALENDAR_READS], 1) + 1
-    return {name for name, count in readers.items() if count >= 2 and not steps()[name].inline}
+    return {name for name, count in readers.items()
+            if count >= 2 and not steps()[name].inline and not steps()[name].per_data}
 
 
 @contextmanager
@@ -413,7 +556,9 @@ def _pipeline(store: Store, as_of: date, rules: Rules, filters: Filters, targets
             if not registered and set(steps()[name].reads) & set(CALENDAR_TABLES):
                 _register_calendar(cur, as_of, rules)
                 registered = True
-            if name in stored:
+            if steps()[name].per_data:
+                run.keep(store, name, as_of)
+            elif name in stored:
                 run.store(name)
         yield run
     finally:
@@ -434,8 +579,9 @@ def compute(
     rules = rules or load_rules()
     filters = filters or Filters()
     with _pipeline(store, as_of, rules, filters, RESULT_STEPS) as run:
-        agreements = run.sorted_frame("perjanjian_skor", ("kabkota_kode", "id_perjanjian"))
-        flags = run.frame("bendera_daftar")
+        sorted_agreements = run.sorted_table("perjanjian_skor", ("kabkota_kode", "id_perjanjian"))
+        agreements = _frame_of_arrow(run.cur, sorted_agreements)
+        flags = run.flag_frame(sorted_agreements.column("id_perjanjian").combine_chunks())
         regions = _region_frame(run)
         summary = run.frame("ringkasan")
         attention = run.frame("perhatian")
@@ -476,7 +622,8 @@ def agreement_detail(store: Store, agreement_id: str, as_of: date, rules: Rules)
             rows("kegiatan_sifat", ["tanggal", "nama_kegiatan"]),
             rows("indikator_capaian", ["tahun", "indikator"]),
             rows("tahun_anggaran", ["tahun_anggaran"]),
-            _shape_flags(run.frame("bendera_daftar"), rules, run.region_name),
+            _shape_flags(run.flag_frame(pa.array(agreements["id_perjanjian"].tolist(), type=pa.string())), rules,
+                         run.region_name),
         )
 
 

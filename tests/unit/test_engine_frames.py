@@ -67,6 +67,29 @@ def test_a_stored_step_sorted_in_arrow_comes_in_the_order_of_order_by():
     pd.testing.assert_frame_equal(run.sorted_frame("langkah", ("unit", "id")), expected, check_exact=True)
 
 
+def test_raised_flags_ordered_by_integer_keys_come_in_the_order_of_order_by():
+    """By region and agreement (as the sorted agreements give them), the order of the flag definitions
+    (not the alphabet) and year with an empty year last: what bendera_daftar.sql's ORDER BY gave."""
+    from ksln_metrics.engine.indicators import _flag_order
+    from ksln_metrics.engine.rules import FLAG_CODES
+
+    con = duckdb.connect()
+    rows = ("SELECT * FROM (VALUES ('P2', '36.02', 'late_report', 2024), ('P1', '36.02', 'stalled', NULL), "
+            "('P2', '36.02', 'late_report', 2022), ('P3', '36', 'expired', NULL), ('P2', '36.02', 'ceremonial_only', "
+            "NULL), ('P1', '36.02', 'late_report', 2023), ('P2', '36.02', 'missing_report', 2023), "
+            "('P10', '36.02', 'no_indicators', NULL), ('P1', '36.02', 'ceremonial_only', NULL)) "
+            "t(id_perjanjian, kabkota_kode, code, year)")
+    flags = con.sql(rows).to_arrow_table()
+    agreements = con.sql("SELECT DISTINCT id_perjanjian, kabkota_kode FROM flags ORDER BY kabkota_kode, id_perjanjian")
+    ids = agreements.to_arrow_table().column("id_perjanjian").combine_chunks()
+    expected = con.sql("SELECT * FROM flags ORDER BY kabkota_kode, id_perjanjian, list_position($urutan, code), year",
+                       params={"urutan": list(FLAG_CODES)}).df()
+    got = flags.take(_flag_order(flags, ids)).to_pandas()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert got["id_perjanjian"].tolist()[:2] == ["P3", "P1"]  # region 36 before 36.02
+    assert got["code"].tolist()[1:4] == ["ceremonial_only", "stalled", "late_report"]  # P1, in the flags' order
+
+
 def test_flag_counts_become_one_column_per_flag_with_zeros_for_the_units_asked_for():
     import numpy as np
 

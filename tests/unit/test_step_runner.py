@@ -79,12 +79,16 @@ def test_only_steps_read_more_than_once_are_stored():
 def test_steps_inside_a_reader_come_first_among_its_common_tables():
     order = step_order(RESULT_STEPS)
     run = indicators._Run(None, {}, indicators._stored_steps(order, RESULT_STEPS), order)
-    assert run.inlined_into("perjanjian_fakta") == ["perjanjian_pilihan", "indikator_capaian"]
+    # indikator_perjanjian is kept per data version: registered as a table, never run inside its reader.
+    assert run.inlined_into("perjanjian_fakta") == ["perjanjian_pilihan"]
     sql, _ = indicators._statement("perjanjian_fakta", indicators._parameters(AS_OF, load_rules(), Filters()),
                                    run.inlined_into("perjanjian_fakta"))
     assert sql.startswith("WITH perjanjian_pilihan AS NOT MATERIALIZED (")
-    assert sql.index("indikator_capaian AS NOT MATERIALIZED (") < sql.index("penandatangan AS (")
+    assert sql.index("perjanjian_pilihan AS NOT MATERIALIZED (") < sql.index("penandatangan AS (")
     assert sql.count("penandatangan AS (") == 1 and "\nWITH penandatangan" not in sql
+    detail = step_order(DETAIL_STEPS)
+    run = indicators._Run(None, {}, indicators._stored_steps(detail, DETAIL_STEPS), detail)
+    assert run.inlined_into("indikator_capaian") == ["perjanjian_pilihan"]
 
 
 def test_the_stored_header_takes_table_or_inline_only(tmp_path, monkeypatch):

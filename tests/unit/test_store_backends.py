@@ -361,6 +361,24 @@ def test_engine_copy_is_cached_per_data_version_and_refreshed_after_writes(pg_ur
         assert copy.refreshes == 3
 
 
+def test_tables_kept_per_data_version_follow_a_batch_of_another_process(pg_url):
+    """The engine keeps some tables per data version (activities per year, indicators): a batch written by
+    another process reaches the copy, and the next computation counts it, as one made from scratch does."""
+    from ksln_metrics.engine.indicators import forget_kept_tables
+
+    signed = perjanjian("P1", tanggal_pks=None, ada_rik=False, ada_awp=False)
+    with Store(pg_url) as store:
+        upload(store, [signed], [kegiatan("P1", "2023-05-01", "seremoni")])
+        assert "ceremonial_only" in set(compute(store, AS_OF).flags["code"])
+        with Store(pg_url) as other:
+            upload(other, [signed], [kegiatan("P1", "2024-02-01"), kegiatan("P1", "2025-02-01")])
+        after = compute(store, AS_OF)
+        assert "ceremonial_only" not in set(after.flags["code"])
+        assert after.agreements["tahun_dengan_kegiatan"].item() == 2  # 2024 and 2025, up to as_of
+        forget_kept_tables(store)
+        pd.testing.assert_frame_equal(compute(store, AS_OF).agreements, after.agreements)
+
+
 def test_engine_copy_serves_threads_at_once(pg_url):
     with Store(pg_url) as store:
         upload(store, [perjanjian(f"P{i}") for i in range(20)])

@@ -12,8 +12,7 @@ SELECT
     i.satuan,
     i.target,
     i.realisasi,
-    CASE WHEN i.target > 0 AND i.tahun <= year($as_of)
-         THEN greatest(0, least(coalesce(i.realisasi, 0) / i.target, 1)) END AS capaian,
+    capaian_indikator(i.tahun, i.target, i.realisasi, year($as_of)) AS capaian,  -- macros.sql
     CASE WHEN coalesce(i.target, 0) <= 0 THEN 'target_kosong'
          WHEN i.tahun > year($as_of) THEN 'tahun_setelah_acuan' END AS tidak_dihitung
 FROM indikator i

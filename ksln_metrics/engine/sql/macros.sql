@@ -19,6 +19,14 @@ CREATE OR REPLACE TEMP MACRO angka_id(n) AS
 CREATE OR REPLACE TEMP MACRO kegiatan_seremonial(jenis_kegiatan, jenis_seremonial) AS
     coalesce(list_contains(jenis_seremonial, jenis_kegiatan), false);
 
+-- The one definition of an indicator row's achievement as of a reference year: realisation /
+-- target, between 0 and 1 (an empty realisation counts 0); empty without a positive target
+-- or for a year after the reference year (not due yet). Used by indikator_capaian.sql and
+-- indikator_perjanjian.sql.
+CREATE OR REPLACE TEMP MACRO capaian_indikator(tahun, target, realisasi, tahun_acuan) AS
+    CASE WHEN target > 0 AND tahun <= tahun_acuan
+         THEN greatest(0, least(coalesce(realisasi, 0) / target, 1)) END;
+
 -- The one definition of the end of an agreement's validity: the end date written, else the
 -- signing date plus its validity in years (rounded to whole months). Used by
 -- perjanjian_pilihan.sql, and by the importer, which stores the end date a validity implies.

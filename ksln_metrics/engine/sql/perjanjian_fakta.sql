@@ -3,7 +3,7 @@
 -- signatory check, its activities, indicators and reports, and the fiscal years it was
 -- active in.
 --
--- reads: perjanjian_pilihan, kegiatan_tahun, indikator_capaian, laporan
+-- reads: perjanjian_pilihan, kegiatan_tahun, indikator_perjanjian, laporan
 -- produces: perjanjian_fakta, one row per agreement
 WITH penandatangan AS (
     -- Each distinct signatory title, classified once. The title is lower-cased, stripped
@@ -32,11 +32,6 @@ kegiatan_total AS (
         max(substantif_terakhir) AS substantif_terakhir,
         year(max(kegiatan_terakhir)) AS tahun_kegiatan_terakhir
     FROM kegiatan_tahun
-    GROUP BY id_perjanjian
-),
-indikator_total AS (
-    SELECT id_perjanjian, count(*) AS jumlah_indikator, avg(capaian ORDER BY capaian) AS capaian
-    FROM indikator_capaian
     GROUP BY id_perjanjian
 ),
 laporan_total AS (
@@ -76,7 +71,7 @@ fakta AS (
     FROM perjanjian_pilihan p
     JOIN penandatangan t ON t.penandatangan IS NOT DISTINCT FROM p.penandatangan
     LEFT JOIN kegiatan_total k USING (id_perjanjian)
-    LEFT JOIN indikator_total i USING (id_perjanjian)
+    LEFT JOIN indikator_perjanjian i USING (id_perjanjian)
     LEFT JOIN laporan_total l USING (id_perjanjian)
 )
 SELECT

@@ -18,8 +18,8 @@ WITH tahun AS (
 ),
 kode_bendera AS (
     -- Flag codes of the agreement, sorted, joined by ';'.
-    SELECT id_perjanjian, array_to_string(list_sort(list(code)), ';') AS flags
-    FROM (SELECT DISTINCT id_perjanjian, code FROM bendera)
+    SELECT id_perjanjian, array_to_string(list_sort(list(DISTINCT code)), ';') AS flags
+    FROM bendera
     GROUP BY id_perjanjian
 ),
 bagian AS (
