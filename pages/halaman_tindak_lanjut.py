@@ -9,7 +9,7 @@ from ksln_metrics.clock import today as clock_today
 from ksln_metrics.followup import actions as tl
 from ksln_metrics.followup.attachments import list_attachments
 from ksln_metrics.followup.rakor import meetings, record_meeting
-from ksln_metrics.formatting import format_date_id
+from ksln_metrics.formatting import format_date_id, format_number_id
 from ksln_metrics.reference import REGIONS, region_name, scope
 from ksln_metrics.store import StoreError
 from ksln_ui.attachments import attachment_form, attachment_list
@@ -18,6 +18,9 @@ from ksln_ui.followup import actions_version, get_since
 from ksln_ui.literal import literal
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.stories import publication_list
+from ksln_ui.tables import paged_dataframe
+
+PICKER_LIMIT = 100  # options a picker sends to the browser; the search box narrows the rest
 
 store = get_store()
 user = signed_in()
@@ -65,7 +68,7 @@ if len(actions):
             parts.append(row["keadaan_bendera"])
         return "; ".join(parts)
 
-    st.dataframe(pd.DataFrame({
+    paged_dataframe(pd.DataFrame({
         "No.": shown["action_id"], "Kab/Kota": shown["kabkota_nama"], "Perjanjian": shown["id_perjanjian"],
         "Bendera": shown["flag_label"], "Uraian": shown["description"], "Penanggung jawab": shown["responsible"],
         "Batas": shown["due_date"].map(format_date_id), "Status": shown["status_label"],
@@ -143,19 +146,45 @@ st.subheader("Buat tindak lanjut")
 if not may_manage:
     st.caption("Tindak lanjut dibuat oleh analis Provinsi atau admin; analis kab/kota memperbarui statusnya.")
 else:
-    def proposal_choices() -> tuple[list[tl.Proposal], dict[int, str]]:
+    def proposal_choices() -> tuple[list[tl.Proposal], dict[int, str], dict[int, str]]:
         found = tl.proposals(results, actions)
-        return found, {i: f"{region_name(p.kabkota)} · {p.flag_label} · {p.id_perjanjian}" for i, p in enumerate(found)}
+        labels = {i: f"{region_name(p.kabkota)} · {p.flag_label} · {p.id_perjanjian}" for i, p in enumerate(found)}
+        return found, labels, {i: label.casefold() for i, label in labels.items()}
 
     # Once per data version, filters and state of the actions for every session: a national store has 50,000 flags.
-    found, labels = shared("usulan_tindak_lanjut", (*results_key(view), actions_version()), proposal_choices)
+    found, labels, folded = shared("usulan_tindak_lanjut", (*results_key(view), actions_version()), proposal_choices)
     tab_flag, tab_free = st.tabs(["Dari bendera", "Lainnya"])
+    def pick_proposal() -> int | None:
+        """Search first: the picker offers the first PICKER_LIMIT proposals that match the search box (and the one
+        picked). A national store offered all its 41,000 proposals, 2 MB sent to the browser on every visit."""
+        search = st.text_input("Cari usulan", key="tl_usulan_cari",
+                               placeholder="Nama kab/kota, bendera, atau ID perjanjian")
+        words = search.casefold().split()
+
+        def fits(i: int) -> bool:
+            return all(w in folded[i] for w in words)
+
+        matching = [i for i in folded if fits(i)] if words else list(labels)
+        options, picked = matching[:PICKER_LIMIT], st.session_state.get("tl_usulan_pilih")
+        if picked in labels and picked not in options and fits(picked):
+            options = [picked, *options]
+        elif picked not in options:
+            st.session_state.pop("tl_usulan_pilih", None)
+        if not options:
+            st.info("Tidak ada usulan yang cocok dengan pencarian.", icon=":material/search_off:")
+            return None
+        index = st.selectbox(f"Usulan dari bendera ({format_number_id(len(found), 0)})", options,
+                             format_func=labels.get, key="tl_usulan_pilih")
+        if len(matching) > PICKER_LIMIT:
+            st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} usulan pertama dari "
+                       f"{format_number_id(len(matching), 0)} yang cocok: ketik di kotak Cari usulan untuk "
+                       "mempersempitnya.")
+        return index
+
     with tab_flag:
         if not found:
             st.info("Setiap bendera sudah punya tindak lanjut yang terbuka.", icon=":material/check_circle:")
-        else:
-            index = st.selectbox(f"Usulan dari bendera ({len(found)})", list(labels), format_func=labels.get,
-                                 key="tl_usulan_pilih")
+        elif (index := pick_proposal()) is not None:
             proposal = found[index]
             with st.form("tl_usulan_formulir"):
                 text = st.text_area("Uraian", value=proposal.description, key=f"tl_usulan_uraian_{index}")
@@ -230,14 +259,14 @@ else:
         }), hide_index=True, width="stretch", key="tl_sejak_unit")
         labels = {"baru": "Baru", "selesai": "Selesai", "tetap": "Tetap"}
         flags = change.flags
-        st.dataframe(pd.DataFrame({
+        paged_dataframe(pd.DataFrame({
             "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": flags["kabkota_kode"].map(region_name),
             "Perjanjian": flags["id_perjanjian"], "Bendera": flags["label"],
         }), hide_index=True, width="stretch", key="tl_sejak_bendera")
         if len(change.scores):
             scores = change.scores
             st.caption("Perjanjian yang skornya berubah")
-            st.dataframe(pd.DataFrame({
+            paged_dataframe(pd.DataFrame({
                 "Kab/Kota": scores["kabkota_kode"].map(region_name), "Perjanjian": scores["id_perjanjian"],
                 "Skor awal": scores["skor_dari"].round(2), "Skor akhir": scores["skor_ke"].round(2),
             }), hide_index=True, width="stretch", key="tl_sejak_skor")
@@ -245,14 +274,14 @@ else:
                                 change.ended_agreements.assign(keadaan="Berakhir")], ignore_index=True)
         if len(agreements):
             st.caption("Perjanjian yang mulai aktif atau berakhir")
-            st.dataframe(pd.DataFrame({
+            paged_dataframe(pd.DataFrame({
                 "Keadaan": agreements["keadaan"], "Kab/Kota": agreements["kabkota_kode"].map(region_name),
                 "Perjanjian": agreements["id_perjanjian"], "Judul": agreements["judul"],
             }), hide_index=True, width="stretch", key="tl_sejak_perjanjian")
         if len(change.actions_closed):
             closed = change.actions_closed
             st.caption("Tindak lanjut yang ditutup")
-            st.dataframe(pd.DataFrame({"No.": closed["action_id"], "Kab/Kota": closed["kabkota"].map(region_name),
+            paged_dataframe(pd.DataFrame({"No.": closed["action_id"], "Kab/Kota": closed["kabkota"].map(region_name),
                                        "Perjanjian": closed["id_perjanjian"], "Uraian": closed["description"]}),
                          hide_index=True, width="stretch", key="tl_sejak_ditutup")
 
