@@ -115,3 +115,25 @@ def test_record_a_rakor_and_compare_since_it(demo_db):
     viewer = open_page("tindak_lanjut", "pimpinan")
     assert not [t for t in viewer.text_input if t.key == "tl_rakor_nama"]
     assert any(m.label == "Bendera baru" for m in viewer.metric)
+
+
+def test_the_proposal_search_narrows_the_picker_and_keeps_the_rest_of_the_page(demo_db):
+    app = open_page("tindak_lanjut")
+    picker = app.selectbox(key="tl_usulan_pilih")
+    everything = list(picker.options)  # the labels the browser is sent
+    agreement = everything[-1].rsplit(" · ", 1)[1]
+    app = app.text_input(key="tl_usulan_cari").input(agreement.lower()).run()
+    assert not app.exception
+    picker = app.selectbox(key="tl_usulan_pilih")
+    found = list(picker.options)
+    assert found == [label for label in everything if agreement.casefold() in label.casefold()] and found
+    assert len(found) < len(everything)
+    # Every word must match, anywhere in the label: the unit's name and the agreement together.
+    unit = found[0].split(" · ")[0]
+    app = app.text_input(key="tl_usulan_cari").input(f"{agreement} {unit.split()[-1]}").run()
+    assert list(app.selectbox(key="tl_usulan_pilih").options) == found
+    app = app.text_input(key="tl_usulan_cari").input("tidak-ada-yang-begini").run()
+    assert not app.exception
+    assert "Tidak ada usulan yang cocok dengan pencarian." in [i.value for i in app.info]
+    assert not [s for s in app.selectbox if s.key == "tl_usulan_pilih"]
+    assert any(m.label == "Bendera baru" for m in app.metric)  # the comparison below is still drawn
