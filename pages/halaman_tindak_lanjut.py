@@ -36,6 +36,11 @@ if message := st.session_state.pop("tl_pesan", None):  # the outcome of the last
     st.success(message, icon=":material/task_alt:")
 
 
+def region_names(codes: pd.Series) -> pd.Series:
+    """``codes.map(region_name)``, one call per distinct unit (a national comparison lists 42,000 flags)."""
+    return codes.map({code: region_name(code) for code in codes.unique()})
+
+
 def done(text: str) -> None:
     st.session_state["tl_pesan"] = text
     st.rerun()
@@ -60,19 +65,14 @@ if len(actions):
                               placeholder="Semua status")
     shown = actions[actions["status"].isin(statuses)] if statuses else actions
 
-    def state_text(row) -> str:
-        parts = []
-        if row["terlambat"]:
-            parts.append("lewat batas")
-        if row["keadaan_bendera"]:
-            parts.append(row["keadaan_bendera"])
-        return "; ".join(parts)
+    def state_text(late, flag_state) -> str:
+        return "; ".join(part for part in ("lewat batas" if late else "", flag_state) if part)
 
     paged_dataframe(pd.DataFrame({
         "No.": shown["action_id"], "Kab/Kota": shown["kabkota_nama"], "Perjanjian": shown["id_perjanjian"],
         "Bendera": shown["flag_label"], "Uraian": shown["description"], "Penanggung jawab": shown["responsible"],
         "Batas": shown["due_date"].map(format_date_id), "Status": shown["status_label"],
-        "Keadaan": [state_text(row) for _, row in shown.iterrows()],
+        "Keadaan": [state_text(late, state) for late, state in zip(shown["terlambat"], shown["keadaan_bendera"], strict=True)],
     }), hide_index=True, width="stretch", key="tl_tabel",
         column_config={"Uraian": st.column_config.TextColumn(width="large")})
 
@@ -260,14 +260,14 @@ else:
         labels = {"baru": "Baru", "selesai": "Selesai", "tetap": "Tetap"}
         flags = change.flags
         paged_dataframe(pd.DataFrame({
-            "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": flags["kabkota_kode"].map(region_name),
+            "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": region_names(flags["kabkota_kode"]),
             "Perjanjian": flags["id_perjanjian"], "Bendera": flags["label"],
         }), hide_index=True, width="stretch", key="tl_sejak_bendera")
         if len(change.scores):
             scores = change.scores
             st.caption("Perjanjian yang skornya berubah")
             paged_dataframe(pd.DataFrame({
-                "Kab/Kota": scores["kabkota_kode"].map(region_name), "Perjanjian": scores["id_perjanjian"],
+                "Kab/Kota": region_names(scores["kabkota_kode"]), "Perjanjian": scores["id_perjanjian"],
                 "Skor awal": scores["skor_dari"].round(2), "Skor akhir": scores["skor_ke"].round(2),
             }), hide_index=True, width="stretch", key="tl_sejak_skor")
         agreements = pd.concat([change.new_agreements.assign(keadaan="Mulai aktif"),
@@ -275,13 +275,13 @@ else:
         if len(agreements):
             st.caption("Perjanjian yang mulai aktif atau berakhir")
             paged_dataframe(pd.DataFrame({
-                "Keadaan": agreements["keadaan"], "Kab/Kota": agreements["kabkota_kode"].map(region_name),
+                "Keadaan": agreements["keadaan"], "Kab/Kota": region_names(agreements["kabkota_kode"]),
                 "Perjanjian": agreements["id_perjanjian"], "Judul": agreements["judul"],
             }), hide_index=True, width="stretch", key="tl_sejak_perjanjian")
         if len(change.actions_closed):
             closed = change.actions_closed
             st.caption("Tindak lanjut yang ditutup")
-            paged_dataframe(pd.DataFrame({"No.": closed["action_id"], "Kab/Kota": closed["kabkota"].map(region_name),
+            paged_dataframe(pd.DataFrame({"No.": closed["action_id"], "Kab/Kota": region_names(closed["kabkota"]),
                                        "Perjanjian": closed["id_perjanjian"], "Uraian": closed["description"]}),
                          hide_index=True, width="stretch", key="tl_sejak_ditutup")
 

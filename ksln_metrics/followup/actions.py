@@ -255,14 +255,18 @@ def raised_pairs(results: Results) -> set[tuple[str, str]]:
 def with_state(actions: pd.DataFrame, results: Results, as_of: date) -> pd.DataFrame:
     """Add ``terlambat`` (open and past its due date at ``as_of``), ``bendera_hilang`` and the sentence saying so."""
     frame = actions.copy()
-    raised = raised_pairs(results)
     is_open = frame["status"].isin(OPEN_STATUSES)
     frame["terlambat"] = is_open & frame["due_date"].map(lambda d: d is not None and pd.notna(d) and d < as_of)
-    # Judged only for agreements the results cover: one outside the filters is not "resolved".
-    computed = set(results.agreements["id_perjanjian"])
+    # Judged only for agreements the results cover: one outside the filters is not "resolved". Only the flags of
+    # the actions' own agreements are looked at: a set of every raised pair of a national store, built on every
+    # run of Tindak Lanjut, was half of the page's script time.
+    computed = frame["id_perjanjian"].isin(results.agreements["id_perjanjian"]).tolist()
+    flags = results.flags
+    mine = flags[flags["id_perjanjian"].isin(frame["id_perjanjian"])] if not flags.empty else flags
+    raised = set(zip(mine["id_perjanjian"], mine["code"], strict=True)) if not mine.empty else set()
     gone = [
-        isinstance(code, str) and agreement in computed and (agreement, code) not in raised
-        for agreement, code in zip(frame["id_perjanjian"], frame["flag_code"], strict=True)
+        isinstance(code, str) and covered and (agreement, code) not in raised
+        for agreement, code, covered in zip(frame["id_perjanjian"], frame["flag_code"], computed, strict=True)
     ]
     frame["bendera_hilang"] = is_open & pd.Series(gone, index=frame.index, dtype=bool)
     frame["keadaan_bendera"] = [
