@@ -28,6 +28,7 @@ view = current_view()
 results = get_results(view.as_of, view.filters)
 actions = tl.with_state(tl.list_actions(store, kabkota=view.filters.kabkota), results, view.as_of)
 may_manage = tl.manage_refusal(user) is None
+version_of_actions = actions_version()  # what the shared proposals and comparison tables depend on
 
 st.title("Tindak Lanjut")
 sample_data_banner(store)
@@ -152,7 +153,7 @@ else:
         return found, labels, {i: label.casefold() for i, label in labels.items()}
 
     # Once per data version, filters and state of the actions for every session: a national store has 50,000 flags.
-    found, labels, folded = shared("usulan_tindak_lanjut", (*results_key(view), actions_version()), proposal_choices)
+    found, labels, folded = shared("usulan_tindak_lanjut", (*results_key(view), version_of_actions), proposal_choices)
     tab_flag, tab_free = st.tabs(["Dari bendera", "Lainnya"])
     def pick_proposal() -> int | None:
         """Search first: the picker offers the first PICKER_LIMIT proposals that match the search box (and the one
@@ -250,40 +251,45 @@ else:
     if change.units.empty:
         st.info("Tidak ada perubahan antara kedua tanggal.", icon=":material/info:")
     else:
-        units = change.units
-        st.dataframe(pd.DataFrame({
-            "Kab/Kota": units["kabkota_nama"], "Bendera baru": units["baru"], "Selesai": units["selesai"],
-            "Tetap": units["tetap"], "Skor awal": units["skor_dari"].round(2), "Skor akhir": units["skor_ke"].round(2),
-            "Perjanjian baru": units["perjanjian_baru"], "Perjanjian berakhir": units["perjanjian_berakhir"],
-            "TL dibuka": units["tl_dibuka"], "TL ditutup": units["tl_ditutup"],
-        }), hide_index=True, width="stretch", key="tl_sejak_unit")
-        labels = {"baru": "Baru", "selesai": "Selesai", "tetap": "Tetap"}
-        flags = change.flags
-        paged_dataframe(pd.DataFrame({
-            "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": region_names(flags["kabkota_kode"]),
-            "Perjanjian": flags["id_perjanjian"], "Bendera": flags["label"],
-        }), hide_index=True, width="stretch", key="tl_sejak_bendera")
-        if len(change.scores):
-            scores = change.scores
-            st.caption("Perjanjian yang skornya berubah")
-            paged_dataframe(pd.DataFrame({
-                "Kab/Kota": region_names(scores["kabkota_kode"]), "Perjanjian": scores["id_perjanjian"],
-                "Skor awal": scores["skor_dari"].round(2), "Skor akhir": scores["skor_ke"].round(2),
-            }), hide_index=True, width="stretch", key="tl_sejak_skor")
-        agreements = pd.concat([change.new_agreements.assign(keadaan="Mulai aktif"),
-                                change.ended_agreements.assign(keadaan="Berakhir")], ignore_index=True)
-        if len(agreements):
-            st.caption("Perjanjian yang mulai aktif atau berakhir")
-            paged_dataframe(pd.DataFrame({
-                "Keadaan": agreements["keadaan"], "Kab/Kota": region_names(agreements["kabkota_kode"]),
-                "Perjanjian": agreements["id_perjanjian"], "Judul": agreements["judul"],
-            }), hide_index=True, width="stretch", key="tl_sejak_perjanjian")
-        if len(change.actions_closed):
-            closed = change.actions_closed
-            st.caption("Tindak lanjut yang ditutup")
-            paged_dataframe(pd.DataFrame({"No.": closed["action_id"], "Kab/Kota": region_names(closed["kabkota"]),
-                                       "Perjanjian": closed["id_perjanjian"], "Uraian": closed["description"]}),
-                         hide_index=True, width="stretch", key="tl_sejak_ditutup")
+        def since_tables() -> dict[str, pd.DataFrame]:
+            """The comparison's tables as shown (a national one lists 42,000 flags), each rebuilt once per data
+            version, actions and dates for every session, not on every run."""
+            units, flags, scores, closed = change.units, change.flags, change.scores, change.actions_closed
+            labels = {"baru": "Baru", "selesai": "Selesai", "tetap": "Tetap"}
+            agreements = pd.concat([change.new_agreements.assign(keadaan="Mulai aktif"),
+                                    change.ended_agreements.assign(keadaan="Berakhir")], ignore_index=True)
+            return {
+                "tl_sejak_unit": pd.DataFrame({
+                    "Kab/Kota": units["kabkota_nama"], "Bendera baru": units["baru"], "Selesai": units["selesai"],
+                    "Tetap": units["tetap"], "Skor awal": units["skor_dari"].round(2),
+                    "Skor akhir": units["skor_ke"].round(2), "Perjanjian baru": units["perjanjian_baru"],
+                    "Perjanjian berakhir": units["perjanjian_berakhir"], "TL dibuka": units["tl_dibuka"],
+                    "TL ditutup": units["tl_ditutup"]}),
+                "tl_sejak_bendera": pd.DataFrame({
+                    "Perubahan": flags["perubahan"].map(labels), "Kab/Kota": region_names(flags["kabkota_kode"]),
+                    "Perjanjian": flags["id_perjanjian"], "Bendera": flags["label"]}),
+                "tl_sejak_skor": pd.DataFrame({
+                    "Kab/Kota": region_names(scores["kabkota_kode"]), "Perjanjian": scores["id_perjanjian"],
+                    "Skor awal": scores["skor_dari"].round(2), "Skor akhir": scores["skor_ke"].round(2)}),
+                "tl_sejak_perjanjian": pd.DataFrame({
+                    "Keadaan": agreements["keadaan"], "Kab/Kota": region_names(agreements["kabkota_kode"]),
+                    "Perjanjian": agreements["id_perjanjian"], "Judul": agreements["judul"]}),
+                "tl_sejak_ditutup": pd.DataFrame({
+                    "No.": closed["action_id"], "Kab/Kota": region_names(closed["kabkota"]),
+                    "Perjanjian": closed["id_perjanjian"], "Uraian": closed["description"]}),
+            }
+
+        tables = shared("tl_sejak_tabel", (*results_key(view), version_of_actions, start, end, meeting_name),
+                        since_tables)
+        st.dataframe(tables["tl_sejak_unit"], hide_index=True, width="stretch", key="tl_sejak_unit")
+        paged_dataframe(tables["tl_sejak_bendera"], hide_index=True, width="stretch", key="tl_sejak_bendera")
+        captions = {"tl_sejak_skor": "Perjanjian yang skornya berubah",
+                    "tl_sejak_perjanjian": "Perjanjian yang mulai aktif atau berakhir",
+                    "tl_sejak_ditutup": "Tindak lanjut yang ditutup"}
+        for table, caption in captions.items():
+            if len(tables[table]):
+                st.caption(caption)
+                paged_dataframe(tables[table], hide_index=True, width="stretch", key=table)
 
 if may_manage:
     with st.expander("Catat rakor"), st.form("tl_rakor_formulir", clear_on_submit=True):

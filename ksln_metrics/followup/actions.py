@@ -260,13 +260,14 @@ def with_state(actions: pd.DataFrame, results: Results, as_of: date) -> pd.DataF
     # Judged only for agreements the results cover: one outside the filters is not "resolved". Only the flags of
     # the actions' own agreements are looked at: a set of every raised pair of a national store, built on every
     # run of Tindak Lanjut, was half of the page's script time.
-    computed = frame["id_perjanjian"].isin(results.agreements["id_perjanjian"]).tolist()
+    ids = results.agreements["id_perjanjian"]
+    computed = set(ids[ids.isin(frame["id_perjanjian"])]) if len(frame) else set()
     flags = results.flags
     mine = flags[flags["id_perjanjian"].isin(frame["id_perjanjian"])] if not flags.empty else flags
     raised = set(zip(mine["id_perjanjian"], mine["code"], strict=True)) if not mine.empty else set()
     gone = [
-        isinstance(code, str) and covered and (agreement, code) not in raised
-        for agreement, code, covered in zip(frame["id_perjanjian"], frame["flag_code"], computed, strict=True)
+        isinstance(code, str) and agreement in computed and (agreement, code) not in raised
+        for agreement, code in zip(frame["id_perjanjian"], frame["flag_code"], strict=True)
     ]
     frame["bendera_hilang"] = is_open & pd.Series(gone, index=frame.index, dtype=bool)
     frame["keadaan_bendera"] = [
