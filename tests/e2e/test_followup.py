@@ -35,7 +35,9 @@ RAKOR = date(2020, 1, 6)  # fixed, before any action the test creates
 APP_TODAY = date.today() + timedelta(days=1)
 
 
-@pytest.fixture(scope="module")
+# Per test, not per module: the test creates action #1 on its store, so a rerun after a miss under load
+# (tests/e2e/conftest.py reruns browser tests) starts again from an empty store and can pass.
+@pytest.fixture
 def followup_url(tmp_path_factory, browser):
     workdir = tmp_path_factory.mktemp("e2e-tl")
     env = make_store(workdir, today=APP_TODAY)
