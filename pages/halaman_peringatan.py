@@ -9,12 +9,12 @@ from ksln_metrics.engine.rules import FLAG_BY_CODE, FLAG_CODES
 from ksln_metrics.formatting import format_number_id
 from ksln_metrics.mime import CSV_MIME, XLSX_MIME
 from ksln_metrics.present.export import flags_csv, flags_xlsx
+from ksln_ui.pickers import PICKER_LIMIT, limit_caption
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
 # "Lihat rincian perjanjian" offers the agreements of the list's first rows, at most this many: nationally it
 # offered every flagged agreement, thousands of names sent to the browser on every visit (0.6 MB).
-PICKER_LIMIT = 100
 
 store = get_store()
 view = current_view()
@@ -100,7 +100,5 @@ with st.container(border=True):
     if go.button("Buka", icon=":material/open_in_new:", key="peringatan_buka", width="stretch"):
         st.session_state["perjanjian_id"] = target
         st.switch_page("pages/halaman_perjanjian.py")
-    if len(listed) > PICKER_LIMIT:
-        st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} perjanjian pertama dari "
-                   f"{format_number_id(len(listed), 0)} dalam daftar: persempit dengan filter bendera, tahun atau "
-                   "panel samping, atau cari di halaman Perjanjian.")
+    limit_caption(len(listed), "perjanjian", "dalam daftar",
+                  "persempit dengan filter bendera, tahun atau panel samping, atau cari di halaman Perjanjian.")

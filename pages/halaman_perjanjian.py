@@ -18,6 +18,7 @@ from ksln_ui.charts import show
 from ksln_ui.literal import literal
 from ksln_ui.manual_edit import edit_form
 from ksln_ui.on_demand import on_demand
+from ksln_ui.pickers import capped, limit_caption
 from ksln_ui.state import (
     as_arrow,
     as_of_caption,
@@ -35,7 +36,6 @@ from ksln_ui.stories import agreement_stories
 from ksln_ui.tables import blank_to_dash, readable_table
 
 # The agreement picker offers at most this many names; the search box narrows the list to the rest.
-PICKER_LIMIT = 100
 # Whether each expander of the detail is open (ksln_ui.on_demand).
 OPEN = {"lampiran": "perjanjian_lampiran_buka", "ubah": "perjanjian_ubah_buka", "cerita": "perjanjian_cerita_buka"}
 
@@ -135,17 +135,12 @@ titles = shared("perjanjian_judul", key if source is results else (*key[:-1], Fi
 # box narrows the list to what is typed, a click on a row opens any of them. A national list offered all its
 # 20,000 names, sent to the browser on every visit.
 listed = len(options)
-if listed > PICKER_LIMIT:
-    chosen = st.session_state.get("perjanjian_pilih")
-    options = options[:PICKER_LIMIT] if chosen not in options[PICKER_LIMIT:] else [chosen, *options[:PICKER_LIMIT]]
+options = capped(options, st.session_state.get("perjanjian_pilih"))
 if st.session_state.get("perjanjian_pilih") not in options:
     st.session_state["perjanjian_pilih"] = options[0]
 agreement_id = st.selectbox("Perjanjian", options, format_func=lambda i: titles.get(i, i), key="perjanjian_pilih",
                             on_change=searched)
-if listed > PICKER_LIMIT:
-    st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} perjanjian pertama dari "
-               f"{format_number_id(listed, 0)} di daftar: ketik di kotak Cari untuk mempersempitnya, atau klik satu "
-               "baris di tabel.")
+limit_caption(listed, "perjanjian", "di daftar", "ketik di kotak Cari untuk mempersempitnya, atau klik satu baris di tabel.")
 
 summary = agreements.set_index("id_perjanjian").loc[agreement_id]
 summary["id_perjanjian"] = agreement_id

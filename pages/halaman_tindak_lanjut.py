@@ -16,11 +16,10 @@ from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
 from ksln_ui.followup import actions_version, get_since
 from ksln_ui.literal import literal
+from ksln_ui.pickers import PICKER_LIMIT, limit_caption
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.stories import publication_list
 from ksln_ui.tables import paged_dataframe
-
-PICKER_LIMIT = 100  # options a picker sends to the browser; the search box narrows the rest
 
 store = get_store()
 user = signed_in()
@@ -176,10 +175,7 @@ else:
             return None
         index = st.selectbox(f"Usulan dari bendera ({format_number_id(len(found), 0)})", options,
                              format_func=labels.get, key="tl_usulan_pilih")
-        if len(matching) > PICKER_LIMIT:
-            st.caption(f"Pilihan memuat {format_number_id(PICKER_LIMIT, 0)} usulan pertama dari "
-                       f"{format_number_id(len(matching), 0)} yang cocok: ketik di kotak Cari usulan untuk "
-                       "mempersempitnya.")
+        limit_caption(len(matching), "usulan", "yang cocok", "ketik di kotak Cari usulan untuk mempersempitnya.")
         return index
 
     with tab_flag:
