@@ -1,6 +1,6 @@
 """Seeded synthetic data for load tests: a national-scale store (not official data).
 
-Every Indonesian province and about 500 kab/kota codes, 20,000 agreements, 1,000,000
+Every Indonesian province and its real kab/kota (38 and 514 codes), 20,000 agreements, 1,000,000
 activities, 100,000 indicator rows and 100,000 annual reports, generated with vectorised
 numpy so that the same seed always gives the same store.
 """
@@ -46,20 +46,14 @@ SCALES = {
 LAST_YEAR = 2025
 
 
-def region_codes(rng: np.random.Generator, national: bool) -> list[str]:
-    """The province codes and about 500 kab/kota codes (Banten's real ones); Banten only when not national."""
+def region_codes(national: bool) -> list[str]:
+    """Every province and its real kab/kota codes (38 and 514); Banten's only when not national.
+
+    Real codes, so that the national synthetic store's maps draw and its province dumps read back.
+    """
     if not national:
         return list(REGIONS)
-    codes: list[str] = []
-    for province in PROVINCE_CODES:
-        if province == "36":
-            codes += [province, *units_of(province)]  # the real ones, whatever the configured scope
-            continue
-        n_kab, n_kota = int(rng.integers(4, 17)), int(rng.integers(1, 5))
-        codes.append(province)
-        codes += [f"{province}.{i:02d}" for i in range(1, n_kab + 1)]
-        codes += [f"{province}.{70 + i}" for i in range(1, n_kota + 1)]
-    return codes
+    return [code for province in PROVINCE_CODES for code in (province, *units_of(province))]
 
 
 def _days(rng: np.random.Generator, start: str, end: str, n: int) -> np.ndarray:
@@ -181,7 +175,7 @@ def synthetic_tables(seed: int = 1, scale: str = "national") -> tuple[dict[str, 
     """The four tables of a synthetic store and its region codes; same seed, same tables."""
     size = SCALES[scale]
     rng = np.random.default_rng(seed)
-    regions = region_codes(rng, size.national)
+    regions = region_codes(size.national)
     agreements = _agreements(rng, size.agreements, regions)
     tables = {
         "perjanjian": agreements,
