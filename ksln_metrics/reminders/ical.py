@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
-
 from ksln_metrics.formatting import format_date_id
 from ksln_metrics.reference import normalize_text, region_name, scope
 from ksln_metrics.reminders.agenda import ACTION, EXPIRY, REPORT, Item
@@ -72,29 +70,64 @@ def _description(item: Item, as_of: date) -> str:
 
 def calendar_ics(items: Iterable[Item], as_of: date, kabkota: str | None = None,
                  now: datetime | None = None) -> bytes:
-    """The .ics of ``items`` (a unit's, or every unit's when ``kabkota`` is None)."""
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    cal = Calendar()
-    cal.add("prodid", prodid())
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", calendar_name(kabkota))
-    cal.add("x-wr-timezone", "Asia/Jakarta")
+    """The .ics of ``items`` (a unit's, or every unit's when ``kabkota`` is None).
+
+    Written line by line (RFC 5545: TEXT escaped, lines folded at 75 octets, CRLF), the same bytes the
+    icalendar library writes for these properties (tests/unit/test_ical_writer.py compares them), at
+    about a fifteenth of its time: a whole country's 100,000 events took it half a minute.
+    """
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     domain = uid_domain()
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(prodid())}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{_text(calendar_name(kabkota))}", "X-WR-TIMEZONE:Asia/Jakarta"]
     for item in items:
-        event = Event()
-        event.add("uid", f"{item.key.replace(':', '-')}@{domain}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.tanggal)
-        event.add("dtend", item.tanggal + timedelta(days=1))
-        event.add("summary", _summary(item))
-        event.add("description", _description(item, as_of))
-        event.add("categories", [_CATEGORY[item.kind]])
-        event.add("transp", "TRANSPARENT")
-        event.add("status", "CONFIRMED")
-        cal.add_component(event)
-    return cal.to_ical()
+        lines += (
+            # icalendar's order: SUMMARY, DTSTART, DTEND, DTSTAMP, UID, then the rest by name.
+            "BEGIN:VEVENT",
+            f"SUMMARY:{_text(_summary(item))}",
+            f"DTSTART;VALUE=DATE:{_ical_date(item.tanggal)}",
+            f"DTEND;VALUE=DATE:{_ical_date(item.tanggal + timedelta(days=1))}",
+            f"DTSTAMP:{stamp}",
+            f"UID:{_text(item.key.replace(':', '-') + '@' + domain)}",
+            f"CATEGORIES:{_text(_CATEGORY[item.kind])}",
+            f"DESCRIPTION:{_text(_description(item, as_of))}",
+            "STATUS:CONFIRMED",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        )
+    lines.append("END:VCALENDAR")
+    return b"".join(_folded(line) + b"\r\n" for line in lines)
+
+
+def _ical_date(day: date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _text(value: str) -> str:
+    """A TEXT value escaped (RFC 5545 3.3.11) as icalendar does it: ``\\N`` read as a line break, a
+    backslash, ``;`` and ``,`` escaped, every line ending written ``\\n``."""
+    return (value.replace(r"\N", "\n").replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,")
+            .replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n"))
+
+
+_FOLD = 75  # a line is cut before the octet that would make it 75 long, as icalendar cuts it
+
+
+def _folded(line: str) -> bytes:
+    """``line`` in UTF-8, folded (RFC 5545 3.1): pieces under 75 octets joined by CRLF and a space, a
+    multi-byte character never split, and a piece never ending in the ``\\`` or ``^`` that starts an escape."""
+    data = line.encode("utf-8")
+    pieces, start = [], 0
+    while len(data) - start >= _FOLD:
+        end = start + _FOLD - 1
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: cut before the character it belongs to
+            end -= 1
+        if data[end - 1] in b"\\^":
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
 
 
 def calendar_file_name(kabkota: str | None, as_of: date) -> str:
