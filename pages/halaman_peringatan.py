@@ -13,9 +13,6 @@ from ksln_ui.pickers import PICKER_LIMIT, limit_caption
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.tables import readable_table
 
-# "Lihat rincian perjanjian" offers the agreements of the list's first rows, at most this many: nationally it
-# offered every flagged agreement, thousands of names sent to the browser on every visit (0.6 MB).
-
 store = get_store()
 view = current_view()
 results = get_results(view.as_of, view.filters)
@@ -92,6 +89,8 @@ with st.container(border=True):
     names = shared("perjanjian_judul", key,  # the same titles as Perjanjian's, once per data version
                    lambda: {row["id_perjanjian"]: agreement_name(row) for row in results.agreements.to_dict("records")})
     listed = shared("peringatan_perjanjian", choice, lambda: shown["id_perjanjian"].drop_duplicates())
+    # "Lihat rincian perjanjian" offers the agreements of the list's first rows, at most PICKER_LIMIT: nationally
+    # it offered every flagged agreement, thousands of names sent to the browser on every visit (0.6 MB).
     titles = shared("peringatan_judul", choice, lambda: {
         agreement_id: names.get(agreement_id, agreement_id) for agreement_id in listed.iloc[:PICKER_LIMIT]})
     pick, go = st.columns([3, 1], vertical_alignment="bottom")

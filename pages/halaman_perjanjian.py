@@ -35,7 +35,6 @@ from ksln_ui.state import (
 from ksln_ui.stories import agreement_stories
 from ksln_ui.tables import blank_to_dash, readable_table
 
-# The agreement picker offers at most this many names; the search box narrows the list to the rest.
 # Whether each expander of the detail is open (ksln_ui.on_demand).
 OPEN = {"lampiran": "perjanjian_lampiran_buka", "ubah": "perjanjian_ubah_buka", "cerita": "perjanjian_cerita_buka"}
 
