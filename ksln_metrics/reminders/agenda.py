@@ -86,10 +86,6 @@ class Item:
         return f"{self.title()}: {self.state(as_of)}"
 
 
-def _day(value) -> date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 def _true(value) -> bool:
     """A SQL boolean that may be NULL (no report: neither on time nor late)."""
     return False if value is None or pd.isna(value) else bool(value)
@@ -156,21 +152,22 @@ def _expiry_items(agreements: pd.DataFrame, as_of: date) -> list[Item]:
 def _action_items(actions: pd.DataFrame, agreements: pd.DataFrame) -> list[Item]:
     names = _agreement_names(agreements).drop(columns="kabkota_kode").set_index("id_perjanjian")
     items = []
-    for row in actions.to_dict("records"):
-        due = _day(row["batas"])
+    for action_id, unit, agreement, due, late, text in zip(
+            actions["action_id"].tolist(), actions["kabkota"].tolist(), actions["id_perjanjian"].tolist(),
+            _dates(actions["batas"]), actions["terlambat"].tolist(), actions["uraian"].tolist(), strict=True):
         if due is None:
             continue
-        known = isinstance(row["id_perjanjian"], str) and row["id_perjanjian"] in names.index
+        known = isinstance(agreement, str) and agreement in names.index
         items.append(Item(
-            key=f"{ACTION}:{row['action_id']}",
+            key=f"{ACTION}:{action_id}",
             kind=ACTION,
-            kabkota=row["kabkota"],
-            id_perjanjian=row["id_perjanjian"] if known else None,
-            judul=names.at[row["id_perjanjian"], "judul"] if known else "",
-            mitra=names.at[row["id_perjanjian"], "mitra"] if known else "",
+            kabkota=unit,
+            id_perjanjian=agreement if known else None,
+            judul=names.at[agreement, "judul"] if known else "",
+            mitra=names.at[agreement, "mitra"] if known else "",
             tanggal=due,
-            status=LATE if _true(row["terlambat"]) else UPCOMING,
-            uraian=str(row["uraian"]),
+            status=LATE if _true(late) else UPCOMING,
+            uraian=str(text),
         ))
     return items
 
