@@ -20,11 +20,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ksln_metrics.accounts.users import create_account
 from ksln_metrics.clock import ENV as TODAY_ENV
 from ksln_metrics.sample.demo import load_demo
 from ksln_metrics.store import Store
+from tests.e2e import wire
 
 # The app in the browser computes as of the demo's day, whatever the machine's calendar says.
 E2E_TODAY = date(2026, 11, 28)
@@ -37,7 +39,9 @@ E2E_ACCOUNTS = {
     "admin": ("admin", None, "sandi-admin-e2e"),
     "pimpinan": ("pimpinan", None, "sandi-pimpinan-e2e"),
     "analis.lebak": ("analis", "36.02", "sandi-lebak-e2e"),
-    "uji.sesi": ("pimpinan", None, "sandi-sesi-e2e"),  # disabled by test_session.py: no other test uses it
+    # Disabled by test_session.py, one per attempt (a rerun of that test finds its account disabled): no other test
+    # uses them.
+    **{f"uji.sesi.{attempt}": ("pimpinan", None, f"sandi-sesi-{attempt}-e2e") for attempt in (1, 2, 3)},
 }
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root in CI
@@ -70,6 +74,15 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def recording_context(*args, **kwargs):
+            """Every page of every context records its websocket (tests/e2e/wire.py), to explain a wait that times out."""
+            context = new_context(*args, **kwargs)
+            context.on("page", wire.record)
+            return context
+
+        browser.new_context = recording_context
         yield browser
         browser.close()
 
@@ -186,6 +199,9 @@ def page(browser, warm_app, request):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         page.screenshot(path=str(ARTIFACTS / f"GAGAL-{request.node.name}.png"), full_page=True)
+        for number, each in enumerate(context.pages):
+            if wire.of(each):
+                (ARTIFACTS / f"GAGAL-{request.node.name}-{number}.wire.txt").write_text(wire.of(each).since())
     context.close()
     assert not external, f"permintaan ke luar mesin ini: {external}"
 
@@ -244,9 +260,20 @@ def rerun(page, timeout: float = 60_000) -> Iterator[None]:
     when the state has changed (a run started) and the app is idle again.
     """
     page.evaluate(_WATCH_RUNS)
+    record = wire.of(page)
+    mark = record.mark() if record else None
     yield
-    page.wait_for_function("() => window.__kslnRunStarted === true", timeout=timeout, polling=50)
-    wait_until_idle(page, timeout)
+    try:
+        page.wait_for_function("() => window.__kslnRunStarted === true", timeout=timeout, polling=50)
+    except PlaywrightTimeoutError as error:
+        raise AssertionError(f"no run started within {timeout / 1000:.0f} s of the action; the websocket since:\n"
+                             + (record.since(mark) if record else "  (not recorded)")) from error
+    try:
+        wait_until_idle(page, timeout)
+    except PlaywrightTimeoutError as error:
+        raise AssertionError(f"the run the action started did not end within {timeout / 1000:.0f} s; "
+                             "the websocket since the action:\n"
+                             + (record.since(mark) if record else "  (not recorded)")) from error
 
 
 def assert_no_exception(page) -> None:
