@@ -231,13 +231,33 @@ _IDLE = """() => {
 }"""
 
 # Records, from now on, whether the script's state changes at all (a run started): see rerun().
-_WATCH_RUNS = """() => {
+_WATCH_RUNS = r"""() => {
     if (window.__kslnRunWatch) window.__kslnRunWatch.disconnect();
     window.__kslnRunStarted = false;
     window.__kslnIdleSince = undefined;
     const watch = new MutationObserver(() => { window.__kslnRunStarted = true; });
     watch.observe(document.body, {attributes: true, attributeFilter: ['data-test-script-state'], subtree: true});
     window.__kslnRunWatch = watch;
+    // Where the action's input events landed, for the message of a run that did not start.
+    window.__kslnInputs = [];
+    if (!window.__kslnInputWatch) {
+        window.__kslnInputWatch = true;
+        const describe = (node) => {
+            if (!node || !node.tagName) return String(node);
+            const id = node.closest && node.closest('[data-testid]');
+            const text = (node.innerText || node.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 30);
+            return `${node.tagName.toLowerCase()}${node.disabled ? '[disabled]' : ''}`
+                + (id ? ` in ${id.dataset.testid}` : '') + (text ? ` "${text}"` : '');
+        };
+        for (const kind of ['pointerdown', 'mousedown', 'mouseup', 'click', 'keydown']) {
+            document.addEventListener(kind, (event) => {
+                if (!window.__kslnInputs) return;
+                const at = event.clientX === undefined ? '' : ` at ${event.clientX},${event.clientY}`;
+                window.__kslnInputs.push(`${kind}${event.key ? ' ' + event.key : ''}${at} on ${describe(event.target)}`
+                    + `${event.isTrusted ? '' : ' (untrusted)'}`);
+            }, true);
+        }
+    }
 }"""
 
 
@@ -266,7 +286,10 @@ def rerun(page, timeout: float = 60_000) -> Iterator[None]:
     try:
         page.wait_for_function("() => window.__kslnRunStarted === true", timeout=timeout, polling=50)
     except PlaywrightTimeoutError as error:
-        raise AssertionError(f"no run started within {timeout / 1000:.0f} s of the action; the websocket since:\n"
+        inputs = page.evaluate("() => window.__kslnInputs || []")
+        raise AssertionError(f"no run started within {timeout / 1000:.0f} s of the action; its input events:\n"
+                             + "\n".join(f"  {line}" for line in inputs or ["(none)"])
+                             + "\nthe websocket since:\n"
                              + (record.since(mark) if record else "  (not recorded)")) from error
     try:
         wait_until_idle(page, timeout)
