@@ -287,16 +287,24 @@ def rerun(page, timeout: float = 60_000) -> Iterator[None]:
         page.wait_for_function("() => window.__kslnRunStarted === true", timeout=timeout, polling=50)
     except PlaywrightTimeoutError as error:
         inputs = page.evaluate("() => window.__kslnInputs || []")
-        raise AssertionError(f"no run started within {timeout / 1000:.0f} s of the action; its input events:\n"
-                             + "\n".join(f"  {line}" for line in inputs or ["(none)"])
-                             + "\nthe websocket since:\n"
-                             + (record.since(mark) if record else "  (not recorded)")) from error
+        raise _kept(AssertionError(
+            f"no run started within {timeout / 1000:.0f} s of the action; its input events:\n"
+            + "\n".join(f"  {line}" for line in inputs or ["(none)"])
+            + "\nthe websocket since:\n" + (record.since(mark) if record else "  (not recorded)"))) from error
     try:
         wait_until_idle(page, timeout)
     except PlaywrightTimeoutError as error:
-        raise AssertionError(f"the run the action started did not end within {timeout / 1000:.0f} s; "
-                             "the websocket since the action:\n"
-                             + (record.since(mark) if record else "  (not recorded)")) from error
+        raise _kept(AssertionError(
+            f"the run the action started did not end within {timeout / 1000:.0f} s; the websocket since the action:\n"
+            + (record.since(mark) if record else "  (not recorded)"))) from error
+
+
+def _kept(error: AssertionError) -> AssertionError:
+    """``error``, also written to test-artifacts/e2e/: the report of a test that passed on a rerun omits it."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    test = os.environ.get("PYTEST_CURRENT_TEST", "e2e").split(" ")[0].rsplit("::", 1)[-1]
+    (ARTIFACTS / f"GAGAL-{test}-{time.strftime('%H%M%S')}.txt").write_text(str(error))
+    return error
 
 
 def assert_no_exception(page) -> None:
