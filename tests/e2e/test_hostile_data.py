@@ -45,7 +45,9 @@ def hostile_workbook() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(scope="module")
+# Its own store for each attempt: the test saves the file, so a rerun (tests/e2e/conftest.py reruns browser tests)
+# on the same store would find it saved already.
+@pytest.fixture
 def hostile_app(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e-jahat")
     with serve(workdir, make_store(workdir)) as url:
