@@ -32,8 +32,8 @@ def test_what_a_caller_changes_stays_its_own_and_no_frame_is_copied(demo_db, fix
     mine = state.get_results(fixed_today)
     mine.agreements["skor"] = -1.0
     mine.agreements.loc[0, "judul"] = "diubah"
-    mine.flags.drop(columns=["reason"], inplace=True)
-    mine.regions.sort_values("kabkota_kode", ascending=False, inplace=True)
+    del mine.flags["reason"]
+    mine.regions["kabkota_kode"] = mine.regions["kabkota_kode"].to_numpy()[::-1]
     mine.summary.iloc[0, 0] = 123_456
 
     theirs = state.get_results(fixed_today)
