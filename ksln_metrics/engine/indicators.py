@@ -648,6 +648,17 @@ def fiscal_year_table(store: Store, as_of: date, rules: Rules, *,
     return years.sort_values(["id_perjanjian", "tahun_anggaran"], ignore_index=True)
 
 
+def agreements_and_years(store: Store, as_of: date, rules: Rules, *,
+                         kabkota: Iterable[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The agreements as ``compute`` gives them (without the unit names) and ``fiscal_year_table``, from one
+    pipeline: what the reminder agenda reads, without the flags list, the regions and the provinces ``compute``
+    also makes, nor running the steps of the fiscal years twice."""
+    with _pipeline(store, as_of, rules, Filters.of(kabkota=kabkota), ("perjanjian_skor", "tahun_anggaran")) as run:
+        agreements = _frame_of_arrow(run.cur, run.sorted_table("perjanjian_skor", ("kabkota_kode", "id_perjanjian")))
+        years = run.frame("tahun_anggaran")
+    return agreements, years.sort_values(["id_perjanjian", "tahun_anggaran"], ignore_index=True)
+
+
 def _shape_agreements(frame: pd.DataFrame, name_of=region_name) -> pd.DataFrame:
     frame.insert(2, "kabkota_nama", _region_names(frame["kabkota_kode"], name_of))
     return frame

@@ -1,13 +1,16 @@
-"""The agenda's column conversions give what the cell-by-cell ones gave: Python dates and ints, None when empty."""
+"""The agenda's column conversions give what the cell-by-cell ones gave (Python dates and ints, None when empty);
+its pause of the cycle collector always ends."""
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from ksln_metrics.reminders.agenda import _dates, _ints
+from ksln_metrics.reminders.agenda import _cycle_collector_paused, _dates, _ints
 
 
 def test_dates_are_python_dates_and_an_empty_one_is_none():
@@ -23,3 +26,18 @@ def test_ints_truncate_as_int_does_and_an_empty_one_is_none():
     assert _ints(column) == expected == [3, None, -4, 2, -2, None]
     assert all(type(v) is int for v in _ints(column) if v is not None)
     assert _ints(pd.Series([2025, None], dtype="Int64")) == [2025, None]
+
+
+def test_the_collector_pause_ends_however_the_block_ends_and_keeps_a_pause_it_found():
+    assert gc.isenabled()
+    with pytest.raises(ValueError), _cycle_collector_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _cycle_collector_paused():
+            pass
+        assert not gc.isenabled()  # paused by someone else before: theirs to end
+    finally:
+        gc.enable()

@@ -163,3 +163,15 @@ def test_three_computations_at_once_get_the_figures_each_gets_alone(store):
     for one, other in zip(alone, together, strict=True):
         pd.testing.assert_frame_equal(one.agreements, other.agreements, check_exact=True)
         pd.testing.assert_frame_equal(one.flags, other.flags, check_exact=True)
+
+
+@pytest.mark.parametrize("units", [None, "two"])
+def test_the_agendas_one_pipeline_gives_computes_agreements_and_the_fiscal_years(store, units):
+    rules = load_rules()
+    if units == "two":
+        units = sorted(compute(store, AS_OF, rules).agreements["kabkota_kode"].unique())[:2]
+    agreements, years = indicators.agreements_and_years(store, AS_OF, rules, kabkota=units)
+    expected = compute(store, AS_OF, rules, Filters.of(kabkota=units)).agreements.drop(columns="kabkota_nama")
+    pd.testing.assert_frame_equal(agreements, expected, check_exact=True)
+    pd.testing.assert_frame_equal(years, fiscal_year_table(store, AS_OF, rules, kabkota=units), check_exact=True)
+    assert len(agreements) and len(years) > len(agreements)
