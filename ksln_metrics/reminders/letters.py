@@ -15,7 +15,10 @@ from datetime import date
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import _Cell
+from lxml import etree
 
 from ksln_metrics.engine.rules import Rules
 from ksln_metrics.formatting import format_date_id
@@ -81,8 +84,31 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
     for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+        for tc, text in zip(table.add_row()._tr.tc_lst, row, strict=True):
+            _cell_text(tc, table, text)
+
+
+_P, _R, _T, _SPACE = qn("w:p"), qn("w:r"), qn("w:t"), qn("xml:space")
+
+
+def _cell_text(tc, table, text: str) -> None:
+    """``cell.text = text`` for a cell just added (a ``w:tc`` holding one empty paragraph): the same XML.
+
+    python-docx clears the cell, adds a paragraph and a run, and passes the text through the run one
+    character at a time (for tabs and line breaks); a national set of letters has some 150,000 cells.
+    Text without a tab or a line break is written here as one ``w:t``, ``xml:space="preserve"`` when it
+    starts or ends with a space, as python-docx writes it; other text goes through python-docx itself.
+    Text XML cannot hold (a control character) is refused by lxml with the same ValueError either way.
+    """
+    if "\t" in text or "\n" in text or "\r" in text:
+        _Cell(tc, table).text = text
+        return
+    run = etree.SubElement(tc.find(_P), _R)
+    if text:
+        element = etree.SubElement(run, _T)
+        element.text = text
+        if len(text.strip()) < len(text):
+            element.set(_SPACE, "preserve")
 
 
 def _paragraph(doc, text: str = "", *, bold: bool = False, align=None, space_after: int = 0):

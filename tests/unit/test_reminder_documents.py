@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
+from docx.oxml.xmlchemy import serialize_for_reading
+from docx.table import _Cell
 from icalendar import Calendar
 
 from ksln_metrics.access import User
@@ -17,7 +19,7 @@ from ksln_metrics.followup.actions import create_action, set_status
 from ksln_metrics.reminders.actions import register_action_source, unregister_action_source
 from ksln_metrics.reminders.agenda import agenda, letter_items
 from ksln_metrics.reminders.ical import PRODID, calendar_ics
-from ksln_metrics.reminders.letters import addressee, letter_docx, unit_letters
+from ksln_metrics.reminders.letters import _cell_text, addressee, letter_docx, unit_letters
 from ksln_metrics.reminders.windows import due_reminders
 from tests.unit.reminder_data import AGREEMENTS, AS_OF, reminder_store
 
@@ -194,3 +196,27 @@ def test_actions_of_the_follow_up_page_reach_calendar_and_letters(store, rules):
     rows = table_rows(letter_docx("36.03", [i for i in letter_items(items, AS_OF, rules) if i.kabkota == "36.03"],
                                   AS_OF, rules))
     assert ["1", "Kirim laporan tahunan 2025", AGREEMENTS[3]["judul"], "20 Desember 2025"] in rows
+
+
+@pytest.mark.parametrize("text", ["MoU Lebak–Gyeongju", "", " lead", "trail ", "  ", "tab\there", "two\nlines",
+                                  "cr\rhere", "😀 ünïcode & <markup> \"quoted\"", "\u2060{{7*7}}"])
+def test_a_letters_cell_holds_the_xml_python_docx_writes(text):
+    def table_xml(fill) -> str:
+        doc = Document()
+        table = doc.add_table(rows=1, cols=2)
+        for tc, value in zip(table.add_row()._tr.tc_lst, [text, "x"], strict=True):
+            fill(table, tc, value)
+        return serialize_for_reading(table._tbl)
+
+    def by_python_docx(table, tc, value):
+        _Cell(tc, table).text = value
+
+    assert table_xml(lambda table, tc, value: _cell_text(tc, table, value)) == table_xml(by_python_docx)
+
+
+def test_a_control_character_in_a_letters_cell_is_refused_as_python_docx_refuses_it():
+    table = Document().add_table(rows=1, cols=1)
+    with pytest.raises(ValueError, match="XML compatible"):
+        _cell_text(table.add_row()._tr.tc_lst[0], table, "bell\x07")
+    with pytest.raises(ValueError, match="XML compatible"):
+        table.add_row().cells[0].text = "bell\x07"
