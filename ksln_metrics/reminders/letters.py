@@ -8,6 +8,7 @@ with its dates, the closing, and the signature block of the Kepala Biro Pemerint
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable
 from datetime import date
@@ -83,8 +84,17 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
+    empty_row = None
     for row in rows:
-        for tc, text in zip(table.add_row()._tr.tc_lst, row, strict=True):
+        # The first row as python-docx adds it (a cell per column, each with the column's width); the next ones
+        # copies of it while still empty: setting each cell's width through python-docx was half a letter's time.
+        if empty_row is None:
+            tr = table.add_row()._tr
+            empty_row = copy.deepcopy(tr)
+        else:
+            tr = copy.deepcopy(empty_row)
+            table._tbl.append(tr)  # where python-docx adds a row: after the last one
+        for tc, text in zip(tr.tc_lst, row, strict=True):
             _cell_text(tc, table, text)
 
 

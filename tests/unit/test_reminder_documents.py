@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.xmlchemy import serialize_for_reading
 from docx.table import _Cell
 from icalendar import Calendar
@@ -19,7 +20,7 @@ from ksln_metrics.followup.actions import create_action, set_status
 from ksln_metrics.reminders.actions import register_action_source, unregister_action_source
 from ksln_metrics.reminders.agenda import agenda, letter_items
 from ksln_metrics.reminders.ical import PRODID, calendar_ics
-from ksln_metrics.reminders.letters import _cell_text, addressee, letter_docx, unit_letters
+from ksln_metrics.reminders.letters import _cell_text, _table, addressee, letter_docx, unit_letters
 from ksln_metrics.reminders.windows import due_reminders
 from tests.unit.reminder_data import AGREEMENTS, AS_OF, reminder_store
 
@@ -220,3 +221,22 @@ def test_a_control_character_in_a_letters_cell_is_refused_as_python_docx_refuses
         _cell_text(table.add_row()._tr.tc_lst[0], table, "bell\x07")
     with pytest.raises(ValueError, match="XML compatible"):
         table.add_row().cells[0].text = "bell\x07"
+
+
+def test_a_letters_table_holds_the_xml_python_docx_writes_row_by_row():
+    header = ["No.", "Perjanjian", "Mitra"]
+    rows = [[str(n), f"MoU {n} ", "tab\there" if n % 3 == 0 else f"Mitra {n}"] for n in range(1, 8)]
+    ours = Document()
+    _table(ours, header, rows)
+    theirs = Document()
+    table = theirs.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    assert serialize_for_reading(ours.tables[0]._tbl) == serialize_for_reading(table._tbl)
+    assert [[c.text for c in r.cells] for r in ours.tables[0].rows[1:]] == rows
