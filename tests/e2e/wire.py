@@ -70,14 +70,21 @@ def _line(offset: float, what: str, count: int) -> str:
     return f"  +{offset:7.2f} s  {what}" + (f"  x{count}" if count > 1 else "")
 
 
-def _back(payload: bytes | str) -> str:
+def _parsed(message, payload: bytes | str, side: str):
+    """``payload`` parsed into ``message`` (a BackMsg or a ForwardMsg), or what the frame was when it is not one."""
     if isinstance(payload, str):
-        return f"browser -> text frame ({len(payload)} chars)"
-    msg = BackMsg()
+        return f"{side} -> text frame ({len(payload)} chars)"
     try:
-        msg.ParseFromString(payload)
+        message.ParseFromString(payload)
     except Exception:  # noqa: BLE001 - recorded, not raised: the recorder must never break a test
-        return f"browser -> unreadable frame ({len(payload)} bytes)"
+        return f"{side} -> unreadable frame ({len(payload)} bytes)"
+    return message
+
+
+def _back(payload: bytes | str) -> str:
+    msg = _parsed(BackMsg(), payload, "browser")
+    if isinstance(msg, str):
+        return msg
     kind = msg.WhichOneof("type") or "?"
     if kind == "rerun_script":
         page = msg.rerun_script.page_script_hash[:8] or msg.rerun_script.page_name or "-"
@@ -86,13 +93,9 @@ def _back(payload: bytes | str) -> str:
 
 
 def _forward(payload: bytes | str) -> str:
-    if isinstance(payload, str):
-        return f"server -> text frame ({len(payload)} chars)"
-    msg = ForwardMsg()
-    try:
-        msg.ParseFromString(payload)
-    except Exception:  # noqa: BLE001 - as above
-        return f"server -> unreadable frame ({len(payload)} bytes)"
+    msg = _parsed(ForwardMsg(), payload, "server")
+    if isinstance(msg, str):
+        return msg
     kind = msg.WhichOneof("type") or "?"
     if kind == "script_finished":
         return f"server -> script_finished {_FINISHED.get(msg.script_finished, msg.script_finished)}"
