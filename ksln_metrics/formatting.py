@@ -52,3 +52,13 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200
 
 def strip_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
+
+
+def names_listed(names: list[str], noun: str, *, most: int = 12, shown: int = 10) -> str:
+    """``A, B, dan C``; more than ``most`` names are cut to the first ``shown`` and counted: ``A, B, dan 540 unit
+    lainnya`` (a national list of units in one sentence would name 552 of them)."""
+    if len(names) > most:
+        names = [*names[:shown], f"{format_number_id(len(names) - shown, 0)} {noun} lainnya"]
+    if len(names) <= 2:
+        return " dan ".join(names)
+    return ", ".join(names[:-1]) + ", dan " + names[-1]

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ksln_metrics.access import ADMIN, ANALIS
-from ksln_metrics.formatting import format_date_id
+from ksln_metrics.formatting import format_date_id, names_listed
 from ksln_metrics.reference import REGIONS, is_province_government, region_name
 from ksln_metrics.reminders.agenda import Item, agenda, letter_items
 from ksln_metrics.reminders.contacts import unit_recipients
@@ -105,7 +105,7 @@ with right:
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            icon=":material/description:", on_click="ignore", key="pengingat_surat")
     else:
-        st.caption("Satu surat untuk setiap unit: " + ", ".join(region_name(u) for u in letter_units) + ".")
+        st.caption(f"Satu surat untuk setiap unit: {names_listed([region_name(u) for u in letter_units], 'unit')}.")
 
         def letters_zip() -> bytes:
             bundle = io.BytesIO()

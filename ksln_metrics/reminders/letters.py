@@ -22,7 +22,7 @@ from docx.table import _Cell
 from lxml import etree
 
 from ksln_metrics.engine.rules import Rules
-from ksln_metrics.formatting import format_date_id
+from ksln_metrics.formatting import format_date_id, names_listed
 from ksln_metrics.reference import is_province_government, region_name, scope
 from ksln_metrics.reminders.agenda import ACTION, ENDED, EXPIRY, LATE, MISSING, REPORT, Item
 
@@ -68,13 +68,6 @@ def _expiry_note(item: Item, as_of: date) -> str:
     if item.status == ENDED:
         return "telah berakhir, status masih tercatat berjalan"
     return f"{(item.tanggal - as_of).days} hari lagi"
-
-
-def _joined(parts: list[str]) -> str:
-    """``a``, ``a dan b``, ``a, b, dan c``."""
-    if len(parts) <= 2:
-        return " dan ".join(parts)
-    return ", ".join(parts[:-1]) + ", dan " + parts[-1]
 
 
 def _table(doc, header: list[str], rows: list[list[str]]) -> None:
@@ -198,7 +191,7 @@ def letter_docx(kabkota: str, items: Iterable[Item], as_of: date, rules: Rules) 
     ) if wanted]
     _paragraph(doc, (
         "Sehubungan dengan hal tersebut, kami mohon Saudara berkenan menugaskan perangkat daerah terkait untuk "
-        f"{_joined(requests)}, dan melaporkannya kepada {scope().head} melalui {scope().office}."
+        f"{names_listed(requests, 'hal')}, dan melaporkannya kepada {scope().head} melalui {scope().office}."
     ), space_after=6)
     _paragraph(doc, "Demikian kami sampaikan. Atas perhatian dan kerja sama Saudara, kami ucapkan terima kasih.",
                space_after=18)
