@@ -230,8 +230,8 @@ _IDLE = """() => {
     return now - window.__kslnIdleSince > 400;
 }"""
 
-# Records, from now on, whether the script's state changes at all (a run started), and where input events land: see
-# rerun().
+# Records, from now on, where input events land (for the message of a wait that fails) and whether the script's
+# state changes at all (the only sign of a run for a page without a websocket record): see rerun().
 _WATCH_RUNS = r"""() => {
     if (window.__kslnRunWatch) window.__kslnRunWatch.disconnect();
     window.__kslnRunStarted = false;
