@@ -31,7 +31,7 @@ import time
 
 import duckdb
 
-from ksln_metrics.db.migrations import BATCH_SCHEMA, history_table
+from ksln_metrics.db.migrations import BATCH_SCHEMA, LAST_BATCH_SQL, history_table
 from ksln_metrics.followup.schema import FOLLOWUP_SCHEMA
 from ksln_metrics.reference import SQL_TYPES, STORED_COLUMNS, TABLES, column_kind
 
@@ -39,7 +39,6 @@ from ksln_metrics.reference import SQL_TYPES, STORED_COLUMNS, TABLES, column_kin
 ENGINE_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan", "lampiran", "batch", "batch_count")
 
 VERSION_SQL = "SELECT count(*), COALESCE(max(tx), 0) FROM data_change"
-LAST_BATCH_SQL = "SELECT COALESCE(max(batch_id), 0) FROM batch"
 
 
 def _small_table_ddl(table: str) -> str:

@@ -114,6 +114,11 @@ BATCH_SCHEMA = [
 ]
 
 
+# The version of the data: the last batch (batches are numbered in the order they are written). The engine keeps
+# tables per version by it; the PostgreSQL engine copy knows by it how far it has copied.
+LAST_BATCH_SQL = "SELECT COALESCE(max(batch_id), 0) FROM batch"
+
+
 def history_table(table: str) -> str:
     return f"{table}_history"
 

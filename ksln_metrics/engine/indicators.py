@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ksln_metrics.clock import today
+from ksln_metrics.db.migrations import LAST_BATCH_SQL
 from ksln_metrics.engine.calendar import deadline_table, working_day_table
 from ksln_metrics.engine.rules import FLAG_CODES, FLAGS, SIGNED_DOCUMENT_KINDS, Rules, load_rules, rule_text
 from ksln_metrics.reference import (
@@ -63,7 +64,6 @@ CALENDAR_READS = "perjanjian_fakta"
 DATA_TABLES = ("perjanjian", "kegiatan", "indikator", "laporan")
 PER_COMPUTATION_PARAMETERS = frozenset({"as_of", "tahun_pertama", "filter_kabkota", "filter_jenis", "filter_negara",
                                         "filter_perjanjian", "daerah"})
-DATA_VERSION_SQL = "SELECT coalesce(max(batch_id), 0) FROM batch"
 
 # What one computation returns to the dashboard and the exports; the steps they need
 # follow from the "reads:" lines of the SQL files.
@@ -391,7 +391,7 @@ def _kept_table(store: Store, cur, name: str, params: dict) -> tuple[pa.Table, n
     used = {k: params[k] for k in _parameters_of(name)}
     key = (name, tuple(sorted((k, _hashable(v)) for k, v in used.items())))
     generation = store.engine_generation()
-    version = cur.execute(DATA_VERSION_SQL).fetchall()[0][0]
+    version = cur.execute(LAST_BATCH_SQL).fetchall()[0][0]
     with _KEPT_LOCK:
         kept = _KEPT.get(store)
         if kept is not None and kept.generation is generation and kept.version == version and key in kept.tables:
@@ -404,7 +404,7 @@ def _kept_table(store: Store, cur, name: str, params: dict) -> tuple[pa.Table, n
         if column.null_count or not pa.types.is_date32(column.type):
             raise ValueError(f"{name}.sql: the 'cut:' column {step.cut} holds dates, none empty")
         days = column.view(pa.int32()).to_numpy()
-    if cur.execute(DATA_VERSION_SQL).fetchall()[0][0] == version:
+    if cur.execute(LAST_BATCH_SQL).fetchall()[0][0] == version:
         with _KEPT_LOCK:
             kept = _KEPT.get(store)
             if kept is None or kept.generation is not generation or kept.version != version:
