@@ -11,6 +11,7 @@ can name.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -187,6 +188,11 @@ def agenda(store: Store, as_of: date, rules: Rules, kabkota: Iterable[str] | Non
         return sorted(items, key=lambda i: (i.kabkota, i.tanggal, i.key))
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # agendas being made now, in any thread
+_resume = False  # whether the first of them found the collector on
+
+
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Python's cycle collector paused while the items are made.
@@ -194,16 +200,23 @@ def _cycle_collector_paused() -> Iterator[None]:
     A national agenda makes about 100,000 items (and as many sort keys), none of them part of a
     cycle; each few hundred of them set the collector off, and every few tens of thousands it
     walks every object of the process: a third of the agenda's time (bench/bench_reminders.py).
-    The pause is process-wide, so it ends however the block ends, and only the caller who found
-    the collector on turns it back on.
+    The pause is process-wide and sessions make agendas in threads of their own: it is counted
+    under a lock, the first pause remembers whether the collector was on, and the last one to end
+    (however its block ends) turns it back on only then.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def letter_items(items: Iterable[Item], as_of: date, rules: Rules) -> list[Item]:

@@ -100,6 +100,7 @@ def test_hostile_data_stays_text_on_every_page_and_slide(browser, hostile_app, t
         page.get_by_role("button", name="Simpan ke basis data").click()
         saved = page.get_by_text(re.compile(r"batch #\d+ disimpan"))
         saved.wait_for()
+        wait_until_idle(page)  # the save's run may still be drawing: the navigation below must not start inside it
         assert FILE_NAME in saved.inner_text()  # the file name as written, not a picture
         no_outside_markup(page)
 

@@ -34,15 +34,19 @@ class Wire:
         return len(self.events), time.monotonic()
 
     def progress(self, mark: tuple[int, float]) -> str:
-        """Since ``mark``: "none" (no run asked for), "sent" (a run asked for, not finished) or "finished" (the last
-        run asked for has ended, not just to make way for another one)."""
+        """Since ``mark``: "none" (no run asked for), "sent" (a run asked for, not finished) or "finished": the
+        last run asked for has started (``new_session`` after the request; a run already going when it was asked
+        for ends before that) and ended, not just to make way for another one."""
         state = "none"
         for _, what in self.events[mark[0]:]:
             if what.startswith("browser -> rerun_script"):
                 state = "sent"
-            elif state == "sent" and what.startswith("server -> script_finished") and "EARLY_FOR_RERUN" not in what:
+            elif what == "server -> new_session" and state in ("sent", "started"):
+                state = "started"
+            elif state == "started" and what.startswith("server -> script_finished") \
+                    and "EARLY_FOR_RERUN" not in what:
                 state = "finished"
-        return state
+        return "sent" if state == "started" else state
 
     def since(self, mark: tuple[int, float] = (0, 0.0), limit: int = 60) -> str:
         """What happened after ``mark``, one line per event (runs of the same event counted), times from the mark."""

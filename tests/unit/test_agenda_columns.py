@@ -41,3 +41,14 @@ def test_the_collector_pause_ends_however_the_block_ends_and_keeps_a_pause_it_fo
         assert not gc.isenabled()  # paused by someone else before: theirs to end
     finally:
         gc.enable()
+
+
+def test_overlapping_pauses_of_two_sessions_end_with_the_collector_on():
+    """Two sessions' agendas at once, ending in the other order than they began (as two threads can)."""
+    first, second = _cycle_collector_paused(), _cycle_collector_paused()
+    first.__enter__()
+    second.__enter__()  # finds the collector off: the first one's pause
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second agenda is still being made
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

@@ -18,6 +18,12 @@ def _finished(status: int) -> str:
     return _forward(msg.SerializeToString())
 
 
+def _new_session() -> str:
+    msg = ForwardMsg()
+    msg.new_session.SetInParent()
+    return _forward(msg.SerializeToString())
+
+
 def _delta() -> str:
     msg = ForwardMsg()
     msg.delta.new_element.markdown.body = "x"
@@ -27,6 +33,7 @@ def _delta() -> str:
 def test_a_run_is_finished_only_when_the_last_run_asked_for_ends_not_to_make_way_for_another():
     wire = Wire()
     wire.add(_rerun())
+    wire.add(_new_session())
     wire.add(_finished(0))  # a run before the mark does not count
     mark = wire.mark()
     assert wire.progress(mark) == "none"
@@ -34,12 +41,29 @@ def test_a_run_is_finished_only_when_the_last_run_asked_for_ends_not_to_make_way
     assert wire.progress(mark) == "none"
     wire.add(_rerun())
     assert wire.progress(mark) == "sent"
+    wire.add(_new_session())
     wire.add(_finished(2))  # FINISHED_EARLY_FOR_RERUN: st.rerun() starts the next run
     assert wire.progress(mark) == "sent"
+    wire.add(_new_session())
     wire.add(_finished(0))
     assert wire.progress(mark) == "finished"
     wire.add(_rerun())  # asked again: not finished until this one is
     assert wire.progress(mark) == "sent"
+
+
+def test_a_run_going_when_the_action_asked_for_another_does_not_count_as_its_answer():
+    wire = Wire()
+    wire.add(_rerun())
+    wire.add(_new_session())  # a run still going at the mark
+    mark = wire.mark()
+    wire.add(_rerun())  # the action
+    wire.add(_finished(0))  # the earlier run ends before the server starts the action's
+    assert wire.progress(mark) == "sent"
+    wire.add(_new_session())
+    wire.add(_delta())
+    assert wire.progress(mark) == "sent"
+    wire.add(_finished(0))
+    assert wire.progress(mark) == "finished"
 
 
 def test_the_record_names_the_messages_and_counts_repeats():
