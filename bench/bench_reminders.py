@@ -1,7 +1,8 @@
 """Benchmark: the reminder agenda, calendar, windows and letters on the demo and the national synthetic store.
 
-The agenda reads the engine's results (``compute`` and ``fiscal_year_table``), so its floor is
-``compute`` itself, measured in the same run; prints medians and their ratio. Target: the agenda
+The agenda reads the engine's agreements and fiscal years (``agreements_and_years``, a part of
+what ``compute`` makes), so ``compute`` itself, measured in the same run, is its yardstick; prints
+medians and their ratio. Target: the agenda
 ≤ 2× ``compute``; the calendar and the letters of every unit are reported.
 
     .venv/bin/python bench/bench_reminders.py [--runs 3] [--seed 1]

@@ -16,7 +16,7 @@ from ksln_ui.attachments import attachment_form, attachment_list
 from ksln_ui.auth import signed_in
 from ksln_ui.followup import actions_version, get_since
 from ksln_ui.literal import literal
-from ksln_ui.pickers import PICKER_LIMIT, limit_caption
+from ksln_ui.pickers import capped, limit_caption
 from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
 from ksln_ui.stories import publication_list
 from ksln_ui.tables import paged_dataframe
@@ -165,10 +165,9 @@ else:
             return all(w in folded[i] for w in words)
 
         matching = [i for i in folded if fits(i)] if words else list(labels)
-        options, picked = matching[:PICKER_LIMIT], st.session_state.get("tl_usulan_pilih")
-        if picked in labels and picked not in options and fits(picked):
-            options = [picked, *options]
-        elif picked not in options:
+        picked = st.session_state.get("tl_usulan_pilih")
+        options = capped(matching, picked)  # the one picked stays while it matches the search
+        if picked not in options:
             st.session_state.pop("tl_usulan_pilih", None)
         if not options:
             st.info("Tidak ada usulan yang cocok dengan pencarian.", icon=":material/search_off:")

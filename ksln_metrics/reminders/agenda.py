@@ -39,8 +39,8 @@ ENDED = "berakhir"  # validity ended but the status still says it runs (engine f
 class Item(NamedTuple):
     """One dated thing of one unit: a report deadline, an expiry, or an action's due date.
 
-    Immutable, as a frozen dataclass would be, but made three times faster: a national agenda has about
-    100,000 items.
+    Immutable, as a frozen dataclass would be, but made in about 0.6 µs instead of 1.6 µs: a national agenda
+    has about 100,000 items.
     """
 
     key: str  # stable across runs: the de-duplication of reminders rests on it
