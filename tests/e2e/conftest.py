@@ -311,6 +311,35 @@ def rerun(page, timeout: float = 60_000) -> Iterator[None]:
             + (record.since(mark) if record else "  (not recorded)"))) from error
 
 
+def choose_files(page, files: list[str] | str, timeout: float = 60_000) -> None:
+    """Choose ``files`` in the page's file uploader and wait until each of them has reached the server.
+
+    Streamlit sends a chosen file over HTTP (a PUT to /_stcore/upload_file/...) after ``set_input_files``
+    has returned. An uploader inside a form starts no run, so ``rerun()`` cannot wait for it, and until the
+    upload is answered the form's submit button is disabled: a click on it then ends at the pointerdown and
+    asks for nothing.
+    """
+    paths = [files] if isinstance(files, str) else list(files)
+    answered: list[int] = []
+
+    def on_response(response) -> None:
+        if "/_stcore/upload_file/" in response.url and response.request.method == "PUT":
+            answered.append(response.status)
+
+    page.on("response", on_response)
+    try:
+        page.locator('input[type="file"]').set_input_files(paths)
+        deadline = time.monotonic() + timeout / 1000
+        while len(answered) < len(paths):
+            if time.monotonic() > deadline:
+                raise _kept(AssertionError(f"{len(answered)} of {len(paths)} chosen files reached the server "
+                                           f"within {timeout / 1000:.0f} s"))
+            page.wait_for_timeout(50)
+    finally:
+        page.remove_listener("response", on_response)
+    assert all(200 <= status < 300 for status in answered), f"upload answered {answered}"
+
+
 def _kept(error: AssertionError) -> AssertionError:
     """``error``, also written to test-artifacts/e2e/: the report of a test that passed on a rerun omits it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from ksln_metrics.followup.rakor import record_meeting
 from ksln_metrics.store import Store
 from tests.e2e.conftest import (
     assert_no_exception,
+    choose_files,
     make_store,
     open_as,
     rerun,
@@ -79,7 +80,7 @@ def test_action_from_a_flag_closed_with_a_pdf_shows_since_the_rakor_and_in_the_d
 
     evidence = tmp_path / "Surat jawaban.pdf"
     evidence.write_bytes(pdf_bytes())
-    page.locator('input[type="file"]').set_input_files(str(evidence))
+    choose_files(page, str(evidence))  # the form's button is disabled until the file has reached the server
     with rerun(page):
         page.get_by_role("button", name="Lampirkan").click()
     page.get_by_text("Lampiran disimpan untuk tindak lanjut #1.").wait_for()
