@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ksln_metrics.access import User
+from ksln_metrics.access import ANALIS, User
 from ksln_metrics.db import PASSWORD_IN_URL, safe_location, to_pyformat
 from ksln_metrics.db.engine_copy import ENGINE_TABLES
 from ksln_metrics.db.migrations import DATA_WRITE_LOCK, latest_version
@@ -452,3 +452,27 @@ def test_reads_survive_the_server_closing_idle_connections(pg_url):
                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         assert titles(store) == {"P1": "Kerja sama P1"}
         assert upload(store, [perjanjian("P2")]).batch_id == 2  # writes get a working connection too
+
+
+def test_a_duckdb_batch_is_written_on_one_thread_and_the_setting_restored(tmp_path, monkeypatch):
+    with Store(tmp_path / "threads.duckdb") as store:
+        store.cursor().execute("SET threads = 2")
+        seen = []
+        apply = Store._apply
+
+        def watching(self, cur, *args, **kwargs):
+            seen.append(self.cursor().execute("SELECT current_setting('threads')").fetchall()[0][0])
+            return apply(self, cur, *args, **kwargs)
+
+        monkeypatch.setattr(Store, "_apply", watching)
+        upload(store, [perjanjian("P1")])
+        assert seen == [1]
+        assert store.cursor().execute("SELECT current_setting('threads')").fetchall()[0][0] == 2
+        # A refused batch (an analyst of another unit) and a failing one restore it as well.
+        with pytest.raises(AccessDenied):
+            upload(store, [perjanjian("P2")], user=User("analis", ANALIS, "36.02"))
+        monkeypatch.setattr(Store, "_apply", lambda self, cur, *a, **k: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            upload(store, [perjanjian("P3")])
+        assert store.cursor().execute("SELECT current_setting('threads')").fetchall()[0][0] == 2
+        assert set(titles(store)) == {"P1"}
