@@ -30,6 +30,7 @@ import pycountry
 
 from ksln_metrics import reference as ref
 from ksln_metrics.access import Actor
+from ksln_metrics.db.migrations import LAST_BATCH_SQL
 from ksln_metrics.formatting import CONTROL_CHARACTERS, format_number_id, strip_control_characters
 from ksln_metrics.importing.ingest import (
     ERROR,
@@ -128,7 +129,7 @@ def dump_province(store: Store, province: str | None = None) -> Dump:
         "province": province,
         "province_name": _province_name(province),
         "created_at": datetime.now().isoformat(timespec="seconds"),
-        "data_version": int(store.cursor().execute("SELECT coalesce(max(batch_id), 0) FROM batch").fetchall()[0][0]),
+        "data_version": int(store.cursor().execute(LAST_BATCH_SQL).fetchall()[0][0]),
         "sample_data": store.has_sample_data(),
         "tables": {},
     }

@@ -40,6 +40,7 @@ from ksln_metrics.db.migrations import (
     ACCESS_SCHEMA,
     DATA_WRITE_LOCK,
     ID_LOCK_BASE,
+    LAST_BATCH_SQL,
     history_table,
     migrate,
 )
@@ -242,7 +243,7 @@ class Store:
         """Changes whenever the engine's tables change (a batch, a rollback, an attachment)."""
         if self.dialect == "postgres":
             return self._engine_copy.version()
-        return int(self.cursor().execute("SELECT COALESCE(max(batch_id), 0) FROM batch").fetchall()[0][0])
+        return int(self.cursor().execute(LAST_BATCH_SQL).fetchall()[0][0])
 
     def query(self, sql: str, params: list | tuple | dict | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()
