@@ -359,7 +359,7 @@ class Store:
     @contextmanager
     def _batch_write(self) -> Iterator[DuckCursor | PgCursor]:
         """``write()`` for the batch path: on PostgreSQL, one batch at a time across every process."""
-        with self._write_lock, self._one_thread(), self.write() as cur:
+        with self._one_thread(), self.write() as cur:
             if self.dialect == "postgres":
                 cur.execute(f"SET LOCAL lock_timeout = '{_interval(os.environ.get('KSLN_PG_LOCK_TIMEOUT', PG_LOCK_TIMEOUT))}'")
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [DATA_WRITE_LOCK]).fetchall()
@@ -381,13 +381,15 @@ class Store:
         if self.dialect != "duckdb":
             yield
             return
-        cur = self.cursor()  # this thread's: a connection object serves one thread at a time
-        before = cur.execute("SELECT current_setting('threads')").fetchall()[0][0]
-        cur.execute("SET threads = 1")
-        try:
-            yield
-        finally:
-            cur.execute(f"SET threads = {int(before)}")
+        # Under the write lock: two batches of this process never interleave their setting and restoring.
+        with self._write_lock:
+            cur = self.cursor()  # this thread's: a connection object serves one thread at a time
+            before = cur.execute("SELECT current_setting('threads')").fetchall()[0][0]
+            cur.execute("SET threads = 1")
+            try:
+                yield
+            finally:
+                cur.execute(f"SET threads = {int(before)}")
 
     def _check_scope(self, cur, *, bind: bool = False, info: bool = True) -> None:
         """A store holds the data of one scope (a province, or the national view): opened under another
