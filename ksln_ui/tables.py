@@ -8,6 +8,7 @@ wrap within the page width. Long lists are shown a page at a time.
 from __future__ import annotations
 
 import math
+import threading
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from pandas.io.formats.style import Styler
 
 from ksln_metrics.formatting import format_number_id
 from ksln_ui.literal import literal, literal_table
+from ksln_ui.state import shared
 
 EMPTY = "–"  # shown for a missing value, never "None" or "NaN"
 
@@ -62,10 +64,62 @@ def table_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int = 40) -> None:
-    """``frame`` as a wrapping table, ``page_size`` rows at a time; ``style(Styler) -> Styler`` may colour it."""
+def _styled_once(styler: Styler) -> Styler:
+    """``styler`` working out its cell styles and their translation once, for every session that shows it.
+
+    ``st.table`` calls pandas' ``_compute`` and ``_translate`` on every call: for a table every session shows
+    alike (``readable_table(..., shared_as=...)``) that was most of the table's cost, with the same result each
+    time. Here both run once, under a lock (``_compute`` empties and refills the Styler's state, so two sessions'
+    threads must not run it at once); ``st.table`` only reads what they made. The two are replaced on this
+    object, not in a subclass: Streamlit recognises a Styler by its exact type.
+    """
+    lock = threading.Lock()
+    compute, translate = styler._compute, styler._translate
+    computed: list[bool] = []
+    translated: dict[str, dict] = {}
+
+    def compute_once():
+        with lock:
+            if not computed:
+                compute()
+                computed.append(True)
+        return styler
+
+    def translate_once(*args, **kwargs):
+        asked = repr((args, sorted(kwargs.items())))
+        with lock:
+            if asked not in translated:
+                translated[asked] = translate(*args, **kwargs)
+            return translated[asked]
+
+    styler._compute, styler._translate = compute_once, translate_once
+    return styler
+
+
+def _table_data(rows: pd.DataFrame, style, *, once: bool = False) -> pd.DataFrame | Styler:
+    """What ``st.table`` is given for ``rows``: every cell escaped, coloured by ``style`` when there is one
+    (``once``: a Styler shared by every session, ``_styled_once``)."""
+    # st.table renders Markdown in its cells: every value is escaped so data stays text (issue 11). Only
+    # the rows shown: cell by cell over every flag of the country took seconds.
+    shown = table_text(rows)
+    if style is None:
+        return shown
+    # cell_ids=False: ids only on the cells a style colours (the rest were never looked up), half the Styler's work.
+    styled = style(Styler(shown, cell_ids=False))
+    return _styled_once(styled) if once else styled
+
+
+def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int = 40,
+                   shared_as: tuple | None = None) -> None:
+    """``frame`` as a wrapping table, ``page_size`` rows at a time; ``style(Styler) -> Styler`` may colour it.
+
+    ``shared_as``: a key that fixes what ``frame`` holds, as a key of ``state.shared`` does (a shared frame's
+    own key, or ``results_key`` and what else the page chose). Each page of its rows is then escaped and
+    styled once for every session (``_styled_once``); the same ``key`` always styles its table the same way.
+    """
     shown = frame.reset_index(drop=True)
     pages = max(1, math.ceil(len(shown) / page_size))
+    start = 0
     if pages > 1:
         number = st.number_input(
             f"Halaman (dari {pages}; {page_size} baris per halaman)", min_value=1, max_value=pages, value=1,
@@ -73,11 +127,10 @@ def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int 
         )
         start = (int(number) - 1) * page_size
         shown = shown.iloc[start:start + page_size]
-    # st.table renders Markdown in its cells: every value is escaped so data stays text (issue 11). Only
-    # the rows shown: cell by cell over every flag of the country took seconds.
-    shown = table_text(shown)
-    # cell_ids=False: ids only on the cells a style colours (the rest were never looked up), half the Styler's work.
-    data: pd.DataFrame | Styler = style(Styler(shown, cell_ids=False)) if style else shown
+    if shared_as is None:
+        data = _table_data(shown, style)
+    else:
+        data = shared("tabel_terbaca", (key, *shared_as, start), lambda: _table_data(shown, style, once=True))
     st.html(_TABLE_CSS)
     with st.container(key=key):
         st.table(data, hide_index=True)

@@ -57,7 +57,7 @@ st.markdown(f"**{format_number_id(len(shown), 0)} bendera** pada "
             f"**{format_number_id(shown['id_perjanjian'].nunique(), 0)} perjanjian**.")
 summary = shared("peringatan_jumlah", choice, flag_summary)
 if summary is not None:
-    readable_table(summary, key="peringatan_jumlah",
+    readable_table(summary, key="peringatan_jumlah", shared_as=choice,
                    style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
 
 if shown.empty:
@@ -74,7 +74,7 @@ table = shared("peringatan_tabel", choice, lambda: pd.DataFrame({
     "Alasan": shown["reason"],
 }))
 # A wrapping table: the reason and the rule are read to the end, without scrolling sideways.
-readable_table(table, key="peringatan_tabel",
+readable_table(table, key="peringatan_tabel", shared_as=choice,
                style=lambda styler: styler.map(lambda label: chips.get(label, ""), subset=["Bendera"]))
 
 stamp = view.as_of.isoformat()

@@ -68,3 +68,43 @@ def test_duplicate_headers_keep_their_columns():
 def test_long_texts_are_escaped_as_short_ones():
     long = "[tautan](http://evil.example) " * 50  # longer than the escaping cache keeps
     assert literal(long) == " ".join([literal("[tautan](http://evil.example)")] * 50)
+
+
+def _styled_proto(styler) -> bytes:
+    """What st.table sends for ``styler``: Streamlit's own marshalling of a Styler, and of its rows."""
+    from streamlit import dataframe_util
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    proto = ArrowData()
+    marshall_styler(proto, styler, "tidak-dipakai")
+    proto.data = dataframe_util.convert_anything_to_arrow_bytes(styler)
+    return proto.SerializeToString()
+
+
+def test_a_shared_styled_table_is_styled_once_and_sent_as_a_plain_styler_is():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pandas.io.formats.style import Styler
+
+    from ksln_ui.tables import _table_data
+
+    rows = tricky()
+    looked_up: list[str] = []
+
+    def style(styler):
+        def colour(value):
+            looked_up.append(value)
+            return "background-color: #fde" if value != EMPTY else ""
+        return styler.map(colour, subset=["Judul"])
+
+    plain, once = _table_data(rows, style), _table_data(rows, style, once=True)
+    assert type(once) is Styler and type(plain) is Styler  # Streamlit takes only that exact type for a Styler
+    once.set_uuid(plain.uuid)  # the CSS names the table by its uuid: the same, to compare the bytes
+    expected = _styled_proto(plain)
+    looked_up.clear()
+    with ThreadPoolExecutor(8) as pool:  # sessions drawing the shared table at once
+        sent = list(pool.map(lambda _: _styled_proto(once), range(16)))
+    assert set(sent) == {expected}
+    assert len(looked_up) == len(rows)  # each cell's style looked up once, not once per drawing
+    assert b"background-color: #fde" in expected
