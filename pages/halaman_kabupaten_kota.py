@@ -9,7 +9,16 @@ from ksln_metrics.formatting import format_date_id, number_text
 from ksln_metrics.present import charts
 from ksln_metrics.reference import region_name, scope
 from ksln_ui.charts import newly_picked, show
-from ksln_ui.state import as_of_caption, current_view, get_results, get_store, results_key, sample_data_banner, shared
+from ksln_ui.state import (
+    as_arrow,
+    as_of_caption,
+    current_view,
+    get_results,
+    get_store,
+    results_key,
+    sample_data_banner,
+    shared,
+)
 from ksln_ui.tables import readable_table
 
 # Up to this many units the flag counts have one column per unit (a province's eight or so fit 1366 px).
@@ -39,16 +48,24 @@ if results.agreements.empty:
 
 # --- league table ------------------------------------------------------------------------------------
 st.subheader("Peringkat")
-league = league_table(results.regions)
-scores = pd.DataFrame({
-    "Peringkat": [str(int(r)) if pd.notna(r) else "–" for r in league["peringkat"]],
-    "Kab/Kota": league["kabkota_nama"],
-    "Perjanjian": league["jumlah_perjanjian"],
-    "Aktif": league["jumlah_aktif"],
-    "Skor rata-rata": league["skor_rata_rata"].map(lambda v: number_text(v) if pd.notna(v) else "–"),
-    **{c.label: league[c.column].map(lambda v: number_text(v) if pd.notna(v) else "–") for c in COMPONENTS},
-    "Tepat waktu (%)": league["tepat_waktu_persen"].map(lambda v: number_text(v) if pd.notna(v) else "–"),
-})
+
+
+def league_and_scores() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The regions by rank, and the league table shown of them."""
+    league = league_table(results.regions)
+    return league, pd.DataFrame({
+        "Peringkat": [str(int(r)) if pd.notna(r) else "–" for r in league["peringkat"]],
+        "Kab/Kota": league["kabkota_nama"],
+        "Perjanjian": league["jumlah_perjanjian"],
+        "Aktif": league["jumlah_aktif"],
+        "Skor rata-rata": league["skor_rata_rata"].map(lambda v: number_text(v) if pd.notna(v) else "–"),
+        **{c.label: league[c.column].map(lambda v: number_text(v) if pd.notna(v) else "–") for c in COMPONENTS},
+        "Tepat waktu (%)": league["tepat_waktu_persen"].map(lambda v: number_text(v) if pd.notna(v) else "–"),
+    })
+
+
+# Read only below: one league and table per data version and filters for every session.
+league, scores = shared("kabkota_peringkat", key, league_and_scores)
 # Pixel widths and short headers (the full name in the header's help): the whole table fits 1366 px.
 short = {"Capaian indikator": "Capaian"}
 config = {
@@ -63,7 +80,7 @@ config = {
     "Tepat waktu (%)": st.column_config.TextColumn("Tepat waktu", alignment="right", width=85,
                                                    help="Laporan tepat waktu dari laporan wajib (%)"),
 }
-picked_row = st.dataframe(scores, hide_index=True, width="stretch", key="kabkota_peringkat", on_select="rerun",
+picked_row = st.dataframe(as_arrow(scores), hide_index=True, width="stretch", key="kabkota_peringkat", on_select="rerun",
                           selection_mode="single-row", column_config=config)
 st.caption(
     "Skor rata-rata dan komponennya dihitung atas perjanjian aktif (poin; jumlah komponen = skor); tepat waktu = "
@@ -80,11 +97,11 @@ if chosen := newly_picked(league["kabkota_kode"].iloc[rows[0]] if rows and rows[
 # the league table they were off screen, and the eight units fit 1366 px however many flags there are.
 st.markdown("**Jumlah perjanjian berbendera, per daerah**")
 if len(league) <= UNITS_AS_COLUMNS:
-    readable_table(pd.DataFrame({
+    readable_table(shared("kabkota_bendera_kolom", key, lambda: pd.DataFrame({
         "Jenis peringatan": [f.label for f in FLAGS],
         **{region_label(row.kabkota_kode): [str(int(getattr(row, f"jumlah_{f.code}"))) for f in FLAGS]
            for row in league.itertuples()},
-    }), key="kabkota_bendera_jumlah")
+    })), key="kabkota_bendera_jumlah", shared_as=key)
 else:  # tens or hundreds of units: one row per unit instead of as many columns, in a grid that scrolls and sorts
     # (as a wrapping table every cell was drawn as Markdown, 40 rows a page: the slowest part of a national page)
     st.dataframe(shared("kabkota_bendera_jumlah", key, lambda: pd.DataFrame({

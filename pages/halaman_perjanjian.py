@@ -8,7 +8,7 @@ from ksln_metrics.engine.alerts import chip_styles_by_label
 from ksln_metrics.engine.indicators import Filters
 from ksln_metrics.engine.rules import flag_labels
 from ksln_metrics.followup.attachments import archive_checklist_row, list_attachments
-from ksln_metrics.followup.stories import list_stories
+from ksln_metrics.followup.stories import story_count
 from ksln_metrics.formatting import format_number_id, format_rupiah
 from ksln_metrics.present.agreement_charts import activity_timeline_figure
 from ksln_metrics.reference import country_name
@@ -193,7 +193,7 @@ with on_demand("Ubah satu baris (perubahan manual)", OPEN["ubah"]) as opened:
         edit_form(signed_in(), agreement_id, row["kabkota"],
                   {"kegiatan": record.kegiatan, "indikator": record.indikator, "laporan": record.laporan})
 
-with on_demand(f"Cerita sukses ({len(list_stories(store, id_perjanjian=agreement_id))})", OPEN["cerita"]) as opened:
+with on_demand(f"Cerita sukses ({story_count(store, agreement_id)})", OPEN["cerita"]) as opened:
     if opened:
         agreement_stories(store, signed_in(), agreement_id, row["kabkota"], attachments)
 

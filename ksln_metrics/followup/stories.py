@@ -130,6 +130,12 @@ def list_stories(store: Store, *, id_perjanjian: str | None = None, published_on
     return frame
 
 
+def story_count(store: Store, id_perjanjian: str) -> int:
+    """How many stories one agreement has (what ``list_stories`` would list for it), without reading them."""
+    return int(store.cursor().execute("SELECT count(*) FROM cerita_sukses WHERE id_perjanjian = ?",
+                                      [id_perjanjian]).fetchall()[0][0])
+
+
 def story_photos(store: Store, photo_ids: list[int]) -> list[tuple[str, bytes]]:
     """(file name, content) of a story's photos, in the order chosen."""
     if not photo_ids:

@@ -12,7 +12,7 @@ from ksln_metrics.engine.indicators import compute
 from ksln_metrics.engine.rules import DEFAULT_RULES, load_rules
 from ksln_metrics.followup.actions import ActionError
 from ksln_metrics.followup.attachments import attach
-from ksln_metrics.followup.stories import list_stories, save_story, set_published, stories_docx
+from ksln_metrics.followup.stories import list_stories, save_story, set_published, stories_docx, story_count
 from ksln_metrics.present.slides import build_slides
 from ksln_metrics.store import AccessDenied
 from tests.unit.builders import build_store, perjanjian
@@ -55,8 +55,13 @@ def test_a_story_is_written_by_its_unit_and_published_by_the_province(store):
     save_story(store, user=LEBAK, id_perjanjian="LBK-1", story_id=number, judul="Guru Lebak berlatih di Suwon",
                capaian="Pelatihan guru matematika dan IPA", photos=[photo])
     assert list_stories(store, published_only=True).empty
+    save_story(store, user=LEBAK, id_perjanjian="LBK-1", judul="Kunjungan balasan", capaian="Sekolah kembar")
+    # The Perjanjian page's count: the stories of that one agreement, the changed one counted once.
+    assert [story_count(store, a) for a in ("LBK-1", "TGS-1")] == [2, 0]
+    assert story_count(store, "LBK-1") == len(list_stories(store, id_perjanjian="LBK-1"))
     actions = store.query("SELECT action FROM audit WHERE action LIKE 'cerita%' ORDER BY audit_id")["action"].tolist()
-    assert actions == ["cerita_ditolak", "cerita_dibuat", "cerita_ditolak", "cerita_diterbitkan", "cerita_diubah"]
+    assert actions == ["cerita_ditolak", "cerita_dibuat", "cerita_ditolak", "cerita_diterbitkan", "cerita_diubah",
+                       "cerita_dibuat"]
 
 
 def test_published_stories_make_the_praktik_baik_slide_and_the_document(store):
