@@ -114,8 +114,9 @@ def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int 
     """``frame`` as a wrapping table, ``page_size`` rows at a time; ``style(Styler) -> Styler`` may colour it.
 
     ``shared_as``: a key that fixes what ``frame`` holds, as a key of ``state.shared`` does (a shared frame's
-    own key, or ``results_key`` and what else the page chose). Each page of its rows is then escaped and
-    styled once for every session (``_styled_once``); the same ``key`` always styles its table the same way.
+    own key, or ``results_key`` and what else the page chose). Its first page of rows, where every session
+    lands, is then escaped and styled once for all of them (``_styled_once``); the same ``key`` always styles
+    its table the same way.
     """
     shown = frame.reset_index(drop=True)
     pages = max(1, math.ceil(len(shown) / page_size))
@@ -127,10 +128,10 @@ def readable_table(frame: pd.DataFrame, key: str, *, style=None, page_size: int 
         )
         start = (int(number) - 1) * page_size
         shown = shown.iloc[start:start + page_size]
-    if shared_as is None:
+    if shared_as is None or start:
         data = _table_data(shown, style)
-    else:
-        data = shared("tabel_terbaca", (key, *shared_as, start), lambda: _table_data(shown, style, once=True))
+    else:  # the first page only: where everyone lands, and one entry of the shared values per table and choice
+        data = shared("tabel_terbaca", (key, *shared_as), lambda: _table_data(shown, style, once=True))
     st.html(_TABLE_CSS)
     with st.container(key=key):
         st.table(data, hide_index=True)
