@@ -158,6 +158,11 @@ def _casts(table: str, alias: str | None = None) -> str:
     return ", ".join(f"CAST({prefix}{c} AS {SQL_TYPES[column_kind(table, c)]}) AS {c}" for c in _columns(table))
 
 
+# Store.data_version on DuckDB: what the engine reads changes with a batch or an attachment.
+_DUCKDB_VERSION_SQL = (f"SELECT ({LAST_BATCH_SQL}), (SELECT count(*) FROM lampiran), "
+                       "(SELECT COALESCE(max(lampiran_id), 0) FROM lampiran)")
+
+
 class Store:
     """One store: a DuckDB file (a connection, a cursor per thread, one write lock) or a PostgreSQL database."""
 
@@ -240,10 +245,14 @@ class Store:
         return self._con
 
     def data_version(self):
-        """Changes whenever the engine's tables change (a batch, a rollback, an attachment)."""
+        """Changes whenever the engine's tables change (a batch, a rollback, an attachment).
+
+        On DuckDB: the last batch and the attachments (the engine reads them: "naskah belum diarsipkan"),
+        which are written outside batches and never removed. On PostgreSQL: the engine copy's version.
+        """
         if self.dialect == "postgres":
             return self._engine_copy.version()
-        return int(self.cursor().execute(LAST_BATCH_SQL).fetchall()[0][0])
+        return tuple(self.cursor().execute(_DUCKDB_VERSION_SQL).fetchall()[0])
 
     def query(self, sql: str, params: list | tuple | dict | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()

@@ -68,8 +68,8 @@ def get_store() -> Store:
 
 
 def data_version(store: Store):
-    """Changes whenever a batch is committed or rolled back (a rollback is a batch too), on PostgreSQL also when
-    another process changes the engine's tables; the store says (``Store.data_version``)."""
+    """Changes whenever a batch is committed or rolled back (a rollback is a batch too) or a file is attached, on
+    PostgreSQL also when another process changes the engine's tables; the store says (``Store.data_version``)."""
     return store.data_version()
 
 

@@ -29,8 +29,8 @@ Reading
     Only for reading those tables; never for writing. Each call starts a new read transaction
     on the thread's cursor: one computation sees one version of the data.
 ``store.data_version()``
-    Changes whenever the engine's tables change (on PostgreSQL also by other processes, and
-    for attachments): a cache key for results computed from them.
+    Changes whenever the engine's tables change (a batch, an attachment; on PostgreSQL also by
+    other processes): a cache key for results computed from them.
 ``store.table(name)`` / ``snapshot()`` / ``state_at(batch)`` / ``batches()``
     Current rows, every table, the state right after a batch, the batch log.
 

@@ -140,8 +140,11 @@ def test_no_signed_document_is_off_by_default_and_follows_the_archive(store):
                          "reason"].iloc[0]
     assert reason == "Ditandatangani 1 Maret 2023, tetapi naskah MoU/PKS yang ditandatangani belum diarsipkan per " \
                      "1 Maret 2026."
+    before = store.data_version()
     attach(store, user=LEBAK, file_name="pks.pdf", content=pdf_bytes(), kind="naskah_pks", id_perjanjian="LBK-1",
            when=T0)
+    # The pages cache the engine's results per data version: an attachment must change it, or the flag stays.
+    assert store.data_version() != before
     attach(store, user=TANGSEL, file_name="foto.png", content=png_bytes(), kind="foto", id_perjanjian="TGS-1",
            when=T0)  # a photo does not archive the signed document
     flagged = compute(store, AS_OF, on).flags
